@@ -1,0 +1,111 @@
+//! Widgets shared by every page: the header, the page frame, the language switch, the 404 page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// The top bar: product name, navigation, the language switch and who is signed in.
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, shell.skip_to_content)}</a>
+        <header class="app-header">
+            <A href="/" attr:class="brand">"Tenantry"</A>
+            <nav aria-label=move || t_string!(i18n, shell.main_navigation).to_string()>
+                <A href="/meetings">{t!(i18n, apps.meetings.name)}</A>
+                <A href="/admin">{t!(i18n, apps.admin.name)}</A>
+                <A href="/settings">{t!(i18n, apps.settings.name)}</A>
+            </nav>
+            <LanguageSwitch />
+            <span class="account">{t!(i18n, shell.signed_out)}</span>
+        </header>
+    }
+}
+
+/// Chooses the interface language; the choice is remembered in a cookie.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let on_change = move |event: leptos::ev::Event| {
+        let chosen = event_target_value(&event);
+        if let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen) {
+            i18n.set_locale(*locale);
+        }
+    };
+    view! {
+        <label class="language">
+            <span>{t!(i18n, shell.language)}</span>
+            <select on:change=on_change prop:value=move || i18n.get_locale().as_str()>
+                <option value="en" selected=move || i18n.get_locale() == Locale::en>"English"</option>
+                <option value="nl" selected=move || i18n.get_locale() == Locale::nl>"Nederlands"</option>
+            </select>
+        </label>
+    }
+}
+
+/// The frame of a page: its title in the tab and as the heading, and an error boundary
+/// so a failing part shows a message instead of a broken page.
+#[component]
+pub fn Page(#[prop(into)] title: Signal<String>, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || title.get() />
+        <h1>{move || title.get()}</h1>
+        <ErrorBoundary fallback=move |errors| {
+            view! {
+                <div role="alert" class="error">
+                    <p>{t!(i18n, errors.page_failed)}</p>
+                    <ul>
+                        {move || {
+                            errors
+                                .get()
+                                .into_iter()
+                                .map(|(_, error)| view! { <li>{error.to_string()}</li> })
+                                .collect_view()
+                        }}
+                    </ul>
+                </div>
+            }
+        }>{children()}</ErrorBoundary>
+    }
+}
+
+/// The page for an address that leads nowhere; the server answers it with 404.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let i18n = use_i18n();
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, not_found.title).to_string())>
+            <p>{t!(i18n, not_found.explain)}</p>
+            <A href="/">{t!(i18n, not_found.home)}</A>
+        </Page>
+    }
+}
+
+/// The message a person sees for an error, in their language, saying what to do next.
+#[component]
+pub fn ErrorText(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    match error {
+        AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
+        AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
+        AppError::NotFound => t!(i18n, errors.not_found).into_any(),
+        AppError::TooManyAttempts { retry_after_secs } => t!(
+            i18n,
+            errors.too_many_attempts,
+            seconds = move || retry_after_secs
+        )
+        .into_any(),
+        AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
+        AppError::Internal => t!(i18n, errors.internal).into_any(),
+        AppError::Request(_) => t!(i18n, errors.request).into_any(),
+    }
+}

@@ -1,0 +1,106 @@
+//! Tenantry's pages, shared domain types and server functions, for the server and the browser.
+
+#![recursion_limit = "256"]
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+pub mod status;
+
+/// Translations, generated at compile time from `app/locales/*.json`.
+#[expect(
+    deprecated,
+    reason = "the build-script generator needs ICU datagen crates that add minutes to every cold build"
+)]
+mod translations {
+    leptos_i18n::load_locales!();
+}
+pub use translations::i18n;
+
+use components::{AppHeader, NotFound};
+use i18n::*;
+
+/// The HTML document around the app; the server renders it for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Allows only our own scripts and the inline hydration script that carries this response's nonce.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy(options: &LeptosOptions) {
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|nonce| format!(" 'nonce-{nonce}'"))
+        .unwrap_or_default();
+    // `cargo leptos watch` reloads the page through a websocket on its own port.
+    let reload = if options.reload_port != 0 && cfg!(debug_assertions) {
+        format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+    } else {
+        String::new()
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The whole application: header, routes and the error boundary around every page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // The chosen language is remembered for a year on this device, on every page.
+    let language_cookie = leptos_i18n::context::CookieOptions::<i18n::Locale>::default()
+        .path("/")
+        .max_age(365_i64 * 24 * 60 * 60 * 1000);
+    view! {
+        <I18nContextProvider cookie_name="lang" cookie_options=language_cookie>
+            <Stylesheet id="leptos" href="/pkg/tenantry.css" />
+            <Title formatter=|page: String| {
+                if page.is_empty() { "Tenantry".to_owned() } else { format!("{page} · Tenantry") }
+            } />
+            <Router>
+                <AppHeader />
+                <main id="main">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("") view=pages::LauncherPage />
+                        <Route path=path!("/meetings") view=pages::MeetingsPage />
+                        <Route path=path!("/admin") view=pages::AdminPage />
+                        <Route path=path!("/settings") view=pages::SettingsPage />
+                    </Routes>
+                </main>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,78 @@
+//! "About this service": a live check that the server reaches its database.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::components::ErrorText;
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// The outcome of one round trip from the browser through the server to PostgreSQL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseHealth {
+    /// The newest applied migration.
+    pub schema_version: i64,
+    /// How long the database took to answer, in milliseconds.
+    pub round_trip_ms: u64,
+}
+
+#[cfg(feature = "ssr")]
+pub mod db {
+    use sqlx::PgPool;
+
+    /// Asks the database for the newest applied migration.
+    pub async fn schema_version(pool: &PgPool) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar!(
+            r#"select coalesce(max(version), 0) as "version!" from _sqlx_migrations where success"#
+        )
+        .fetch_one(pool)
+        .await
+    }
+}
+
+/// Checks that the database answers, and how fast.
+#[server(prefix = "/api", endpoint = "database_status")]
+pub async fn database_status() -> Result<DatabaseHealth, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let started = std::time::Instant::now();
+            let schema_version = db::schema_version(&state.pool).await?;
+            let round_trip_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            Ok(DatabaseHealth {
+                schema_version,
+                round_trip_ms,
+            })
+        }
+        .await,
+    )
+}
+
+/// A card with a button that checks the connection to the database.
+#[component]
+pub fn DatabaseStatusCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let check = ServerAction::<DatabaseStatus>::new();
+    let outcome = check.value();
+    view! {
+        <section class="card" aria-labelledby="status-heading">
+            <h2 id="status-heading">{t!(i18n, status.heading)}</h2>
+            <p>{t!(i18n, status.explain)}</p>
+            <ActionForm action=check>
+                <button type="submit" disabled=move || check.pending().get()>
+                    {t!(i18n, status.check)}
+                </button>
+            </ActionForm>
+            <p role="status" aria-live="polite">
+                {move || match outcome.get() {
+                    None => ().into_any(),
+                    Some(Ok(health)) => {
+                        let (ms, version) = (health.round_trip_ms, health.schema_version);
+                        t!(i18n, status.reachable, ms = move || ms, version = move || version).into_any()
+                    }
+                    Some(Err(error)) => view! { <ErrorText error /> }.into_any(),
+                }}
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,115 @@
+# Shared helpers for the setup, run and test scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The newest PostgreSQL server binaries on this machine.
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] || die "PostgreSQL server binaries not found; run scripts/setup.sh first"
+  echo "$dir"
+}
+
+# Runs a PostgreSQL tool as the cluster owner: `postgres` when we are root (initdb refuses root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+port_is_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Where a private cluster named $1 keeps its files: under data/ in the checkout, or, when we are
+# root and the `postgres` user cannot reach the checkout (say, under /root), under /var/lib.
+pg_dir_for() {
+  local name="$1"
+  if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$ROOT"; then
+    echo "$ROOT/data/$name"
+  else
+    echo "/var/lib/tenantry/$(printf '%s' "$ROOT" | md5sum | cut -c1-12)/$name"
+  fi
+}
+
+# Starts (creating on first use) a private cluster under $1, preferring port $2.
+# Sets PG_DIR, PG_PORT and PG_SOCKET. Data survives restarts.
+pg_start() {
+  PG_DIR="$1"
+  local preferred="$2" bin
+  bin=$(pg_bin)
+  PG_SOCKET="$PG_DIR/run"
+  mkdir -p "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PG_DIR"; chmod 700 "$PG_DIR"; fi
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    say "creating a private PostgreSQL cluster in $PG_DIR"
+    as_pg "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      --encoding=UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+      || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  fi
+  as_pg mkdir -p "$PG_SOCKET"
+  if as_pg "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
+    PG_PORT=$(cat "$PG_DIR/port")
+    return
+  fi
+  PG_PORT=$(cat "$PG_DIR/port" 2>/dev/null || echo "$preferred")
+  while ! port_is_free "$PG_PORT"; do PG_PORT=$((PG_PORT + 1)); done
+  echo "$PG_PORT" | as_pg tee "$PG_DIR/port" >/dev/null
+  as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1" start >/dev/null \
+    || { tail -n 20 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
+}
+
+pg_stop() {
+  as_pg "$(pg_bin)/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# Runs SQL as the cluster's superuser over the private socket.
+pg_admin() {
+  as_pg "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -d postgres "$@"
+}
+
+# Ensures a login role $1 (not a superuser) with password $2 owning database $3.
+pg_ensure_app_database() {
+  local role="$1" password="$2" database="$3"
+  pg_admin -v role="$role" -v password="$password" <<'SQL'
+select format('create role %I login password %L', :'role', :'password')
+ where not exists (select from pg_roles where rolname = :'role') \gexec
+select format('alter role %I login password %L nosuperuser nocreaterole', :'role', :'password') \gexec
+SQL
+  pg_admin -v role="$role" -v db="$database" <<'SQL'
+select format('create database %I owner %I', :'db', :'role')
+ where not exists (select from pg_database where datname = :'db') \gexec
+SQL
+}
+
+# A random password kept beside the cluster, readable only by its owner.
+pg_app_password() {
+  local file="$PG_DIR/app-password"
+  if [ ! -s "$file" ]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$file")
+  fi
+  cat "$file"
+}
+
+# The wasm-bindgen version Cargo.lock pins: the CLI must match it exactly.
+locked_wasm_bindgen() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+# The site settings the release server needs when it runs outside cargo-leptos.
+export_site_env() {
+  export LEPTOS_OUTPUT_NAME=tenantry
+  export LEPTOS_SITE_ROOT="$ROOT/target/site"
+  export LEPTOS_SITE_PKG_DIR=pkg
+  export LEPTOS_ENV=PROD
+  export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+}

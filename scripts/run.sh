@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sets up and runs Tenantry on http://127.0.0.1:3000.
+# With DATABASE_URL unset, it starts a private PostgreSQL under data/ (kept between runs).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh" run
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  DATABASE_URL=$("$ROOT/scripts/pg.sh" url)
+  export DATABASE_URL
+  say "using the private PostgreSQL under $(pg_dir_for postgres); stop it with: scripts/pg.sh stop"
+fi
+
+say "building the release site"
+SQLX_OFFLINE=true cargo leptos build --release
+
+export_site_env
+say "serving on http://$LEPTOS_SITE_ADDR"
+exec "$ROOT/target/release/server"

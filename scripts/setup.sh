@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what Tenantry needs and is missing; skips what is already there at the right version.
+#   scripts/setup.sh run    tools to build and serve the app
+#   scripts/setup.sh test   also the servers and browsers the tests use
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+mode="${1:-run}"
+CARGO_LEPTOS_VERSION=0.3.10
+SQLX_CLI_VERSION=0.8.6
+
+apt_packages=(postgresql binaryen brotli)
+if [ "$mode" = test ]; then
+  apt_packages+=(chromium bind9 bind9-dnsutils python3-aiosmtpd)
+  # Node.js may come from elsewhere than Debian; what matters is that it runs.
+  command -v npm >/dev/null || apt_packages+=(nodejs npm)
+fi
+missing=()
+for package in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first (https://rustup.rs)"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+installed_version() { "$1" --version 2>/dev/null | awk '{ print $NF }'; }
+
+if [ "$(installed_version cargo-leptos)" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
+  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked
+fi
+
+wasm_bindgen_version=$(locked_wasm_bindgen)
+if [ "$(installed_version wasm-bindgen)" != "$wasm_bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $wasm_bindgen_version (must match Cargo.lock)"
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
+fi
+
+if [ "$mode" = test ]; then
+  if [ "$(installed_version sqlx)" != "$SQLX_CLI_VERSION" ]; then
+    say "installing sqlx-cli $SQLX_CLI_VERSION"
+    cargo install "sqlx-cli@$SQLX_CLI_VERSION" --locked --no-default-features --features rustls,postgres
+  fi
+  if ! rustup component list --installed | grep -q '^clippy'; then rustup component add clippy; fi
+  if ! rustup component list --installed | grep -q '^rustfmt'; then rustup component add rustfmt; fi
+  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+    || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    say "installing the end-to-end test packages"
+    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
+  fi
+fi

@@ -1,0 +1,184 @@
+//! Configuration from environment variables, each with a default where one is safe.
+
+use std::{net::SocketAddr, str::FromStr, time::Duration};
+
+use sqlx::postgres::PgConnectOptions;
+
+/// Everything the server reads from its environment at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: PgConnectOptions,
+    pub database_max_connections: u32,
+    pub log_format: LogFormat,
+    pub request_body_limit: usize,
+    pub request_timeout: Duration,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A configuration problem, worded as what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("DATABASE_URL is not set: point it at a PostgreSQL database, e.g. postgres://tenantry@127.0.0.1:5432/tenantry (scripts/run.sh starts a private one)")]
+    MissingDatabaseUrl,
+    #[error("DATABASE_URL is not a valid PostgreSQL URL ({0}): use the form postgres://user:password@host:port/database")]
+    InvalidDatabaseUrl(String),
+    #[error("{name}={value:?} is not valid: {expected}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let url = lookup("DATABASE_URL")
+            .filter(|url| !url.trim().is_empty())
+            .ok_or(ConfigError::MissingDatabaseUrl)?;
+        let database = PgConnectOptions::from_str(url.trim())
+            .map_err(|error| ConfigError::InvalidDatabaseUrl(error.to_string()))?;
+        Ok(Self {
+            database,
+            database_max_connections: parse(
+                &lookup,
+                "DATABASE_MAX_CONNECTIONS",
+                10,
+                "a whole number of connections, at least 1",
+            )
+            .and_then(|n: u32| at_least(n, 1, "DATABASE_MAX_CONNECTIONS", "at least 1"))?,
+            log_format: match lookup("LOG_FORMAT").as_deref().map(str::trim) {
+                None | Some("") | Some("text") => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "LOG_FORMAT",
+                        value: other.to_owned(),
+                        expected: "\"text\" or \"json\"",
+                    })
+                }
+            },
+            request_body_limit: parse(
+                &lookup,
+                "REQUEST_BODY_LIMIT_BYTES",
+                1024 * 1024,
+                "a size in bytes",
+            )?,
+            request_timeout: Duration::from_secs(parse(
+                &lookup,
+                "REQUEST_TIMEOUT_SECS",
+                30,
+                "a whole number of seconds",
+            )?),
+        })
+    }
+}
+
+fn parse<T: FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    expected: &'static str,
+) -> Result<T, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(value) if value.trim().is_empty() => Ok(default),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid {
+            name,
+            value,
+            expected,
+        }),
+    }
+}
+
+fn at_least(
+    n: u32,
+    min: u32,
+    name: &'static str,
+    expected: &'static str,
+) -> Result<u32, ConfigError> {
+    if n >= min {
+        Ok(n)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            value: n.to_string(),
+            expected,
+        })
+    }
+}
+
+/// Says what to do when the listening address is taken or not allowed.
+pub fn bind_error(addr: SocketAddr, error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "port {} on {} is already in use: stop the other process or set LEPTOS_SITE_ADDR to a free address",
+            addr.port(),
+            addr.ip()
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "not allowed to listen on {addr}: choose a port above 1023 with LEPTOS_SITE_ADDR"
+        ),
+        _ => format!("cannot listen on {addr} ({error}): check LEPTOS_SITE_ADDR"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_apply_when_only_the_database_is_given() {
+        let config = config(&[("DATABASE_URL", "postgres://app@localhost/app")]).expect("valid");
+        assert_eq!(config.database_max_connections, 10);
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.request_body_limit, 1024 * 1024);
+    }
+
+    #[test]
+    fn a_missing_database_url_says_what_to_set() {
+        let error = config(&[]).expect_err("must fail");
+        assert!(error.to_string().starts_with("DATABASE_URL is not set"));
+    }
+
+    #[test]
+    fn an_unparsable_database_url_says_the_expected_form() {
+        let error = config(&[("DATABASE_URL", "not a url")]).expect_err("must fail");
+        assert!(error
+            .to_string()
+            .contains("postgres://user:password@host:port/database"));
+    }
+
+    #[test]
+    fn bad_numbers_and_formats_name_the_variable() {
+        for (name, value) in [
+            ("DATABASE_MAX_CONNECTIONS", "many"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("LOG_FORMAT", "xml"),
+            ("REQUEST_TIMEOUT_SECS", "-1"),
+        ] {
+            let error = config(&[("DATABASE_URL", "postgres://a@b/c"), (name, value)])
+                .expect_err("must fail");
+            assert!(error.to_string().starts_with(name), "{name}: {error}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The Tenantry server: configuration, database, router, and a graceful shutdown.
+
+use leptos::prelude::get_configuration;
+
+pub mod config;
+pub mod database;
+pub mod http;
+mod telemetry;
+
+/// Starts the server and serves until SIGINT or SIGTERM; every failure is one line saying what to fix.
+pub async fn run() -> Result<(), String> {
+    let config = config::Config::from_env().map_err(|error| error.to_string())?;
+    telemetry::init(config.log_format);
+
+    let leptos = get_configuration(None)
+        .map_err(|error| {
+            format!("Leptos configuration is invalid ({error}): check the LEPTOS_* variables")
+        })?
+        .leptos_options;
+    let addr = leptos.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|error| config::bind_error(addr, &error))?;
+
+    let pool = database::connect(&config).await?;
+    let router = http::router(&config, leptos, pool);
+
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|error| format!("the server stopped unexpectedly: {error}"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, letting requests in flight finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,144 @@
+//! Liveness, readiness, headers and limits of the HTTP layer, against a real database.
+
+mod common;
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use common::TestApp;
+use sqlx::{postgres::PgPoolOptions, PgPool};
+use tokio::net::{TcpListener, TcpStream};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn healthz_answers_ok(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.expect("body"), "ok");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn readyz_fails_while_the_database_is_down_and_recovers_without_a_restart(pool: PgPool) {
+    let proxy = Switch::between(&pool).await;
+    let through_proxy = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_lazy_with(pool.connect_options().as_ref().clone().port(proxy.port));
+    let app = TestApp::spawn(through_proxy).await;
+
+    assert_eq!(app.get("/readyz").await.status(), 200);
+
+    proxy.set_up(false);
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(
+        response.text().await.expect("body"),
+        "not ready: the database is unreachable"
+    );
+
+    proxy.set_up(true);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_status_server_function_reads_the_schema_version(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app.call("database_status", &[]).await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    let newest = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
+        .expect("migrations")
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.split('_').next()?.parse::<i64>().ok()
+        })
+        .max()
+        .expect("at least one migration");
+    assert_eq!(body["schema_version"], newest);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_response_carries_the_security_headers(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app.get("/healthz").await;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("x-request-id").len(), 36, "a UUID request id");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_request_body_over_the_limit_is_refused(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, |config| config.request_body_limit = 1024).await;
+    let response = app
+        .client
+        .post(app.url("/api/database_status"))
+        .body(vec![b'x'; 4096])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .expect("request is sent");
+    assert_eq!(response.status(), 413);
+}
+
+/// A TCP relay to PostgreSQL that can be switched off, as if the database went away.
+struct Switch {
+    port: u16,
+    up: Arc<AtomicBool>,
+}
+
+impl Switch {
+    async fn between(pool: &PgPool) -> Self {
+        let options = pool.connect_options();
+        let target = format!("{}:{}", options.get_host(), options.get_port());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("free port");
+        let port = listener.local_addr().expect("address").port();
+        let up = Arc::new(AtomicBool::new(true));
+        let accepting = up.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                if !accepting.load(Ordering::SeqCst) {
+                    continue; // dropping the socket refuses the connection
+                }
+                let target = target.clone();
+                let alive = accepting.clone();
+                tokio::spawn(async move {
+                    let Ok(mut database) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut database) => {}
+                        () = wait_until_down(alive) => {}
+                    }
+                });
+            }
+        });
+        Self { port, up }
+    }
+
+    fn set_up(&self, up: bool) {
+        self.up.store(up, Ordering::SeqCst);
+    }
+}
+
+async fn wait_until_down(up: Arc<AtomicBool>) {
+    while up.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
