@@ -12,7 +12,7 @@ kb() { awk -v n="$1" 'BEGIN { printf "%.1fK", n / 1024 }'; }
 pkg="$ROOT/target/site/pkg"
 printf '%-18s %10s %10s %10s\n' file raw gzip brotli
 total_raw=0 total_gzip=0 total_brotli=0
-for file in "$pkg"/tenantry_bg.wasm "$pkg"/tenantry.js "$pkg"/tenantry.css; do
+for file in "$pkg"/tenantry.wasm "$pkg"/tenantry.js "$pkg"/tenantry.css; do
   raw=$(stat -c %s "$file")
   gz=$(gzip -9 -c "$file" | wc -c)
   br=$(brotli -q 11 -c "$file" | wc -c)

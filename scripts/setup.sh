@@ -9,11 +9,13 @@ mode="${1:-run}"
 CARGO_LEPTOS_VERSION=0.3.10
 SQLX_CLI_VERSION=0.8.6
 
-apt_packages=(postgresql binaryen brotli)
+apt_packages=(brotli)
+# Any installed PostgreSQL server will do; only its initdb and pg_ctl are used.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_packages+=(postgresql)
+# Node.js may come from elsewhere than Debian; what matters is that it runs.
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
 if [ "$mode" = test ]; then
   apt_packages+=(chromium bind9 bind9-dnsutils python3-aiosmtpd)
-  # Node.js may come from elsewhere than Debian; what matters is that it runs.
-  command -v npm >/dev/null || apt_packages+=(nodejs npm)
 fi
 missing=()
 for package in "${apt_packages[@]}"; do
@@ -44,6 +46,16 @@ if [ "$(installed_version wasm-bindgen)" != "$wasm_bindgen_version" ]; then
   cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --force
 fi
 
+# npm packages are reinstalled when their lock file is newer than the installed tree.
+npm_install() {
+  local dir="$1"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "installing npm packages in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+}
+npm_install "$ROOT/tools"
+
 if [ "$mode" = test ]; then
   if [ "$(installed_version sqlx)" != "$SQLX_CLI_VERSION" ]; then
     say "installing sqlx-cli $SQLX_CLI_VERSION"
@@ -51,9 +63,5 @@ if [ "$mode" = test ]; then
   fi
   if ! rustup component list --installed | grep -q '^clippy'; then rustup component add clippy; fi
   if ! rustup component list --installed | grep -q '^rustfmt'; then rustup component add rustfmt; fi
-  if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
-    || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
-    say "installing the end-to-end test packages"
-    (cd "$ROOT/end2end" && npm ci --no-audit --no-fund)
-  fi
+  npm_install "$ROOT/end2end"
 fi
