@@ -6,11 +6,23 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::Invalid;
+
 /// What went wrong, as far as the person using the page needs to know.
 ///
 /// Details of internal failures are logged on the server and never sent to the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("the email address or password is wrong")]
+    WrongCredentials,
+    #[error("the code is wrong")]
+    CodeWrong,
+    #[error("the code has expired")]
+    CodeExpired,
+    #[error("too many wrong codes")]
+    CodeAttemptsSpent,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -32,6 +44,9 @@ impl AppError {
     /// The HTTP status a server function answers with when it fails this way.
     pub fn status_code(&self) -> u16 {
         match self {
+            AppError::Invalid(_) => 422,
+            AppError::WrongCredentials => 401,
+            AppError::CodeWrong | AppError::CodeExpired | AppError::CodeAttemptsSpent => 422,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

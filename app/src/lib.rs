@@ -9,8 +9,13 @@ use leptos_router::{
     path,
 };
 
+pub mod accounts;
+#[cfg(feature = "ssr")]
+pub mod clock;
 pub mod components;
+pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -91,15 +96,23 @@ pub fn App() -> impl IntoView {
                 if page.is_empty() { "Tenantry".to_owned() } else { format!("{page} · Tenantry") }
             } />
             <Router>
-                <AppHeader />
-                <main id="main">
-                    <Routes fallback=NotFound>
-                        <Route path=path!("") view=pages::LauncherPage />
-                        <Route path=path!("/meetings") view=pages::MeetingsPage />
-                        <Route path=path!("/admin") view=pages::AdminPage />
-                        <Route path=path!("/settings") view=pages::SettingsPage />
-                    </Routes>
-                </main>
+                <accounts::MemberProvider>
+                    <AppHeader />
+                    <main id="main">
+                        <Routes fallback=NotFound>
+                            <Route path=path!("") view=pages::LauncherPage />
+                            <Route path=path!("/meetings") view=pages::MeetingsPage />
+                            <Route path=path!("/admin") view=pages::AdminPage />
+                            <Route path=path!("/settings") view=pages::SettingsPage />
+                            <Route path=path!("/signup") view=accounts::SignUpPage />
+                            <Route path=path!("/signup/verify/:id") view=accounts::VerifyPage />
+                            <Route path=path!("/signin") view=accounts::SignInPage />
+                            <Route path=path!("/password/forgot") view=accounts::ForgotPasswordPage />
+                            <Route path=path!("/password/reset/:id") view=accounts::ResetPasswordPage />
+                            <Route path=path!("/dev/mailbox") view=mail::MailboxPage />
+                        </Routes>
+                    </main>
+                </accounts::MemberProvider>
             </Router>
         </I18nContextProvider>
     }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::accounts::MemberContext;
 use crate::components::Page;
 use crate::i18n::*;
 use crate::status::DatabaseStatusCard;
@@ -14,6 +15,7 @@ pub fn LauncherPage() -> impl IntoView {
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, launcher.title).to_string())>
             <p class="lead">{t!(i18n, launcher.lead)}</p>
+            <OrganizationCard />
             <ul class="launcher" aria-label=move || t_string!(i18n, launcher.apps).to_string()>
                 <li>
                     <A href="/meetings" attr:class="tile">
@@ -35,6 +37,38 @@ pub fn LauncherPage() -> impl IntoView {
                 </li>
             </ul>
         </Page>
+    }
+}
+
+/// The signed-in member's organization: its domain, whether it is managed, and how many people
+/// have signed up on it.
+#[component]
+fn OrganizationCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let MemberContext(member) = expect_context::<MemberContext>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                member.await.ok().map(|member| {
+                    let organization = member.organization;
+                    let count = organization.member_count;
+                    view! {
+                        <section class="card" aria-labelledby="organization-heading">
+                            <h2 id="organization-heading">{organization.domain}</h2>
+                            <p>
+                                {if organization.managed {
+                                    t!(i18n, organization.managed).into_any()
+                                } else {
+                                    t!(i18n, organization.unmanaged).into_any()
+                                }}
+                            </p>
+                            <p>{t!(i18n, organization.people, count = move || count)}</p>
+                            <p class="hint">{t!(i18n, organization.signed_in_as)} " " {member.email}</p>
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
     }
 }
 

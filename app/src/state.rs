@@ -1,9 +1,10 @@
-//! What the server shares with every server function: configuration and the database pool.
+//! What the server shares with every server function: configuration, clock and database pool.
 
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 use sqlx::PgPool;
 
+use crate::clock::Clock;
 use crate::error::AppError;
 
 /// Shared server state, given to the router and to every server function as context.
@@ -11,6 +12,19 @@ use crate::error::AppError;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    pub clock: Clock,
+    pub settings: Settings,
+}
+
+/// Deployment settings the features need.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where people reach the site, for links in mail, e.g. `https://tenantry.example`.
+    pub public_url: String,
+    /// Cookies carry `Secure` and the `__Host-` prefix (the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// The development mailbox page lists every message sent.
+    pub dev_mailbox: bool,
 }
 
 /// The server state inside a server function or a server-rendered component.

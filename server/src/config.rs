@@ -12,6 +12,14 @@ pub struct Config {
     pub log_format: LogFormat,
     pub request_body_limit: usize,
     pub request_timeout: Duration,
+    /// Where mail goes out, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@mail.example:465`.
+    pub smtp_url: Option<String>,
+    /// The sender of every message.
+    pub mail_from: String,
+    /// Where people reach the site, for links in mail; `None` means the listening address.
+    pub public_url: Option<String>,
+    /// Shows every sent message at /dev/mailbox. Never switch this on in production.
+    pub dev_mailbox: bool,
 }
 
 /// How log lines are written.
@@ -81,8 +89,41 @@ impl Config {
                 30,
                 "a whole number of seconds",
             )?),
+            smtp_url: match non_empty(&lookup, "SMTP_URL") {
+                Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => Some(url),
+                Some(url) => {
+                    return Err(ConfigError::Invalid {
+                        name: "SMTP_URL",
+                        value: url,
+                        expected: "smtp://host:port or smtps://user:password@host:port",
+                    })
+                }
+                None => None,
+            },
+            mail_from: non_empty(&lookup, "MAIL_FROM")
+                .unwrap_or_else(|| "Tenantry <no-reply@tenantry.localhost>".to_owned()),
+            public_url: match non_empty(&lookup, "PUBLIC_URL") {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    Some(url.trim_end_matches('/').to_owned())
+                }
+                Some(url) => {
+                    return Err(ConfigError::Invalid {
+                        name: "PUBLIC_URL",
+                        value: url,
+                        expected: "the address people open, such as https://tenantry.example",
+                    })
+                }
+                None => None,
+            },
+            dev_mailbox: parse(&lookup, "DEV_MAILBOX", false, "true or false")?,
         })
     }
+}
+
+fn non_empty(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name)
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
 }
 
 fn parse<T: FromStr>(
@@ -175,6 +216,9 @@ mod tests {
             ("DATABASE_MAX_CONNECTIONS", "0"),
             ("LOG_FORMAT", "xml"),
             ("REQUEST_TIMEOUT_SECS", "-1"),
+            ("SMTP_URL", "mail.example.com"),
+            ("PUBLIC_URL", "tenantry.example"),
+            ("DEV_MAILBOX", "yes please"),
         ] {
             let error = config(&[("DATABASE_URL", "postgres://a@b/c"), (name, value)])
                 .expect_err("must fail");

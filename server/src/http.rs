@@ -15,17 +15,38 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use app::{shell, state::AppState, App};
+use app::{
+    clock::Clock,
+    shell,
+    state::{AppState, Settings},
+    App,
+};
 
 use crate::config::Config;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Builds the whole application router around `pool`.
-pub fn router(config: &Config, leptos_options: LeptosOptions, pool: PgPool) -> Router {
+pub fn router(
+    config: &Config,
+    leptos_options: LeptosOptions,
+    pool: PgPool,
+    clock: Clock,
+) -> Router {
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", leptos_options.site_addr));
+    let settings = Settings {
+        secure_cookies: public_url.starts_with("https://"),
+        public_url,
+        dev_mailbox: config.dev_mailbox,
+    };
     let state = AppState {
         leptos_options,
         pool,
+        clock,
+        settings,
     };
     let routes = generate_route_list(App);
     let context = move || leptos::nonce::provide_nonce();
@@ -48,6 +69,7 @@ pub fn router(config: &Config, leptos_options: LeptosOptions, pool: PgPool) -> R
             shell,
         ))
         .with_state(state)
+        .layer(axum::middleware::from_fn(same_origin_writes))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -84,6 +106,38 @@ pub fn router(config: &Config, leptos_options: LeptosOptions, pool: PgPool) -> R
                     config.request_timeout,
                 )),
         )
+}
+
+/// Refuses state-changing requests that a browser sent from another site. SameSite=Lax cookies
+/// already keep the session out of them; this also stops a signed-out cross-site form post.
+async fn same_origin_writes(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let safe = matches!(
+        *request.method(),
+        http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
+    );
+    if !safe {
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
+        if let (Some(origin), Some(host)) = (origin, host) {
+            let origin_host = origin
+                .split_once("://")
+                .map(|(_, rest)| rest)
+                .unwrap_or(origin);
+            if origin_host != host {
+                return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+            }
+        }
+    }
+    next.run(request).await
 }
 
 /// Alive: the process answers.

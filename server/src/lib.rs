@@ -5,6 +5,7 @@ use leptos::prelude::get_configuration;
 pub mod config;
 pub mod database;
 pub mod http;
+pub mod mail;
 mod telemetry;
 
 /// Starts the server and serves until SIGINT or SIGTERM; every failure is one line saying what to fix.
@@ -23,13 +24,24 @@ pub async fn run() -> Result<(), String> {
         .map_err(|error| config::bind_error(addr, &error))?;
 
     let pool = database::connect(&config).await?;
-    let router = http::router(&config, leptos, pool);
+    let mailer = mail::Mailer::from_config(&config)?;
+    if matches!(mailer, mail::Mailer::Mailbox) {
+        tracing::warn!(
+            "SMTP_URL is not set: mail is not sent; with DEV_MAILBOX=true it shows at /dev/mailbox"
+        );
+    }
+    let mut worker = mail::start_worker(&pool, mailer).await?;
+    let router = http::router(&config, leptos, pool, app::clock::Clock::system());
 
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|error| format!("the server stopped unexpectedly: {error}"))?;
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
+    worker.stop().await;
+    served.map_err(|error| format!("the server stopped unexpectedly: {error}"))?;
     tracing::info!("stopped");
     Ok(())
 }

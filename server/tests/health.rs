@@ -82,7 +82,10 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_request_body_over_the_limit_is_refused(pool: PgPool) {
-    let app = TestApp::spawn_with(pool, |config| config.request_body_limit = 1024).await;
+    let app = TestApp::spawn_with(pool, app::clock::Clock::system(), |config| {
+        config.request_body_limit = 1024
+    })
+    .await;
     let response = app
         .client
         .post(app.url("/api/database_status"))

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::domain::{Invalid, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 use crate::i18n::*;
 
@@ -21,7 +22,7 @@ pub fn AppHeader() -> impl IntoView {
                 <A href="/settings">{t!(i18n, apps.settings.name)}</A>
             </nav>
             <LanguageSwitch />
-            <span class="account">{t!(i18n, shell.signed_out)}</span>
+            <crate::accounts::AccountMenu />
         </header>
     }
 }
@@ -95,6 +96,11 @@ pub fn NotFound() -> impl IntoView {
 pub fn ErrorText(error: AppError) -> impl IntoView {
     let i18n = use_i18n();
     match error {
+        AppError::Invalid(problem) => view! { <InvalidText problem /> }.into_any(),
+        AppError::WrongCredentials => t!(i18n, errors.wrong_credentials).into_any(),
+        AppError::CodeWrong => t!(i18n, errors.code_wrong).into_any(),
+        AppError::CodeExpired => t!(i18n, errors.code_expired).into_any(),
+        AppError::CodeAttemptsSpent => t!(i18n, errors.code_attempts_spent).into_any(),
         AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),
@@ -107,5 +113,76 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Request(_) => t!(i18n, errors.request).into_any(),
+    }
+}
+
+/// The message for a refused input.
+#[component]
+pub fn InvalidText(problem: Invalid) -> impl IntoView {
+    let i18n = use_i18n();
+    match problem {
+        Invalid::EmailMissing => t!(i18n, invalid.email_missing).into_any(),
+        Invalid::EmailShape => t!(i18n, invalid.email_shape).into_any(),
+        Invalid::EmailLocalPart => t!(i18n, invalid.email_local_part).into_any(),
+        Invalid::EmailDomain => t!(i18n, invalid.email_domain).into_any(),
+        Invalid::EmailTooLong => t!(i18n, invalid.email_too_long).into_any(),
+        Invalid::ConsumerDomain => t!(i18n, invalid.consumer_domain).into_any(),
+        Invalid::NameMissing => t!(i18n, invalid.name_missing).into_any(),
+        Invalid::NameTooLong => t!(i18n, invalid.name_too_long).into_any(),
+        Invalid::PasswordTooShort => t!(
+            i18n,
+            invalid.password_too_short,
+            min = || PASSWORD_MIN_CHARS
+        )
+        .into_any(),
+        Invalid::PasswordTooLong => {
+            t!(i18n, invalid.password_too_long, max = || PASSWORD_MAX_CHARS).into_any()
+        }
+        Invalid::PasswordCommon => t!(i18n, invalid.password_common).into_any(),
+        Invalid::CodeShape => t!(i18n, invalid.code_shape).into_any(),
+    }
+}
+
+/// A labelled input with an optional hint under it.
+#[component]
+pub fn Field(
+    /// The visible label, which is also the input's accessible name.
+    #[prop(into)]
+    label: Signal<String>,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+    #[prop(optional, into)] value: Option<Signal<String>>,
+    #[prop(optional)] inputmode: &'static str,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let described = hint.map(|_| hint_id.clone());
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || label.get()}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                inputmode=(!inputmode.is_empty()).then_some(inputmode)
+                aria-describedby=described
+                required
+                prop:value=move || value.map(|v| v.get()).unwrap_or_default()
+            />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id>{move || hint.get()}</p> })}
+        </div>
+    }
+}
+
+/// The outcome of a form's last submission, announced to screen readers.
+#[component]
+pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <div role="alert" aria-live="assertive">
+            {move || error.get().map(|error| view! { <p class="error"><ErrorText error /></p> })}
+        </div>
     }
 }

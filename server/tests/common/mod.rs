@@ -1,25 +1,44 @@
-//! Starts the real router on a free port against a test database, with a cookie-keeping client.
+//! Starts the real router on a free port against a test database, with cookie-keeping clients.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the helpers"
+)]
 
 use std::net::SocketAddr;
 
+use app::clock::Clock;
 use leptos::prelude::LeptosOptions;
 use server::config::Config;
 use sqlx::PgPool;
+use time::macros::datetime;
+use uuid::Uuid;
 
-/// A running server and a client that talks to it.
+/// A running server, the database behind it, its clock, and one browser talking to it.
 pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub clock: Clock,
 }
+
+/// The moment every test starts at.
+pub const START: time::OffsetDateTime = datetime!(2026-11-25 09:00 UTC);
+
+pub const PASSWORD: &str = "violet kettle harbor";
 
 impl TestApp {
     /// Serves the application router on 127.0.0.1 with a port of its own.
     pub async fn spawn(pool: PgPool) -> Self {
-        Self::spawn_with(pool, |_| {}).await
+        Self::spawn_with(pool, Clock::manual(START), |_| {}).await
+    }
+
+    /// A second server process on the same database and clock.
+    pub async fn another_server(&self) -> Self {
+        Self::spawn_with(self.pool.clone(), self.clock.clone(), |_| {}).await
     }
 
     /// As [`TestApp::spawn`], after `adjust` has changed the configuration.
-    pub async fn spawn_with(pool: PgPool, adjust: impl FnOnce(&mut Config)) -> Self {
+    pub async fn spawn_with(pool: PgPool, clock: Clock, adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::from_lookup(|name| {
             (name == "DATABASE_URL").then(|| "postgres://unused@127.0.0.1/unused".to_owned())
         })
@@ -34,16 +53,21 @@ impl TestApp {
             .site_root(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"))
             .site_addr(address)
             .build();
-        let router = server::http::router(&config, options, pool);
+        let router = server::http::router(&config, options, pool.clone(), clock.clone());
         tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server runs");
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("server runs");
         });
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
-        Self { address, client }
+        Self {
+            address,
+            client: browser(),
+            pool,
+            clock,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -58,9 +82,19 @@ impl TestApp {
             .expect("request is sent")
     }
 
-    /// Calls a server function the way the browser's forms do.
+    /// Calls a server function from the default browser, the way the page's forms do.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
+        self.call_as(&self.client, endpoint, form).await
+    }
+
+    /// Calls a server function from `browser`.
+    pub async fn call_as(
+        &self,
+        browser: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        browser
             .post(self.url(&format!("/api/{endpoint}")))
             .header("Accept", "application/json")
             .form(form)
@@ -68,4 +102,89 @@ impl TestApp {
             .await
             .expect("request is sent")
     }
+
+    /// Starts a sign-up and returns the id of its pending code.
+    pub async fn start_sign_up(&self, browser: &reqwest::Client, email: &str, name: &str) -> Uuid {
+        let response = self
+            .call_as(
+                browser,
+                "sign_up",
+                &[
+                    ("email", email),
+                    ("display_name", name),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "sign-up refused: {} {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        );
+        pending_id(&response, "/signup/verify/")
+    }
+
+    /// Signs up and verifies `email` in `browser`, which ends up signed in.
+    pub async fn sign_up(&self, browser: &reqwest::Client, email: &str, name: &str) {
+        let id = self.start_sign_up(browser, email, name).await;
+        let code = self.latest_code(email).await;
+        let response = self
+            .call_as(
+                browser,
+                "confirm_sign_up",
+                &[("id", &id.to_string()), ("code", &code)],
+            )
+            .await;
+        assert!(
+            response.status().is_success() || response.status().is_redirection(),
+            "verification refused: {}",
+            response.text().await.unwrap_or_default()
+        );
+    }
+
+    /// The code in the newest mail to `email`, read from the outbox.
+    pub async fn latest_code(&self, email: &str) -> String {
+        let body = self.latest_mail(email).await.expect("a mail was queued").1;
+        body.split(|c: char| !c.is_ascii_digit())
+            .find(|word| word.len() == 6)
+            .expect("the mail holds a six-digit code")
+            .to_owned()
+    }
+
+    /// Subject and body of the newest mail to `email` (as typed: it is normalised first).
+    pub async fn latest_mail(&self, email: &str) -> Option<(String, String)> {
+        let address = app::domain::EmailAddress::parse(email)
+            .expect("a valid address")
+            .as_ascii();
+        sqlx::query_as::<_, (String, String)>(
+            "select subject, body_text from outbox where recipient = $1 order by seq desc limit 1",
+        )
+        .bind(address)
+        .fetch_optional(&self.pool)
+        .await
+        .expect("outbox is readable")
+    }
+}
+
+/// A new browser with a cookie jar of its own.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// The id in the page a server function sends the browser on to, such as `/signup/verify/<id>`.
+pub fn pending_id(response: &reqwest::Response, prefix: &str) -> Uuid {
+    let target = ["location"]
+        .iter()
+        .find_map(|name| response.headers().get(*name))
+        .and_then(|value| value.to_str().ok())
+        .expect("the response leads to the next page");
+    let id = target
+        .strip_prefix(prefix)
+        .unwrap_or_else(|| panic!("{target} starts with {prefix}"));
+    Uuid::parse_str(id).expect("a pending id")
 }

@@ -1,0 +1,487 @@
+//! The accounts service: sign-up with a mailed code, sign-in, password reset. Server functions,
+//! REST handlers and tests all call these with explicit dependencies.
+
+use std::net::IpAddr;
+
+use http::HeaderValue;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{passwords, session, throttle};
+use crate::domain::{DisplayName, EmailAddress, OneTimeCode, Password};
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::mail::outbox::{self, Mail};
+use crate::state::Settings;
+
+/// How long a mailed code can be used.
+pub const CODE_LIFETIME: Duration = Duration::minutes(15);
+/// Wrong guesses allowed per code.
+pub const CODE_ATTEMPTS: i32 = 5;
+/// Time between two mails of a code.
+pub const RESEND_COOLDOWN: Duration = Duration::seconds(60);
+
+/// Who is asking: what every service call needs to know about the request.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    pub ip: IpAddr,
+    pub user_agent: String,
+    pub locale: Locale,
+}
+
+/// A new six-digit code and the hash stored for it, bound to its row.
+fn new_code(id: Uuid) -> (String, Vec<u8>) {
+    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+    let hash = code_hash(id, &code);
+    (code, hash)
+}
+
+fn code_hash(id: Uuid, code: &str) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(id.as_bytes());
+    hasher.update(code.as_bytes());
+    hasher.finalize().to_vec()
+}
+
+async fn limit_mail(
+    pool: &PgPool,
+    who: &Requester,
+    email: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    throttle::hit(
+        pool,
+        &format!("mail:ip:{}", who.ip),
+        throttle::MAILS_PER_IP,
+        now,
+    )
+    .await?;
+    throttle::hit(
+        pool,
+        &format!("mail:address:{email}"),
+        throttle::MAILS_PER_ADDRESS,
+        now,
+    )
+    .await
+}
+
+/// Starts a sign-up and mails a code. An address that already has an account gets a mail saying
+/// so instead; the caller cannot tell the two apart.
+pub async fn sign_up(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+    who: &Requester,
+    email: &EmailAddress,
+    name: &DisplayName,
+    password: &Password,
+) -> Result<Uuid, AppError> {
+    let address = email.as_ascii();
+    limit_mail(pool, who, &address, now).await?;
+    // Hashed either way, so both paths take the same time.
+    let password_hash = passwords::hash(password).await?;
+
+    let mut tx = pool.begin().await?;
+    let registered = sqlx::query_scalar!(
+        r#"select exists(select 1 from members where email = $1) as "exists!""#,
+        address
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let id = Uuid::new_v4();
+    let (code, hash) = new_code(id);
+    let (pending_name, pending_hash) = if registered {
+        (None, None)
+    } else {
+        (Some(name.as_str()), Some(password_hash.as_str()))
+    };
+    sqlx::query!(
+        "insert into email_codes
+            (id, purpose, email, redeemable, display_name, password_hash, code_hash, expires_at, sent_at, created_at)
+         values ($1, 'sign_up', $2, $3, $4, $5, $6, $7, $8, $8)",
+        id,
+        address,
+        !registered,
+        pending_name,
+        pending_hash,
+        hash,
+        now + CODE_LIFETIME,
+        now,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let mail = if registered {
+        mails::already_registered(settings, who.locale, &email.to_display())
+    } else {
+        mails::sign_up_code(settings, who.locale, name.as_str(), id, &code)
+    };
+    outbox::enqueue(
+        &mut tx,
+        &Mail {
+            to: address,
+            ..mail
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What a valid code unlocks.
+struct Redeemed {
+    email: String,
+    display_name: Option<String>,
+    password_hash: Option<String>,
+}
+
+/// Counts a guess at code `id` (committed whatever the outcome), then checks it.
+async fn check_code(
+    pool: &PgPool,
+    who: &Requester,
+    id: Uuid,
+    purpose: &str,
+    code: &OneTimeCode,
+    now: OffsetDateTime,
+) -> Result<Redeemed, AppError> {
+    throttle::hit(
+        pool,
+        &format!("codes:ip:{}", who.ip),
+        throttle::CODES_PER_IP,
+        now,
+    )
+    .await?;
+    let row = sqlx::query!(
+        "update email_codes set attempts = attempts + 1 where id = $1 and purpose = $2
+         returning email, redeemable, display_name, password_hash, code_hash, expires_at, attempts",
+        id,
+        purpose
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::CodeWrong)?;
+    if row.attempts > CODE_ATTEMPTS {
+        return Err(AppError::CodeAttemptsSpent);
+    }
+    if row.expires_at <= now {
+        return Err(AppError::CodeExpired);
+    }
+    if !row.redeemable || row.code_hash != code_hash(id, code.as_str()) {
+        return Err(AppError::CodeWrong);
+    }
+    Ok(Redeemed {
+        email: row.email,
+        display_name: row.display_name,
+        password_hash: row.password_hash,
+    })
+}
+
+/// Finishes a sign-up: the member joins the organization of their domain (created unmanaged on
+/// the first sign-up) and is signed in. Returns the session cookie.
+pub async fn confirm_sign_up(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+    who: &Requester,
+    id: Uuid,
+    code: &OneTimeCode,
+) -> Result<HeaderValue, AppError> {
+    let redeemed = check_code(pool, who, id, "sign_up", code, now).await?;
+    let (Some(display_name), Some(password_hash)) = (redeemed.display_name, redeemed.password_hash)
+    else {
+        return Err(AppError::CodeWrong);
+    };
+    let email = EmailAddress::parse(&redeemed.email).map_err(|_| AppError::Internal)?;
+
+    let mut tx = pool.begin().await?;
+    // Deleting every pending sign-up for the address makes a second use of any code fail.
+    let deleted = sqlx::query!(
+        "delete from email_codes where email = $1 and purpose = 'sign_up'",
+        redeemed.email
+    )
+    .execute(&mut *tx)
+    .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(AppError::CodeWrong);
+    }
+    sqlx::query!(
+        "insert into organizations (domain, created_at) values ($1, $2) on conflict (domain) do nothing",
+        email.domain().as_str(),
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    let member_id = sqlx::query_scalar!(
+        "insert into members (email, display_name, password_hash, organization_id, created_at)
+         select $1, $2, $3, id, $5 from organizations where domain = $4
+         on conflict (email) do nothing
+         returning id",
+        redeemed.email,
+        display_name,
+        password_hash,
+        email.domain().as_str(),
+        now
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::CodeWrong)?;
+    let cookie = session::start(&mut *tx, settings, member_id, &who.user_agent, now).await?;
+    tx.commit().await?;
+    tracing::info!(%member_id, "member signed up");
+    Ok(cookie)
+}
+
+/// Mails a fresh code for a pending sign-up or reset, at most once a minute.
+pub async fn resend_code(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+    who: &Requester,
+    id: Uuid,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let Some(row) = sqlx::query!(
+        "select purpose, email, redeemable, display_name, sent_at from email_codes where id = $1 for update",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    let next = row.sent_at + RESEND_COOLDOWN;
+    if next > now {
+        let retry_after_secs = u64::try_from((next - now).whole_seconds().max(1)).unwrap_or(1);
+        return Err(AppError::TooManyAttempts { retry_after_secs });
+    }
+    limit_mail(pool, who, &row.email, now).await?;
+    let (code, hash) = new_code(id);
+    sqlx::query!(
+        "update email_codes set code_hash = $2, attempts = 0, expires_at = $3, sent_at = $4 where id = $1",
+        id,
+        hash,
+        now + CODE_LIFETIME,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    let display = EmailAddress::parse(&row.email)
+        .map(|email| email.to_display())
+        .unwrap_or_else(|_| row.email.clone());
+    let mail = match (row.purpose.as_str(), row.redeemable) {
+        ("sign_up", true) => Some(mails::sign_up_code(
+            settings,
+            who.locale,
+            row.display_name.as_deref().unwrap_or_default(),
+            id,
+            &code,
+        )),
+        ("sign_up", false) => Some(mails::already_registered(settings, who.locale, &display)),
+        ("reset_password", true) => Some(mails::reset_code(settings, who.locale, id, &code)),
+        _ => None,
+    };
+    if let Some(mail) = mail {
+        outbox::enqueue(
+            &mut tx,
+            &Mail {
+                to: row.email,
+                ..mail
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Signs in with address and password. The same error, after the same work, whether the address
+/// is unknown or the password wrong. Returns the cookie of a new session; `previous` ends.
+pub async fn sign_in(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+    who: &Requester,
+    email: &EmailAddress,
+    password: String,
+    previous: Option<Vec<u8>>,
+) -> Result<HeaderValue, AppError> {
+    let address = email.as_ascii();
+    let account_key = format!("sign-in:address:{address}");
+    throttle::hit(
+        pool,
+        &format!("sign-in:ip:{}", who.ip),
+        throttle::SIGN_IN_PER_IP,
+        now,
+    )
+    .await?;
+    throttle::hit(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
+    let member = sqlx::query!(
+        "select id, password_hash from members where email = $1",
+        address
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(member) = member else {
+        passwords::verify(None, password).await?;
+        return Err(AppError::WrongCredentials);
+    };
+    if !passwords::verify(Some(member.password_hash), password).await? {
+        return Err(AppError::WrongCredentials);
+    }
+    throttle::clear(pool, &account_key).await?;
+    let mut tx = pool.begin().await?;
+    if let Some(previous) = previous {
+        session::end(&mut *tx, &previous).await?;
+    }
+    let cookie = session::start(&mut *tx, settings, member.id, &who.user_agent, now).await?;
+    tx.commit().await?;
+    Ok(cookie)
+}
+
+/// Starts a password reset. Only a known address gets a mail; the caller cannot tell which.
+pub async fn request_reset(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+    who: &Requester,
+    email: &EmailAddress,
+) -> Result<Uuid, AppError> {
+    let address = email.as_ascii();
+    limit_mail(pool, who, &address, now).await?;
+    let mut tx = pool.begin().await?;
+    let known = sqlx::query_scalar!(
+        r#"select exists(select 1 from members where email = $1) as "exists!""#,
+        address
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let id = Uuid::new_v4();
+    let (code, hash) = new_code(id);
+    sqlx::query!(
+        "insert into email_codes (id, purpose, email, redeemable, code_hash, expires_at, sent_at, created_at)
+         values ($1, 'reset_password', $2, $3, $4, $5, $6, $6)",
+        id,
+        address,
+        known,
+        hash,
+        now + CODE_LIFETIME,
+        now,
+    )
+    .execute(&mut *tx)
+    .await?;
+    if known {
+        let mail = mails::reset_code(settings, who.locale, id, &code);
+        outbox::enqueue(
+            &mut tx,
+            &Mail {
+                to: address,
+                ..mail
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Sets a new password with a mailed code; every other session of the member ends.
+pub async fn reset_password(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+    who: &Requester,
+    id: Uuid,
+    code: &OneTimeCode,
+    password: &Password,
+) -> Result<HeaderValue, AppError> {
+    let redeemed = check_code(pool, who, id, "reset_password", code, now).await?;
+    let password_hash = passwords::hash(password).await?;
+    let mut tx = pool.begin().await?;
+    let deleted = sqlx::query!(
+        "delete from email_codes where email = $1 and purpose = 'reset_password'",
+        redeemed.email
+    )
+    .execute(&mut *tx)
+    .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(AppError::CodeWrong);
+    }
+    let member_id = sqlx::query_scalar!(
+        "update members set password_hash = $2 where email = $1 returning id",
+        redeemed.email,
+        password_hash
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::CodeWrong)?;
+    session::end_all(&mut *tx, member_id).await?;
+    let cookie = session::start(&mut *tx, settings, member_id, &who.user_agent, now).await?;
+    tx.commit().await?;
+    tracing::info!(%member_id, "password reset; other sessions ended");
+    Ok(cookie)
+}
+
+mod mails {
+    //! The texts of account mail, in the language the person used.
+    use uuid::Uuid;
+
+    use crate::i18n::{td_string, Locale};
+    use crate::mail::outbox::Mail;
+    use crate::state::Settings;
+
+    fn fill(template: &str, values: &[(&str, &str)]) -> String {
+        values
+            .iter()
+            .fold(template.to_owned(), |text, (key, value)| {
+                text.replace(&format!("[{key}]"), value)
+            })
+    }
+
+    pub fn sign_up_code(
+        settings: &Settings,
+        locale: Locale,
+        name: &str,
+        id: Uuid,
+        code: &str,
+    ) -> Mail {
+        let link = format!("{}/signup/verify/{id}?code={code}", settings.public_url);
+        Mail {
+            to: String::new(),
+            subject: fill(td_string!(locale, mail.sign_up_subject), &[("code", code)]),
+            body: fill(
+                td_string!(locale, mail.sign_up_body),
+                &[("name", name), ("code", code), ("link", &link)],
+            ),
+        }
+    }
+
+    pub fn already_registered(settings: &Settings, locale: Locale, email: &str) -> Mail {
+        let link = format!("{}/signin", settings.public_url);
+        let reset = format!("{}/password/forgot", settings.public_url);
+        Mail {
+            to: String::new(),
+            subject: td_string!(locale, mail.registered_subject).to_string(),
+            body: fill(
+                td_string!(locale, mail.registered_body),
+                &[("email", email), ("link", &link), ("reset", &reset)],
+            ),
+        }
+    }
+
+    pub fn reset_code(settings: &Settings, locale: Locale, id: Uuid, code: &str) -> Mail {
+        let link = format!("{}/password/reset/{id}?code={code}", settings.public_url);
+        Mail {
+            to: String::new(),
+            subject: fill(td_string!(locale, mail.reset_subject), &[("code", code)]),
+            body: fill(
+                td_string!(locale, mail.reset_body),
+                &[("code", code), ("link", &link)],
+            ),
+        }
+    }
+}

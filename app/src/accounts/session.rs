@@ -1,0 +1,150 @@
+//! Signed-in sessions: a random token in an HttpOnly cookie, its SHA-256 in PostgreSQL.
+//!
+//! Sessions are rows of our own rather than an opaque session store because members and admins
+//! list and end them per member (sign-out everywhere, password reset, devices).
+
+use http::{header, HeaderMap, HeaderValue};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{PgExecutor, PgPool};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::state::Settings;
+
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
+/// A session ends this long after sign-in, however active.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(7);
+/// `last_seen_at` is written at most this often, not on every request.
+const TOUCH_EVERY: Duration = Duration::minutes(1);
+
+/// The signed-in member behind a request.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub member_id: Uuid,
+    pub token_hash: Vec<u8>,
+}
+
+pub fn cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies {
+        "__Host-tenantry_session"
+    } else {
+        "tenantry_session"
+    }
+}
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Starts a session for `member_id` and returns the `Set-Cookie` value that carries it.
+pub async fn start(
+    db: impl PgExecutor<'_>,
+    settings: &Settings,
+    member_id: Uuid,
+    user_agent: &str,
+    now: OffsetDateTime,
+) -> Result<HeaderValue, AppError> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let user_agent: String = user_agent.chars().take(300).collect();
+    sqlx::query!(
+        "insert into sessions (token_hash, member_id, created_at, last_seen_at, user_agent)
+         values ($1, $2, $3, $3, $4)",
+        hash(&token),
+        member_id,
+        now,
+        user_agent,
+    )
+    .execute(db)
+    .await?;
+    set_cookie(settings, &token, ABSOLUTE_TIMEOUT.whole_seconds())
+}
+
+/// The `Set-Cookie` value that removes the session cookie from the browser.
+pub fn clear_cookie(settings: &Settings) -> Result<HeaderValue, AppError> {
+    set_cookie(settings, "", 0)
+}
+
+fn set_cookie(settings: &Settings, token: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        cookie_name(settings)
+    ))
+    .map_err(|_| AppError::Internal)
+}
+
+/// The session token in the request's cookies, if any.
+fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
+    let name = cookie_name(settings);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, value)| *key == name && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The member signed in on this request, when the session is known and has not timed out.
+pub async fn current(
+    pool: &PgPool,
+    settings: &Settings,
+    headers: &HeaderMap,
+    now: OffsetDateTime,
+) -> Result<Option<SignedIn>, AppError> {
+    let Some(token) = token_from(headers, settings) else {
+        return Ok(None);
+    };
+    let token_hash = hash(&token);
+    let row = sqlx::query!(
+        "select member_id, last_seen_at from sessions
+         where token_hash = $1 and last_seen_at > $2 and created_at > $3",
+        token_hash,
+        now - IDLE_TIMEOUT,
+        now - ABSOLUTE_TIMEOUT,
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if now - row.last_seen_at > TOUCH_EVERY {
+        sqlx::query!(
+            "update sessions set last_seen_at = $2 where token_hash = $1",
+            token_hash,
+            now
+        )
+        .execute(pool)
+        .await?;
+    }
+    Ok(Some(SignedIn {
+        member_id: row.member_id,
+        token_hash,
+    }))
+}
+
+/// Ends one session.
+pub async fn end(db: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<(), AppError> {
+    sqlx::query!("delete from sessions where token_hash = $1", token_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a member.
+pub async fn end_all(db: impl PgExecutor<'_>, member_id: Uuid) -> Result<(), AppError> {
+    sqlx::query!("delete from sessions where member_id = $1", member_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Enqueueing mail in a transaction, and reading the outbox back.
+
+use sqlx::{PgConnection, PgPool};
+use time::{format_description::well_known::Rfc3339, Duration};
+use uuid::Uuid;
+
+use super::SentMail;
+use crate::error::AppError;
+
+/// The job queue channel and job name that deliver outbox messages.
+pub const CHANNEL: &str = "mail";
+pub const DELIVER_JOB: &str = "deliver_mail";
+/// Retries double from this delay: 2 s, 4 s, 8 s ... so a day-long SMTP outage still delivers.
+pub const FIRST_RETRY: Duration = Duration::seconds(2);
+pub const RETRIES: u32 = 20;
+
+/// A message to send.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The payload of a delivery job: which outbox row to send.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Delivery {
+    pub outbox_id: Uuid,
+}
+
+/// Stores `mail` and schedules its delivery, inside the caller's transaction: if the change that
+/// causes the mail rolls back, no mail goes out; once it commits, the mail will.
+pub async fn enqueue(
+    tx: &mut PgConnection,
+    mail: &Mail,
+    now: time::OffsetDateTime,
+) -> Result<Uuid, AppError> {
+    let outbox_id = sqlx::query_scalar!(
+        "insert into outbox (recipient, subject, body_text, created_at) values ($1, $2, $3, $4)
+         returning id",
+        mail.to,
+        mail.subject,
+        mail.body,
+        now,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlxmq::JobBuilder::new(DELIVER_JOB)
+        .set_channel_name(CHANNEL)
+        .set_retries(RETRIES)
+        .set_retry_backoff(std::time::Duration::from_secs(
+            u64::try_from(FIRST_RETRY.whole_seconds()).unwrap_or(2),
+        ))
+        .set_json(&Delivery { outbox_id })
+        .map_err(|error| {
+            tracing::error!(%error, "cannot encode a delivery job");
+            AppError::Internal
+        })?
+        .spawn(&mut *tx)
+        .await?;
+    Ok(outbox_id)
+}
+
+/// The newest messages first.
+pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<SentMail>, AppError> {
+    let rows = sqlx::query!(
+        "select recipient, subject, body_text, created_at, delivered_at from outbox
+         order by seq desc limit $1",
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| SentMail {
+            recipient: row.recipient,
+            subject: row.subject,
+            body: row.body_text,
+            created_at: row.created_at.format(&Rfc3339).unwrap_or_default(),
+            delivered: row.delivered_at.is_some(),
+        })
+        .collect())
+}
