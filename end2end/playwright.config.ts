@@ -1,8 +1,12 @@
 import { defineConfig } from "@playwright/test";
+import * as path from "path";
 
 // The release server, started on a fresh database by scripts/test.sh (which sets the env).
 const addr = process.env.LEPTOS_SITE_ADDR ?? "127.0.0.1:3100";
 const baseURL = `http://${addr}`;
+// Mail goes to a real SMTP server on loopback that stores each message as a file.
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2526);
+export const mailDir = process.env.E2E_MAIL_DIR ?? path.join(__dirname, ".mail");
 
 export default defineConfig({
   testDir: "./tests",
@@ -30,16 +34,25 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium" }],
-  webServer: {
-    command: "../target/release/server",
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
-      LEPTOS_SITE_ADDR: addr,
+  webServer: [
+    {
+      command: `../scripts/smtp-sink.py 127.0.0.1 ${smtpPort} ${mailDir}`,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      command: "../target/release/server",
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
+        LEPTOS_SITE_ADDR: addr,
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      },
+    },
+  ],
 });

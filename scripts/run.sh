@@ -13,6 +13,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
   say "using the private PostgreSQL under $(pg_dir_for postgres); stop it with: scripts/pg.sh stop"
 fi
 
+# Without SMTP, sign-up codes are read from the development mailbox page.
+if [ -z "${SMTP_URL:-}" ]; then
+  export DEV_MAILBOX="${DEV_MAILBOX:-true}"
+  say "SMTP_URL is not set: mail shows at http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}/dev/mailbox"
+fi
+
 say "building the release site"
 SQLX_OFFLINE=true cargo leptos build --release
 

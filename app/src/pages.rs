@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::accounts::MemberContext;
+use crate::accounts::{my_organization, MemberContext};
 use crate::components::Page;
 use crate::i18n::*;
 use crate::status::DatabaseStatusCard;
@@ -41,16 +41,32 @@ pub fn LauncherPage() -> impl IntoView {
 }
 
 /// The signed-in member's organization: its domain, whether it is managed, and how many people
-/// have signed up on it.
+/// have signed up on it. Nothing while signed out.
 #[component]
 fn OrganizationCard() -> impl IntoView {
     let i18n = use_i18n();
     let MemberContext(member) = expect_context::<MemberContext>();
+    let organization = Resource::new(
+        move || {
+            member
+                .get()
+                .and_then(Result::ok)
+                .flatten()
+                .map(|member| member.email)
+        },
+        |signed_in| async move {
+            match signed_in {
+                Some(_) => my_organization().await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                member.await.ok().map(|member| {
-                    let organization = member.organization;
+                let email = member.await.ok().flatten().map(|member| member.email);
+                let organization = organization.await.ok().flatten();
+                email.zip(organization).map(|(email, organization)| {
                     let count = organization.member_count;
                     view! {
                         <section class="card" aria-labelledby="organization-heading">
@@ -63,7 +79,7 @@ fn OrganizationCard() -> impl IntoView {
                                 }}
                             </p>
                             <p>{t!(i18n, organization.people, count = move || count)}</p>
-                            <p class="hint">{t!(i18n, organization.signed_in_as)} " " {member.email}</p>
+                            <p class="hint">{t!(i18n, organization.signed_in_as)} " " {email}</p>
                         </section>
                     }
                 })

@@ -32,7 +32,7 @@ async fn readyz_fails_while_the_database_is_down_and_recovers_without_a_restart(
 
     assert_eq!(app.get("/readyz").await.status(), 200);
 
-    proxy.set_up(false);
+    proxy.set_up(false).await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     assert_eq!(
@@ -40,7 +40,7 @@ async fn readyz_fails_while_the_database_is_down_and_recovers_without_a_restart(
         "not ready: the database is unreachable"
     );
 
-    proxy.set_up(true);
+    proxy.set_up(true).await;
     assert_eq!(app.get("/readyz").await.status(), 200);
 }
 
@@ -135,8 +135,10 @@ impl Switch {
         Self { port, up }
     }
 
-    fn set_up(&self, up: bool) {
+    /// Switches the relay; going down also cuts open connections, within a few polls.
+    async fn set_up(&self, up: bool) {
         self.up.store(up, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

@@ -26,7 +26,8 @@ pub use pages::{
 pub struct MemberView {
     pub display_name: String,
     pub email: String,
-    pub organization: OrganizationView,
+    /// The domain that groups them, in Unicode.
+    pub organization_domain: String,
 }
 
 /// The member's organization, grouped by the domain of their address.
@@ -345,9 +346,29 @@ pub async fn reset_password(id: String, code: String, password: String) -> Resul
     )
 }
 
-/// The signed-in member with their organization; `Unauthorized` when signed out.
+/// The signed-in member, or nothing when signed out (an ordinary state, not an error).
 #[server(prefix = "/api", endpoint = "current_member")]
-pub async fn current_member() -> Result<MemberView, AppError> {
+pub async fn current_member() -> Result<Option<MemberView>, AppError> {
+    crate::error::respond(
+        async {
+            let Some(member) = current_member_row().await? else {
+                return Ok(None);
+            };
+            let email = crate::domain::EmailAddress::parse(&member.email)
+                .map_err(|_| AppError::Internal)?;
+            Ok(Some(MemberView {
+                display_name: member.display_name,
+                email: email.to_display(),
+                organization_domain: email.domain().to_display(),
+            }))
+        }
+        .await,
+    )
+}
+
+/// The signed-in member's organization: its state and how many people have signed up on it.
+#[server(prefix = "/api", endpoint = "my_organization")]
+pub async fn my_organization() -> Result<OrganizationView, AppError> {
     crate::error::respond(
         async {
             let state = crate::state::state()?;
@@ -360,21 +381,12 @@ pub async fn current_member() -> Result<MemberView, AppError> {
             )
             .fetch_one(&state.pool)
             .await?;
-            let display = |address: &str| {
-                crate::domain::EmailAddress::parse(address)
-                    .map(|email| email.to_display())
-                    .unwrap_or_else(|_| address.to_owned())
-            };
-            Ok(MemberView {
-                display_name: member.display_name,
-                email: display(&member.email),
-                organization: OrganizationView {
-                    domain: crate::domain::DomainName::parse(&organization.domain)
-                        .map(|domain| domain.to_display())
-                        .unwrap_or(organization.domain),
-                    managed: organization.status == "managed",
-                    member_count: organization.member_count,
-                },
+            Ok(OrganizationView {
+                domain: crate::domain::DomainName::parse(&organization.domain)
+                    .map(|domain| domain.to_display())
+                    .unwrap_or(organization.domain),
+                managed: organization.status == "managed",
+                member_count: organization.member_count,
             })
         }
         .await,

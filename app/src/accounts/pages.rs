@@ -17,7 +17,7 @@ use crate::i18n::*;
 
 /// The signed-in member, loaded anew on every navigation (sign-in and sign-out navigate).
 #[derive(Clone, Copy)]
-pub struct MemberContext(pub Resource<Result<MemberView, AppError>>);
+pub struct MemberContext(pub Resource<Result<Option<MemberView>, AppError>>);
 
 /// Provides [`MemberContext`] to everything inside it.
 #[component]
@@ -233,11 +233,11 @@ pub fn AccountMenu() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match member.await {
-                    Ok(member) => {
+                    Ok(Some(member)) => {
                         view! {
                             <div class="account">
                                 <span class="who">{member.display_name}</span>
-                                <span class="hint">{member.organization.domain}</span>
+                                <span class="hint">{member.organization_domain}</span>
                                 <ActionForm action=sign_out>
                                     <button type="submit" class="secondary">{t!(i18n, shell.sign_out)}</button>
                                 </ActionForm>

@@ -1,0 +1,116 @@
+//! Mail delivery over a real SMTP server on loopback, including an outage.
+
+mod common;
+
+use std::{path::PathBuf, process::Stdio, time::Duration};
+
+use app::clock::Clock;
+use common::{browser, TestApp};
+use server::{config::Config, mail};
+use sqlx::PgPool;
+use tokio::process::{Child, Command};
+
+/// The SMTP sink from scripts/, storing each message it accepts as a file in `dir`.
+async fn smtp_sink(port: u16, dir: &std::path::Path) -> Child {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/smtp-sink.py");
+    let mut child = Command::new(script)
+        .args(["127.0.0.1", &port.to_string()])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the SMTP sink runs (Debian python3-aiosmtpd)");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill().await;
+    panic!("the SMTP sink did not start");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
+}
+
+fn delivered(dir: &std::path::Path) -> Vec<String> {
+    let mut mails: Vec<(PathBuf, String)> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+                .filter_map(|path| std::fs::read_to_string(&path).ok().map(|text| (path, text)))
+                .collect()
+        })
+        .unwrap_or_default();
+    mails.sort();
+    mails.into_iter().map(|(_, text)| text).collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPool) {
+    let port = free_port();
+    let dir = std::env::temp_dir().join(format!("tenantry-mail-{}", uuid::Uuid::new_v4()));
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
+        "SMTP_URL" => Some(format!("smtp://127.0.0.1:{port}")),
+        _ => None,
+    })
+    .expect("valid configuration");
+    let mut worker = mail::start_worker(&pool, mail::Mailer::from_config(&config).expect("mailer"))
+        .await
+        .expect("worker starts");
+    let app = TestApp::spawn_with(pool.clone(), Clock::system(), |_| {}).await;
+
+    for name in ["rob", "sara", "kim"] {
+        app.start_sign_up(&browser(), &format!("{name}@contoso.com"), name)
+            .await;
+    }
+    // SMTP is down: attempts fail and nothing is lost.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let failed: i64 = sqlx::query_scalar(
+        "select count(*) from outbox where delivered_at is null and attempts > 0 and last_error is not null",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(failed, 3, "every message was tried and kept");
+
+    let _sink = smtp_sink(port, &dir).await;
+    let mut mails = Vec::new();
+    for _ in 0..600 {
+        mails = delivered(&dir);
+        if mails.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(mails.len(), 3, "all three arrive once SMTP is back");
+    let ids: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("select id, recipient from outbox where delivered_at is not null")
+            .fetch_all(&pool)
+            .await
+            .expect("outbox");
+    assert_eq!(ids.len(), 3);
+    for (id, recipient) in ids {
+        let mail = mails
+            .iter()
+            .find(|mail| mail.contains(&format!("X-Envelope-To: {recipient}")))
+            .unwrap_or_else(|| panic!("a mail to {recipient}"));
+        assert!(
+            mail.contains(&format!("Message-ID: <{id}@tenantry.localhost>")),
+            "stable Message-ID in {mail}"
+        );
+        assert!(mail.contains("Your Tenantry code:"));
+    }
+    worker.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
