@@ -2,6 +2,8 @@
 
 use std::sync::OnceLock;
 
+use tokio::sync::Semaphore;
+
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
@@ -9,6 +11,27 @@ use argon2::{
 
 use crate::domain::Password;
 use crate::error::AppError;
+
+/// At most one hash per core at a time: each takes 19 MiB, and more at once than there are cores
+/// only thrashes caches and memory under a burst of sign-ins.
+fn hashing_slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)))
+}
+
+/// Runs `work` on the blocking pool once a hashing slot is free.
+async fn with_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AppError::Internal)
+}
 
 fn hasher() -> Argon2<'static> {
     // The parameters are constants within argon2's documented bounds.
@@ -19,14 +42,13 @@ fn hasher() -> Argon2<'static> {
 /// Hashes a password off the async runtime: argon2 is deliberately slow.
 pub async fn hash(password: &Password) -> Result<String, AppError> {
     let password = password.clone();
-    tokio::task::spawn_blocking(move || {
+    with_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()
             .hash_password(password.expose().as_bytes(), &salt)
             .map(|hash| hash.to_string())
     })
-    .await
-    .map_err(|_| AppError::Internal)?
+    .await?
     .map_err(|error| {
         tracing::error!(%error, "password hashing failed");
         AppError::Internal
@@ -36,7 +58,7 @@ pub async fn hash(password: &Password) -> Result<String, AppError> {
 /// Checks `password` against `stored`; with no stored hash it checks a dummy one, so an unknown
 /// address costs the same time as a wrong password.
 pub async fn verify(stored: Option<String>, password: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    with_slot(move || {
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let matches = PasswordHash::new(&stored)
             .map(|hash| hasher().verify_password(password.as_bytes(), &hash).is_ok())
@@ -44,7 +66,6 @@ pub async fn verify(stored: Option<String>, password: String) -> Result<bool, Ap
         matches && stored != dummy_hash()
     })
     .await
-    .map_err(|_| AppError::Internal)
 }
 
 fn dummy_hash() -> &'static str {
