@@ -23,6 +23,10 @@ pub enum AppError {
     CodeExpired,
     #[error("too many wrong codes")]
     CodeAttemptsSpent,
+    #[error("the organization already has an admin")]
+    OrganizationManaged,
+    #[error("the domain challenge has expired")]
+    ChallengeExpired,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -47,6 +51,8 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::WrongCredentials => 401,
             AppError::CodeWrong | AppError::CodeExpired | AppError::CodeAttemptsSpent => 422,
+            AppError::OrganizationManaged => 409,
+            AppError::ChallengeExpired => 410,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

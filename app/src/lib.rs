@@ -11,6 +11,8 @@ use leptos_router::{
 
 pub mod accounts;
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
 pub mod clock;
 pub mod components;
 pub mod domain;
@@ -20,6 +22,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod status;
+pub mod wizard;
 
 /// Translations, generated at compile time from `app/locales/*.json`.
 #[expect(
@@ -103,6 +106,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("") view=pages::LauncherPage />
                             <Route path=path!("/meetings") view=pages::MeetingsPage />
                             <Route path=path!("/admin") view=pages::AdminPage />
+                            <Route path=path!("/admin/wizard") view=wizard::WizardPage />
                             <Route path=path!("/settings") view=pages::SettingsPage />
                             <Route path=path!("/signup") view=accounts::SignUpPage />
                             <Route path=path!("/signup/verify/:id") view=accounts::VerifyPage />

@@ -3,10 +3,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::accounts::{my_organization, MemberContext};
+use crate::accounts::{my_organization, MemberContext, OrganizationView};
 use crate::components::Page;
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::status::DatabaseStatusCard;
+use crate::wizard::{Entry, StartWizardButton};
 
 /// The home page: one tile per app.
 #[component]
@@ -88,14 +90,66 @@ fn OrganizationCard() -> impl IntoView {
     }
 }
 
-/// Meetings: what the free service offers.
+/// The organization of the signed-in member, loaded when someone is signed in.
+fn organization_resource() -> Resource<Result<Option<OrganizationView>, AppError>> {
+    let MemberContext(member) = expect_context::<MemberContext>();
+    Resource::new(
+        move || {
+            member
+                .get()
+                .and_then(Result::ok)
+                .flatten()
+                .map(|member| member.email)
+        },
+        |signed_in| async move {
+            match signed_in {
+                Some(_) => my_organization().await.map(Some),
+                None => Ok(None),
+            }
+        },
+    )
+}
+
+/// What a member can do about administration: start the wizard while the organization is
+/// unmanaged, hear who to ask once it is managed, or sign in first.
+#[component]
+fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let organization = organization_resource();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match organization.await {
+                    Ok(Some(organization)) if organization.managed => {
+                        view! { <p>{t!(i18n, errors.organization_managed)}</p> }.into_any()
+                    }
+                    Ok(Some(_)) => view! { <StartWizardButton entry label /> }.into_any(),
+                    _ => view! {
+                        <p>
+                            <A href="/signin">{t!(i18n, sign_in.title)}</A> " " {t!(i18n, admin.sign_in_first)}
+                        </p>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Meetings: what the free service offers, and Upgrade.
 #[component]
 pub fn MeetingsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, apps.meetings.name).to_string())>
             <p>{t!(i18n, meetings.free_plan)}</p>
-            <p>{t!(i18n, meetings.upgrade_brings)}</p>
+            <section class="card">
+                <p>{t!(i18n, meetings.upgrade_brings)}</p>
+                <BecomeAdmin
+                    entry=Entry::MeetingsUpgrade
+                    label=Signal::derive(move || t_string!(i18n, meetings.upgrade).to_string())
+                />
+            </section>
         </Page>
     }
 }
@@ -113,6 +167,10 @@ pub fn AdminPage() -> impl IntoView {
                 <li>{t!(i18n, admin.step_domain)}</li>
                 <li>{t!(i18n, admin.step_licenses)}</li>
             </ol>
+            <BecomeAdmin
+                entry=Entry::AdminTile
+                label=Signal::derive(move || t_string!(i18n, admin.become_title).to_string())
+            />
         </Page>
     }
 }

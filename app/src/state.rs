@@ -25,6 +25,31 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The development mailbox page lists every message sent.
     pub dev_mailbox: bool,
+    pub dns: DnsSettings,
+}
+
+/// How domain checks reach DNS.
+#[derive(Clone, Debug)]
+pub struct DnsSettings {
+    /// Nameservers asked directly; empty means the system's (`/etc/resolv.conf`).
+    pub nameservers: Vec<std::net::SocketAddr>,
+    /// How long one lookup may take.
+    pub timeout: std::time::Duration,
+}
+
+impl DnsSettings {
+    /// The nameservers, as the audit log records them.
+    pub fn describe(&self) -> String {
+        if self.nameservers.is_empty() {
+            "system resolver".to_owned()
+        } else {
+            self.nameservers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
 }
 
 /// The server state inside a server function or a server-rendered component.

@@ -20,6 +20,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Shows every sent message at /dev/mailbox. Never switch this on in production.
     pub dev_mailbox: bool,
+    /// Nameservers asked for domain checks; empty means the system's.
+    pub dns_nameservers: Vec<SocketAddr>,
+    pub dns_timeout: Duration,
 }
 
 /// How log lines are written.
@@ -116,8 +119,36 @@ impl Config {
                 None => None,
             },
             dev_mailbox: parse(&lookup, "DEV_MAILBOX", false, "true or false")?,
+            dns_nameservers: non_empty(&lookup, "DNS_NAMESERVERS")
+                .map(|list| parse_nameservers(&list))
+                .transpose()?
+                .unwrap_or_default(),
+            dns_timeout: Duration::from_millis(parse(
+                &lookup,
+                "DNS_TIMEOUT_MS",
+                3000,
+                "a whole number of milliseconds",
+            )?),
         })
     }
+}
+
+/// `127.0.0.1:5353, 192.0.2.53` → socket addresses; port 53 when none is given.
+fn parse_nameservers(list: &str) -> Result<Vec<SocketAddr>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<SocketAddr>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                .map_err(|_| ConfigError::Invalid {
+                    name: "DNS_NAMESERVERS",
+                    value: list.to_owned(),
+                    expected: "IP addresses with optional ports, separated by commas, e.g. 127.0.0.1:5353",
+                })
+        })
+        .collect()
 }
 
 fn non_empty(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
@@ -210,6 +241,22 @@ mod tests {
     }
 
     #[test]
+    fn nameservers_take_an_optional_port() {
+        let config = config(&[
+            ("DATABASE_URL", "postgres://a@b/c"),
+            ("DNS_NAMESERVERS", "127.0.0.1:5353, 192.0.2.53"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            config.dns_nameservers,
+            vec![
+                "127.0.0.1:5353".parse::<SocketAddr>().expect("addr"),
+                "192.0.2.53:53".parse::<SocketAddr>().expect("addr"),
+            ]
+        );
+    }
+
+    #[test]
     fn bad_numbers_and_formats_name_the_variable() {
         for (name, value) in [
             ("DATABASE_MAX_CONNECTIONS", "many"),
@@ -219,6 +266,7 @@ mod tests {
             ("SMTP_URL", "mail.example.com"),
             ("PUBLIC_URL", "tenantry.example"),
             ("DEV_MAILBOX", "yes please"),
+            ("DNS_NAMESERVERS", "ns1.example.com"),
         ] {
             let error = config(&[("DATABASE_URL", "postgres://a@b/c"), (name, value)])
                 .expect_err("must fail");

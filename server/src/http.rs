@@ -18,7 +18,7 @@ use tower_http::{
 use app::{
     clock::Clock,
     shell,
-    state::{AppState, Settings},
+    state::{AppState, DnsSettings, Settings},
     App,
 };
 
@@ -41,6 +41,10 @@ pub fn router(
         secure_cookies: public_url.starts_with("https://"),
         public_url,
         dev_mailbox: config.dev_mailbox,
+        dns: DnsSettings {
+            nameservers: config.dns_nameservers.clone(),
+            timeout: config.dns_timeout,
+        },
     };
     let state = AppState {
         leptos_options,

@@ -101,6 +101,8 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::CodeWrong => t!(i18n, errors.code_wrong).into_any(),
         AppError::CodeExpired => t!(i18n, errors.code_expired).into_any(),
         AppError::CodeAttemptsSpent => t!(i18n, errors.code_attempts_spent).into_any(),
+        AppError::OrganizationManaged => t!(i18n, errors.organization_managed).into_any(),
+        AppError::ChallengeExpired => t!(i18n, errors.challenge_expired).into_any(),
         AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),
@@ -127,6 +129,7 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         Invalid::EmailDomain => t!(i18n, invalid.email_domain).into_any(),
         Invalid::EmailTooLong => t!(i18n, invalid.email_too_long).into_any(),
         Invalid::ConsumerDomain => t!(i18n, invalid.consumer_domain).into_any(),
+        Invalid::PublicSuffix => t!(i18n, invalid.public_suffix).into_any(),
         Invalid::NameMissing => t!(i18n, invalid.name_missing).into_any(),
         Invalid::NameTooLong => t!(i18n, invalid.name_too_long).into_any(),
         Invalid::PasswordTooShort => t!(

@@ -38,6 +38,9 @@ impl EmailAddress {
         if domain.is_consumer_mail() {
             return Err(Invalid::ConsumerDomain);
         }
+        if domain.is_public_suffix() {
+            return Err(Invalid::PublicSuffix);
+        }
         Ok(Self { local, domain })
     }
 
@@ -106,6 +109,18 @@ impl DomainName {
     /// The form a person reads, IDN labels in Unicode.
     pub fn to_display(&self) -> String {
         to_unicode(&self.0)
+    }
+
+    /// A public suffix (`co.uk`, `github.io`) is shared by unrelated owners: never an organization.
+    #[cfg(feature = "ssr")]
+    pub fn is_public_suffix(&self) -> bool {
+        psl::suffix_str(&self.0) == Some(self.0.as_str())
+    }
+
+    /// The Public Suffix List is too large for the browser; the server checks this.
+    #[cfg(not(feature = "ssr"))]
+    pub fn is_public_suffix(&self) -> bool {
+        false
     }
 
     /// Consumer mail services are not organizations.
@@ -192,6 +207,25 @@ mod tests {
         assert_eq!(email.to_display(), "anna@bücher.example");
         let again = EmailAddress::parse(&email.as_ascii()).expect("punycode parses too");
         assert_eq!(again, email);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn public_suffixes_are_refused_and_names_under_them_are_not() {
+        for shared in ["rob@co.uk", "rob@github.io", "rob@com.au"] {
+            assert_eq!(
+                EmailAddress::parse(shared),
+                Err(Invalid::PublicSuffix),
+                "{shared}"
+            );
+        }
+        for owned in [
+            "rob@contoso.co.uk",
+            "rob@contoso.github.io",
+            "rob@contoso.test",
+        ] {
+            assert!(EmailAddress::parse(owned).is_ok(), "{owned}");
+        }
     }
 
     #[test]

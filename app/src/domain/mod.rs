@@ -23,6 +23,8 @@ pub enum Invalid {
     EmailTooLong,
     #[error("use your work email")]
     ConsumerDomain,
+    #[error("the domain is shared by many organizations")]
+    PublicSuffix,
     #[error("enter your name")]
     NameMissing,
     #[error("the name is too long")]

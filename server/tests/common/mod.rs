@@ -32,9 +32,14 @@ impl TestApp {
         Self::spawn_with(pool, Clock::manual(START), |_| {}).await
     }
 
-    /// A second server process on the same database and clock.
+    /// A second server on the same database and clock, with a connection pool of its own:
+    /// whatever the two share, they share through PostgreSQL.
     pub async fn another_server(&self) -> Self {
-        Self::spawn_with(self.pool.clone(), self.clock.clone(), |_| {}).await
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect_with(self.pool.connect_options().as_ref().clone())
+            .await
+            .expect("a second pool");
+        Self::spawn_with(pool, self.clock.clone(), |_| {}).await
     }
 
     /// As [`TestApp::spawn`], after `adjust` has changed the configuration.

@@ -1,0 +1,30 @@
+//! The append-only audit log of an organization's administration.
+
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Appends one event, inside the caller's transaction.
+pub async fn record(
+    tx: &mut PgConnection,
+    organization_id: Uuid,
+    member_id: Option<Uuid>,
+    kind: &str,
+    detail: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into audit_events (organization_id, member_id, kind, detail, created_at)
+         values ($1, $2, $3, $4, $5)",
+        organization_id,
+        member_id,
+        kind,
+        detail,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

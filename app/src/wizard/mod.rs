@@ -1,0 +1,241 @@
+//! Become the admin: a wizard whose state lives on the server, so closing the browser or signing
+//! in elsewhere resumes it. Its steps: signed up, prove the domain, buy licenses, upgrade.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub mod dns;
+#[cfg(feature = "ssr")]
+pub mod doctor;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use pages::{StartWizardButton, WizardPage};
+
+/// Where the wizard was started; it decides the plans offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Entry {
+    /// The Admin tile in the app launcher: Business Basic only.
+    AdminTile,
+    /// Upgrade inside Meetings: Business Basic or Business Standard.
+    MeetingsUpgrade,
+}
+
+impl Entry {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entry::AdminTile => "admin_tile",
+            Entry::MeetingsUpgrade => "meetings_upgrade",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "admin_tile" => Some(Entry::AdminTile),
+            "meetings_upgrade" => Some(Entry::MeetingsUpgrade),
+            _ => None,
+        }
+    }
+
+    /// The plans this entry offers, as the seed's table of entry points says.
+    pub fn plans(self) -> &'static [Plan] {
+        match self {
+            Entry::AdminTile => &[Plan::BusinessBasic],
+            Entry::MeetingsUpgrade => &[Plan::BusinessBasic, Plan::BusinessStandard],
+        }
+    }
+}
+
+/// A paid plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Plan {
+    BusinessBasic,
+    BusinessStandard,
+}
+
+/// The stored state of a wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WizardState {
+    Started,
+    DomainPending,
+    DomainVerified,
+    PurchasePending,
+    Completed,
+    Abandoned,
+    Superseded,
+}
+
+impl WizardState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WizardState::Started => "started",
+            WizardState::DomainPending => "domain_pending",
+            WizardState::DomainVerified => "domain_verified",
+            WizardState::PurchasePending => "purchase_pending",
+            WizardState::Completed => "completed",
+            WizardState::Abandoned => "abandoned",
+            WizardState::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            WizardState::Started,
+            WizardState::DomainPending,
+            WizardState::DomainVerified,
+            WizardState::PurchasePending,
+            WizardState::Completed,
+            WizardState::Abandoned,
+            WizardState::Superseded,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == value)
+    }
+}
+
+/// The wizard as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardView {
+    pub state: WizardState,
+    pub entry: Entry,
+    /// The organization's domain, in Unicode.
+    pub domain: String,
+    pub challenge: ChallengeView,
+}
+
+/// What to add at the DNS host to prove the domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeView {
+    /// The TXT record's name, e.g. `_tenantry-challenge.contoso.com`.
+    pub txt_name: String,
+    /// The TXT record's value, e.g. `tenantry-verification=…`.
+    pub txt_value: String,
+    /// The alternative: an MX record on the domain itself pointing here, at the lowest priority.
+    pub mx_host: String,
+    pub mx_priority: u16,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub expired: bool,
+}
+
+/// How the domain is proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Method {
+    Txt,
+    Mx,
+}
+
+/// What a DNS check found, worded for the person fixing their DNS (the "DNS doctor").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Finding {
+    /// The record is there and matches exactly.
+    Verified { record: String },
+    /// Nothing there yet; a negative answer may be cached this long.
+    NoRecord { cached_for_secs: Option<u32> },
+    /// Records are there, but none is ours.
+    OtherValues { values: Vec<String> },
+    /// A record holds the token with something more around it.
+    ContainsToken { value: String },
+    /// A record matches once quotes or spaces pasted into it are removed.
+    QuotesOrSpaces { value: String },
+    /// The record sits at the name with the domain appended twice, a common DNS-panel mistake.
+    ZoneAppended { name: String },
+    /// The value sits on the domain itself instead of the challenge name.
+    OnApex { value: String },
+    /// The domain does not exist in DNS.
+    DomainMissing,
+    /// The nameserver failed (SERVFAIL) or refused the question.
+    ServerFailure { detail: String },
+    /// No answer in time.
+    Timeout,
+}
+
+/// One check of the domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckOutcome {
+    pub method: Method,
+    pub finding: Finding,
+    /// The wizard's state after the check.
+    pub state: WizardState,
+}
+
+/// Starts the wizard (or resumes the member's open one) and opens its page.
+#[server(prefix = "/api", endpoint = "start_wizard")]
+pub async fn start_wizard(entry: String) -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            let entry = Entry::parse(&entry).ok_or(AppError::NotFound)?;
+            service::start(&state.pool, state.clock.now(), &member, entry).await?;
+            leptos_axum::redirect("/admin/wizard");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The signed-in member's open wizard, if any.
+#[server(prefix = "/api", endpoint = "current_wizard")]
+pub async fn current_wizard() -> Result<Option<WizardView>, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            service::current(&state.pool, state.clock.now(), &member).await
+        }
+        .await,
+    )
+}
+
+/// Looks the challenge up in DNS now and says what was found.
+#[server(prefix = "/api", endpoint = "check_domain")]
+pub async fn check_domain(method: Method) -> Result<CheckOutcome, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            service::check(
+                &state.pool,
+                &state.settings.dns,
+                state.clock.now(),
+                &member,
+                method,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Replaces an expired challenge with a new one.
+#[server(prefix = "/api", endpoint = "renew_challenge")]
+pub async fn renew_challenge() -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            service::renew_challenge(&state.pool, state.clock.now(), &member).await
+        }
+        .await,
+    )
+}
+
+/// Stops the member's open wizard.
+#[server(prefix = "/api", endpoint = "abandon_wizard")]
+pub async fn abandon_wizard() -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            service::abandon(&state.pool, state.clock.now(), &member).await?;
+            leptos_axum::redirect("/admin");
+            Ok(())
+        }
+        .await,
+    )
+}

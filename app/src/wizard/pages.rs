@@ -1,0 +1,312 @@
+//! The wizard's page: its steps follow the state stored on the server.
+
+use leptos::prelude::*;
+
+use super::{
+    AbandonWizard, CheckOutcome, Entry, Finding, Method, Plan, RenewChallenge, StartWizard,
+    WizardState, WizardView,
+};
+use crate::components::{ErrorText, Page};
+use crate::i18n::*;
+
+/// A button that starts (or resumes) the wizard from `entry`.
+#[component]
+pub fn StartWizardButton(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoView {
+    let start = ServerAction::<StartWizard>::new();
+    view! {
+        <ActionForm action=start>
+            <input type="hidden" name="entry" value=entry.as_str() />
+            <button type="submit" disabled=move || start.pending().get()>{move || label.get()}</button>
+            {move || {
+                start
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|error| view! { <p role="alert" class="error"><ErrorText error /></p> })
+            }}
+        </ActionForm>
+    }
+}
+
+/// Seconds before each automatic re-check while the page is open: quick at first, then calmer.
+const RECHECK_AFTER: [u64; 6] = [10, 20, 40, 60, 120, 300];
+
+#[component]
+pub fn WizardPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let check = ServerAction::<super::CheckDomain>::new();
+    let renew = ServerAction::<RenewChallenge>::new();
+    let wizard = Resource::new(
+        move || (check.version().get(), renew.version().get()),
+        |_| super::current_wizard(),
+    );
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, admin.become_title).to_string())>
+            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match wizard.await {
+                        Ok(Some(wizard)) => view! { <Wizard wizard check renew /> }.into_any(),
+                        Ok(None) => {
+                            view! {
+                                <p>{t!(i18n, wizard.none)}</p>
+                                <StartWizardButton
+                                    entry=Entry::AdminTile
+                                    label=Signal::derive(move || t_string!(i18n, wizard.start).to_string())
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+#[component]
+fn Wizard(
+    wizard: WizardView,
+    check: ServerAction<super::CheckDomain>,
+    renew: ServerAction<RenewChallenge>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let step = match wizard.state {
+        WizardState::Started | WizardState::DomainPending => 2,
+        WizardState::DomainVerified | WizardState::PurchasePending => 3,
+        _ => 4,
+    };
+    let current = move |n: u8| (n == step).then_some("step");
+    view! {
+        <ol class="wizard-steps" aria-label=move || t_string!(i18n, wizard.steps).to_string()>
+            <li class="done">{t!(i18n, wizard.step_signed_up)}</li>
+            <li aria-current=current(2) class:done={step > 2}>{t!(i18n, wizard.step_domain)}</li>
+            <li aria-current=current(3) class:done={step > 3}>{t!(i18n, wizard.step_licenses)}</li>
+            <li aria-current=current(4)>{t!(i18n, wizard.step_upgrade)}</li>
+        </ol>
+        {match wizard.state {
+            WizardState::Started | WizardState::DomainPending => {
+                view! { <DomainStep wizard check renew /> }.into_any()
+            }
+            _ => view! { <LicensesStep wizard /> }.into_any(),
+        }}
+        <AbandonButton />
+    }
+}
+
+/// Step 2: the record to add, copy buttons, Verify, and re-checks while the page is open.
+#[component]
+fn DomainStep(
+    wizard: WizardView,
+    check: ServerAction<super::CheckDomain>,
+    renew: ServerAction<RenewChallenge>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let challenge = wizard.challenge.clone();
+    let domain = wizard.domain.clone();
+    let method = RwSignal::new(Method::Txt);
+    let next_check_in = RwSignal::new(None::<u64>);
+    schedule_rechecks(check, method, next_check_in, challenge.expired);
+    let outcome = check.value();
+    view! {
+        <h2>{t!(i18n, wizard.domain_heading)}</h2>
+        <p>
+            {t!(i18n, wizard.domain_lead)} " " <strong>{domain}</strong>
+        </p>
+        {challenge
+            .expired
+            .then(|| {
+                view! {
+                    <div role="alert" class="error">
+                        <p>{t!(i18n, errors.challenge_expired)}</p>
+                        <ActionForm action=renew>
+                            <button type="submit">{t!(i18n, wizard.renew)}</button>
+                        </ActionForm>
+                    </div>
+                }
+            })}
+        <table class="record">
+            <caption>{t!(i18n, wizard.txt_caption)}</caption>
+            <tbody>
+                <tr>
+                    <th scope="row">{t!(i18n, wizard.record_type)}</th>
+                    <td><code>"TXT"</code></td>
+                    <td></td>
+                </tr>
+                <tr>
+                    <th scope="row">{t!(i18n, wizard.record_name)}</th>
+                    <td><code data-testid="txt-name">{challenge.txt_name.clone()}</code></td>
+                    <td><CopyButton value=challenge.txt_name.clone() what=Signal::derive(move || t_string!(i18n, wizard.record_name).to_string()) /></td>
+                </tr>
+                <tr>
+                    <th scope="row">{t!(i18n, wizard.record_value)}</th>
+                    <td><code data-testid="txt-value">{challenge.txt_value.clone()}</code></td>
+                    <td><CopyButton value=challenge.txt_value.clone() what=Signal::derive(move || t_string!(i18n, wizard.record_value).to_string()) /></td>
+                </tr>
+            </tbody>
+        </table>
+        <details class="card">
+            <summary>{t!(i18n, wizard.mx_summary)}</summary>
+            <p>{t!(i18n, wizard.mx_explain)}</p>
+            <table class="record">
+                <tbody>
+                    <tr><th scope="row">{t!(i18n, wizard.record_type)}</th><td><code>"MX"</code></td><td></td></tr>
+                    <tr><th scope="row">{t!(i18n, wizard.record_name)}</th><td><code>"@"</code></td><td></td></tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, wizard.mx_target)}</th>
+                        <td><code data-testid="mx-host">{challenge.mx_host.clone()}</code></td>
+                        <td><CopyButton value=challenge.mx_host.clone() what=Signal::derive(move || t_string!(i18n, wizard.mx_target).to_string()) /></td>
+                    </tr>
+                    <tr><th scope="row">{t!(i18n, wizard.mx_priority)}</th><td><code>{challenge.mx_priority}</code></td><td></td></tr>
+                </tbody>
+            </table>
+            <button type="button" class="secondary" on:click=move |_| {
+                method.set(Method::Mx);
+                check.dispatch(super::CheckDomain { method: Method::Mx });
+            }>{t!(i18n, wizard.verify_mx)}</button>
+        </details>
+        <p class="hint">{t!(i18n, wizard.expires)} " " <time datetime=challenge.expires_at.clone()>{challenge.expires_at.clone()}</time></p>
+        <button type="button" disabled=move || check.pending().get() on:click=move |_| {
+            method.set(Method::Txt);
+            check.dispatch(super::CheckDomain { method: Method::Txt });
+        }>{t!(i18n, wizard.verify)}</button>
+        <div role="status" aria-live="polite" class="check-status">
+            {move || check.pending().get().then(|| view! { <p>{t!(i18n, wizard.checking)}</p> })}
+            {move || match outcome.get() {
+                Some(Ok(outcome)) => view! { <FindingText outcome /> }.into_any(),
+                Some(Err(error)) => view! { <p class="error"><ErrorText error /></p> }.into_any(),
+                None => ().into_any(),
+            }}
+            {move || next_check_in.get().map(|seconds| view! {
+                <p class="hint">{t!(i18n, wizard.next_check, seconds = move || seconds)}</p>
+            })}
+        </div>
+    }
+}
+
+/// While the page is open and the domain unproven, checks again with growing intervals and
+/// counts down to the next check.
+fn schedule_rechecks(
+    check: ServerAction<super::CheckDomain>,
+    method: RwSignal<Method>,
+    next_check_in: RwSignal<Option<u64>>,
+    expired: bool,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::time::Duration;
+        if expired {
+            return;
+        }
+        let round = RwSignal::new(0usize);
+        let remaining = RwSignal::new(RECHECK_AFTER[0]);
+        next_check_in.set(Some(RECHECK_AFTER[0]));
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if check.pending().get_untracked() {
+                    return;
+                }
+                let left = remaining.get_untracked().saturating_sub(1);
+                if left == 0 {
+                    check.dispatch(super::CheckDomain {
+                        method: method.get_untracked(),
+                    });
+                    let next = (round.get_untracked() + 1).min(RECHECK_AFTER.len() - 1);
+                    round.set(next);
+                    remaining.set(RECHECK_AFTER[next]);
+                    next_check_in.set(Some(RECHECK_AFTER[next]));
+                } else {
+                    remaining.set(left);
+                    next_check_in.set(Some(left));
+                }
+            },
+            Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (check, method, next_check_in, expired, RECHECK_AFTER);
+}
+
+/// What the last check found, in words.
+#[component]
+fn FindingText(outcome: CheckOutcome) -> impl IntoView {
+    let i18n = use_i18n();
+    let listed = |values: Vec<String>| {
+        view! { <ul>{values.into_iter().map(|v| view! { <li><code>{v}</code></li> }).collect_view()}</ul> }
+    };
+    match outcome.finding {
+        Finding::Verified { .. } => view! { <p class="success">{t!(i18n, doctor.verified)}</p> }.into_any(),
+        Finding::NoRecord { cached_for_secs } => view! {
+            <p>{t!(i18n, doctor.no_record)}</p>
+            {cached_for_secs.map(|secs| view! { <p class="hint">{t!(i18n, doctor.cached, seconds = move || secs)}</p> })}
+        }
+        .into_any(),
+        Finding::OtherValues { values } => view! { <p>{t!(i18n, doctor.other_values)}</p> {listed(values)} }.into_any(),
+        Finding::ContainsToken { value } => view! { <p>{t!(i18n, doctor.contains_token)}</p> {listed(vec![value])} }.into_any(),
+        Finding::QuotesOrSpaces { value } => view! { <p>{t!(i18n, doctor.quotes_or_spaces)}</p> {listed(vec![value])} }.into_any(),
+        Finding::ZoneAppended { name } => view! { <p>{t!(i18n, doctor.zone_appended)}</p> {listed(vec![name])} }.into_any(),
+        Finding::OnApex { value } => view! { <p>{t!(i18n, doctor.on_apex)}</p> {listed(vec![value])} }.into_any(),
+        Finding::DomainMissing => view! { <p>{t!(i18n, doctor.domain_missing)}</p> }.into_any(),
+        Finding::ServerFailure { detail } => view! { <p>{t!(i18n, doctor.server_failure)} " (" {detail} ")"</p> }.into_any(),
+        Finding::Timeout => view! { <p>{t!(i18n, doctor.timeout)}</p> }.into_any(),
+    }
+}
+
+/// Step 3: the plans this entry point offers.
+#[component]
+fn LicensesStep(wizard: WizardView) -> impl IntoView {
+    let i18n = use_i18n();
+    let domain = wizard.domain.clone();
+    view! {
+        <p class="success" role="status">{t!(i18n, wizard.verified_lead)} " " <strong>{domain}</strong></p>
+        <h2>{t!(i18n, wizard.licenses_heading)}</h2>
+        <p>{t!(i18n, wizard.plans_offered)}</p>
+        <ul class="plans">
+            {wizard
+                .entry
+                .plans()
+                .iter()
+                .map(|plan| match plan {
+                    Plan::BusinessBasic => view! { <li>"Business Basic"</li> },
+                    Plan::BusinessStandard => view! { <li>"Business Standard"</li> },
+                })
+                .collect_view()}
+        </ul>
+        <p class="hint">{t!(i18n, wizard.purchase_next)}</p>
+    }
+}
+
+#[component]
+fn AbandonButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let abandon = ServerAction::<AbandonWizard>::new();
+    view! {
+        <ActionForm action=abandon attr:class="secondary-form">
+            <button type="submit" class="secondary">{t!(i18n, wizard.abandon)}</button>
+        </ActionForm>
+    }
+}
+
+/// Copies `value` to the clipboard and says so.
+#[component]
+fn CopyButton(value: String, #[prop(into)] what: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().navigator().clipboard().write_text(&value);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &value;
+        copied.set(true);
+    };
+    view! {
+        <button type="button" class="secondary copy" on:click=copy
+            aria-label=move || format!("{} {}", t_string!(i18n, wizard.copy), what.get())>
+            {move || if copied.get() { t_string!(i18n, wizard.copied) } else { t_string!(i18n, wizard.copy) }}
+        </button>
+    }
+}

@@ -1,0 +1,341 @@
+//! The wizard's state machine, stored in PostgreSQL; every transition is audited.
+
+use data_encoding::BASE32_NOPAD;
+use rand::RngCore;
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{doctor, ChallengeView, CheckOutcome, Entry, Finding, Method, WizardState, WizardView};
+use crate::accounts::{throttle, Member};
+use crate::audit;
+use crate::domain::DomainName;
+use crate::error::AppError;
+use crate::state::DnsSettings;
+
+/// How long a challenge can be answered.
+pub const CHALLENGE_LIFETIME: Duration = Duration::days(7);
+/// Domain checks per organization, page re-checks included.
+const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit {
+    attempts: 120,
+    window: Duration::hours(1),
+};
+
+/// 128 random bits in lowercase base32: safe in any DNS label.
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    BASE32_NOPAD.encode(&bytes).to_ascii_lowercase()
+}
+
+/// Refuses a wizard for an organization that already has an admin.
+async fn lock_unmanaged_organization(
+    tx: &mut PgConnection,
+    organization_id: Uuid,
+) -> Result<String, AppError> {
+    let organization = sqlx::query!(
+        "select domain, status from organizations where id = $1 for update",
+        organization_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if organization.status == "managed" {
+        return Err(AppError::OrganizationManaged);
+    }
+    Ok(organization.domain)
+}
+
+async fn set_state(
+    tx: &mut PgConnection,
+    member: &Member,
+    wizard_id: Uuid,
+    state: WizardState,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update wizards set state = $2, updated_at = $3 where id = $1",
+        wizard_id,
+        state.as_str(),
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        tx,
+        member.organization_id,
+        Some(member.id),
+        &format!("wizard.{}", state.as_str()),
+        json!({ "wizard": wizard_id }),
+        now,
+    )
+    .await
+}
+
+async fn issue_challenge(
+    tx: &mut PgConnection,
+    member: &Member,
+    wizard_id: Uuid,
+    domain: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into domain_challenges (wizard_id, organization_id, domain, token, expires_at, created_at)
+         values ($1, $2, $3, $4, $5, $6)
+         on conflict (wizard_id) do update set token = excluded.token, expires_at = excluded.expires_at,
+             created_at = excluded.created_at, domain = excluded.domain",
+        wizard_id,
+        member.organization_id,
+        domain,
+        new_token(),
+        now + CHALLENGE_LIFETIME,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Starts a wizard for the member, or resumes their open one (recording the newer entry point).
+pub async fn start(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+    entry: Entry,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let domain = lock_unmanaged_organization(&mut tx, member.organization_id).await?;
+    let parsed = DomainName::parse(&domain).map_err(|_| AppError::Internal)?;
+    if parsed.is_consumer_mail() || parsed.is_public_suffix() {
+        return Err(AppError::Invalid(crate::domain::Invalid::PublicSuffix));
+    }
+    let open = sqlx::query_scalar!(
+        "select id from wizards where member_id = $1
+           and state not in ('completed', 'abandoned', 'superseded')",
+        member.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(wizard_id) = open {
+        sqlx::query!(
+            "update wizards set entry = $2, updated_at = $3 where id = $1",
+            wizard_id,
+            entry.as_str(),
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            member.organization_id,
+            Some(member.id),
+            "wizard.resumed",
+            json!({ "wizard": wizard_id, "entry": entry.as_str() }),
+            now,
+        )
+        .await?;
+    } else {
+        let wizard_id = sqlx::query_scalar!(
+            "insert into wizards (organization_id, member_id, entry, state, created_at, updated_at)
+             values ($1, $2, $3, 'started', $4, $4) returning id",
+            member.organization_id,
+            member.id,
+            entry.as_str(),
+            now
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            member.organization_id,
+            Some(member.id),
+            "wizard.started",
+            json!({ "wizard": wizard_id, "entry": entry.as_str() }),
+            now,
+        )
+        .await?;
+        issue_challenge(&mut tx, member, wizard_id, &domain, now).await?;
+        set_state(&mut tx, member, wizard_id, WizardState::DomainPending, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+struct OpenWizard {
+    id: Uuid,
+    entry: Entry,
+    state: WizardState,
+    domain: String,
+    token: String,
+    expires_at: OffsetDateTime,
+}
+
+async fn open_wizard(
+    db: &mut PgConnection,
+    member: &Member,
+) -> Result<Option<OpenWizard>, AppError> {
+    let row = sqlx::query!(
+        "select w.id, w.entry, w.state, c.domain, c.token, c.expires_at
+           from wizards w join domain_challenges c on c.wizard_id = w.id
+          where w.member_id = $1 and w.organization_id = $2
+            and w.state not in ('completed', 'abandoned', 'superseded')",
+        member.id,
+        member.organization_id
+    )
+    .fetch_optional(&mut *db)
+    .await?;
+    Ok(row.map(|row| OpenWizard {
+        id: row.id,
+        entry: Entry::parse(&row.entry).unwrap_or(Entry::AdminTile),
+        state: WizardState::parse(&row.state).unwrap_or(WizardState::Started),
+        domain: row.domain,
+        token: row.token,
+        expires_at: row.expires_at,
+    }))
+}
+
+/// The member's open wizard as its page shows it.
+pub async fn current(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+) -> Result<Option<WizardView>, AppError> {
+    let mut db = pool.acquire().await?;
+    let Some(wizard) = open_wizard(&mut db, member).await? else {
+        return Ok(None);
+    };
+    let display = DomainName::parse(&wizard.domain)
+        .map(|domain| domain.to_display())
+        .unwrap_or_else(|_| wizard.domain.clone());
+    Ok(Some(WizardView {
+        state: wizard.state,
+        entry: wizard.entry,
+        challenge: ChallengeView {
+            txt_name: doctor::txt_name(&wizard.domain),
+            txt_value: doctor::txt_value(&wizard.token),
+            mx_host: doctor::mx_host(&wizard.token),
+            mx_priority: doctor::MX_PRIORITY,
+            expires_at: wizard.expires_at.format(&Rfc3339).unwrap_or_default(),
+            expired: wizard.expires_at <= now,
+        },
+        domain: display,
+    }))
+}
+
+/// Looks the member's challenge up in DNS. A match moves the wizard to `domain_verified`; every
+/// attempt is audited with the raw answers, the nameservers asked and the time.
+pub async fn check(
+    pool: &PgPool,
+    dns: &DnsSettings,
+    now: OffsetDateTime,
+    member: &Member,
+    method: Method,
+) -> Result<CheckOutcome, AppError> {
+    let wizard = {
+        let mut db = pool.acquire().await?;
+        open_wizard(&mut db, member)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    if wizard.state != WizardState::DomainPending {
+        return Ok(CheckOutcome {
+            method,
+            finding: Finding::Verified {
+                record: String::new(),
+            },
+            state: wizard.state,
+        });
+    }
+    if wizard.expires_at <= now {
+        return Err(AppError::ChallengeExpired);
+    }
+    throttle::hit(
+        pool,
+        &format!("domain-check:organization:{}", member.organization_id),
+        CHECKS_PER_ORGANIZATION,
+        now,
+    )
+    .await?;
+
+    let (finding, raw) = doctor::check(dns, method, &wizard.domain, &wizard.token).await;
+    let verified = matches!(finding, Finding::Verified { .. });
+
+    let mut tx = pool.begin().await?;
+    lock_unmanaged_organization(&mut tx, member.organization_id).await?;
+    audit::record(
+        &mut tx,
+        member.organization_id,
+        Some(member.id),
+        "domain.check",
+        json!({
+            "wizard": wizard.id,
+            "domain": wizard.domain,
+            "method": method,
+            "finding": finding,
+            "dns": raw,
+            "checked_at": now.format(&Rfc3339).unwrap_or_default(),
+        }),
+        now,
+    )
+    .await?;
+    let state = if verified {
+        sqlx::query!(
+            "update domain_challenges set verified_at = $2, verified_by_method = $3 where wizard_id = $1",
+            wizard.id,
+            now,
+            match method {
+                Method::Txt => "txt",
+                Method::Mx => "mx",
+            }
+        )
+        .execute(&mut *tx)
+        .await?;
+        set_state(&mut tx, member, wizard.id, WizardState::DomainVerified, now).await?;
+        WizardState::DomainVerified
+    } else {
+        WizardState::DomainPending
+    };
+    tx.commit().await?;
+    Ok(CheckOutcome {
+        method,
+        finding,
+        state,
+    })
+}
+
+/// Gives an expired challenge a new token and a new week.
+pub async fn renew_challenge(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let domain = lock_unmanaged_organization(&mut tx, member.organization_id).await?;
+    let wizard = open_wizard(&mut tx, member)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if wizard.state == WizardState::DomainPending && wizard.expires_at <= now {
+        issue_challenge(&mut tx, member, wizard.id, &domain, now).await?;
+        audit::record(
+            &mut tx,
+            member.organization_id,
+            Some(member.id),
+            "domain.challenge_renewed",
+            json!({ "wizard": wizard.id }),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends the member's open wizard.
+pub async fn abandon(pool: &PgPool, now: OffsetDateTime, member: &Member) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    if let Some(wizard) = open_wizard(&mut tx, member).await? {
+        set_state(&mut tx, member, wizard.id, WizardState::Abandoned, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
