@@ -7,6 +7,10 @@ const baseURL = `http://${addr}`;
 // Mail goes to a real SMTP server on loopback that stores each message as a file.
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2526);
 export const mailDir = process.env.E2E_MAIL_DIR ?? path.join(__dirname, ".mail");
+// Domain checks ask a real BIND on loopback; tests edit its zones with nsupdate.
+const dnsPort = Number(process.env.E2E_DNS_PORT ?? 15353);
+export const dnsDir = process.env.E2E_DNS_DIR ?? path.join(__dirname, ".dns");
+export const dnsServer = `127.0.0.1:${dnsPort}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -36,6 +40,12 @@ export default defineConfig({
   projects: [{ name: "chromium" }],
   webServer: [
     {
+      command: `../scripts/dns-test-server.sh ${dnsDir} ${dnsPort}`,
+      port: dnsPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
       command: `../scripts/smtp-sink.py 127.0.0.1 ${smtpPort} ${mailDir}`,
       port: smtpPort,
       reuseExistingServer: false,
@@ -52,6 +62,7 @@ export default defineConfig({
         DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
         LEPTOS_SITE_ADDR: addr,
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        DNS_NAMESERVERS: dnsServer,
       },
     },
   ],

@@ -43,9 +43,9 @@ pg_ensure_app_database tenantry_e2e e2e tenantry_e2e
 export E2E_DATABASE_URL="postgres://tenantry_e2e:e2e@127.0.0.1:$PG_PORT/tenantry_e2e"
 export_site_env
 export LEPTOS_SITE_ADDR=127.0.0.1:3100
-E2E_MAIL_DIR=$(mktemp -d)
-export E2E_MAIL_DIR E2E_SMTP_PORT=2526
+E2E_MAIL_DIR=$(mktemp -d) E2E_DNS_DIR=$(mktemp -d)
+export E2E_MAIL_DIR E2E_DNS_DIR E2E_SMTP_PORT=2526 E2E_DNS_PORT=15353
 (cd end2end && npx playwright test)
-rm -rf "$E2E_MAIL_DIR"
+rm -rf "$E2E_MAIL_DIR" "$E2E_DNS_DIR"
 
 say "all checks passed"

@@ -1,11 +1,6 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
+import { hydrated, PASSWORD } from "./support/accounts";
 import { latestCode } from "./support/mail";
-
-const PASSWORD = "violet kettle harbor";
-
-async function hydrated(page: Page) {
-  await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
-}
 
 test("sign up with a mailed code, sign out, sign in", async ({ page }) => {
   const email = "rob@contoso.com";

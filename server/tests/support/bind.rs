@@ -13,11 +13,6 @@ use tokio::{
     process::{Child, Command},
 };
 
-/// Zones served: each member domain used in tests, a top-level `example.` zone so names under
-/// it that are not delegated answer NXDOMAIN, and `broken.test`, whose file is missing so BIND
-/// answers SERVFAIL for it.
-const ZONES: &[&str] = &["contoso.com", "fabrikam.com", "example"];
-
 pub struct Bind {
     pub addr: SocketAddr,
     dir: PathBuf,
@@ -32,56 +27,22 @@ fn free_udp_port() -> u16 {
 }
 
 impl Bind {
+    /// Starts `scripts/dns-test-server.sh`: zones contoso.com, fabrikam.com and `example.` (names
+    /// under it answer NXDOMAIN), and broken.test, which answers SERVFAIL.
     pub async fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("tenantry-bind-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).expect("bind directory");
-        let key = Command::new("tsig-keygen")
-            .args(["-a", "hmac-sha256", "tenantry-test"])
-            .output()
-            .await
-            .expect("tsig-keygen (Debian bind9) runs");
-        std::fs::write(dir.join("tsig.key"), &key.stdout).expect("key written");
         let port = free_udp_port();
-        let mut conf = format!(
-            r#"include "{dir}/tsig.key";
-options {{
-    directory "{dir}";
-    pid-file "{dir}/named.pid";
-    session-keyfile "{dir}/session.key";
-    managed-keys-directory "{dir}";
-    listen-on port {port} {{ 127.0.0.1; }};
-    listen-on-v6 {{ none; }};
-    recursion no;
-    allow-query {{ any; }};
-    dnssec-validation no;
-    notify no;
-}};
-controls {{ }};
-zone "broken.test" {{ type primary; file "missing.zone"; }};
-"#,
-            dir = dir.display()
-        );
-        for zone in ZONES {
-            conf.push_str(&format!(
-                "zone \"{zone}\" {{ type primary; file \"{zone}.zone\"; allow-update {{ key \"tenantry-test\"; }}; }};\n"
-            ));
-            std::fs::write(
-                dir.join(format!("{zone}.zone")),
-                format!(
-                    "$TTL 300\n@ IN SOA ns1.{zone}. hostmaster.{zone}. ( 1 3600 600 86400 60 )\n  IN NS ns1.{zone}.\nns1 IN A 127.0.0.1\nwww IN A 192.0.2.10\n"
-                ),
-            )
-            .expect("zone written");
-        }
-        std::fs::write(dir.join("named.conf"), conf).expect("named.conf written");
-        let named = Command::new("named")
-            .args(["-g", "-n", "1", "-c"])
-            .arg(dir.join("named.conf"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("named (Debian bind9) runs");
+        let named = Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scripts/dns-test-server.sh"
+        ))
+        .arg(&dir)
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the DNS test server (Debian bind9) runs");
         let bind = Self {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             dir,
