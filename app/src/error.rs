@@ -27,6 +27,20 @@ pub enum AppError {
     OrganizationManaged,
     #[error("the domain challenge has expired")]
     ChallengeExpired,
+    #[error("prove the domain first")]
+    DomainNotVerified,
+    #[error("buy at least one license per signed-up member ({members})")]
+    QuantityBelowMembers { members: i64 },
+    #[error("a plan holds at most {cap} licenses")]
+    SeatCapExceeded { cap: i32 },
+    #[error("the payment did not go through: {0:?}")]
+    PaymentDeclined(crate::licensing::Decline),
+    #[error("this purchase key was used for a different purchase")]
+    IdempotencyMismatch,
+    #[error("this purchase is still being processed")]
+    PurchaseInProgress,
+    #[error("unassign {unassign_first} licenses first")]
+    LicensesInUse { unassign_first: i32 },
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -53,6 +67,12 @@ impl AppError {
             AppError::CodeWrong | AppError::CodeExpired | AppError::CodeAttemptsSpent => 422,
             AppError::OrganizationManaged => 409,
             AppError::ChallengeExpired => 410,
+            AppError::DomainNotVerified => 409,
+            AppError::QuantityBelowMembers { .. } | AppError::SeatCapExceeded { .. } => 422,
+            AppError::PaymentDeclined(_) => 402,
+            AppError::IdempotencyMismatch => 422,
+            AppError::PurchaseInProgress => 409,
+            AppError::LicensesInUse { .. } => 409,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod licensing;
 pub mod mail;
 pub mod pages;
 #[cfg(feature = "ssr")]
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/meetings") view=pages::MeetingsPage />
                             <Route path=path!("/admin") view=pages::AdminPage />
                             <Route path=path!("/admin/wizard") view=wizard::WizardPage />
+                            <Route path=path!("/admin/licenses") view=licensing::LicensingPage />
                             <Route path=path!("/settings") view=pages::SettingsPage />
                             <Route path=path!("/signup") view=accounts::SignUpPage />
                             <Route path=path!("/signup/verify/:id") view=accounts::VerifyPage />

@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use crate::domain::{Invalid, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::licensing::Decline;
 
 /// The top bar: product name, navigation, the language switch and who is signed in.
 #[component]
@@ -103,6 +104,25 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::CodeAttemptsSpent => t!(i18n, errors.code_attempts_spent).into_any(),
         AppError::OrganizationManaged => t!(i18n, errors.organization_managed).into_any(),
         AppError::ChallengeExpired => t!(i18n, errors.challenge_expired).into_any(),
+        AppError::DomainNotVerified => t!(i18n, errors.domain_not_verified).into_any(),
+        AppError::QuantityBelowMembers { members } => {
+            t!(i18n, errors.quantity_below_members, count = move || members).into_any()
+        }
+        AppError::SeatCapExceeded { cap } => {
+            t!(i18n, errors.seat_cap, cap = move || cap).into_any()
+        }
+        AppError::PaymentDeclined(decline) => match decline {
+            Decline::InvalidNumber => t!(i18n, errors.card_number).into_any(),
+            Decline::Expired => t!(i18n, errors.card_expired).into_any(),
+            Decline::InvalidCvc => t!(i18n, errors.card_cvc).into_any(),
+            Decline::Declined => t!(i18n, errors.card_declined).into_any(),
+            Decline::InsufficientFunds => t!(i18n, errors.card_funds).into_any(),
+        },
+        AppError::IdempotencyMismatch => t!(i18n, errors.idempotency_mismatch).into_any(),
+        AppError::PurchaseInProgress => t!(i18n, errors.purchase_in_progress).into_any(),
+        AppError::LicensesInUse { unassign_first } => {
+            t!(i18n, errors.licenses_in_use, count = move || unassign_first).into_any()
+        }
         AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),

@@ -1,9 +1,11 @@
 //! Domain types shared by the browser and the server. Each parses its input or says what is wrong.
 
 mod email;
+mod money;
 mod password;
 
 pub use email::{DomainName, EmailAddress};
+pub use money::Money;
 pub use password::{DisplayName, OneTimeCode, Password, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 
 use serde::{Deserialize, Serialize};

@@ -275,6 +275,7 @@ fn LicensesStep(wizard: WizardView) -> impl IntoView {
                 .collect_view()}
         </ul>
         <p class="hint">{t!(i18n, wizard.purchase_next)}</p>
+        <crate::licensing::PurchaseForm />
     }
 }
 

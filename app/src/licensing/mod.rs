@@ -1,0 +1,217 @@
+//! Buying licenses: plans, the purchase that upgrades the organization in one transaction, and
+//! the licensing page where the admin sees and changes seats.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Money;
+use crate::error::AppError;
+
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod payments;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use pages::{LicensingPage, PurchaseForm};
+
+/// How often a subscription is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Billing {
+    Monthly,
+    Annual,
+}
+
+impl Billing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Billing::Monthly => "monthly",
+            Billing::Annual => "annual",
+        }
+    }
+
+    /// Months charged at once.
+    pub fn months(self) -> i64 {
+        match self {
+            Billing::Monthly => 1,
+            Billing::Annual => 12,
+        }
+    }
+}
+
+/// A plan offered to this organization, with its prices per user per month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOffer {
+    pub id: String,
+    pub name: String,
+    pub monthly: Money,
+    pub annual: Money,
+    pub participant_limit: i32,
+    pub seat_cap: i32,
+}
+
+impl PlanOffer {
+    pub fn price(&self, billing: Billing) -> &Money {
+        match billing {
+            Billing::Monthly => &self.monthly,
+            Billing::Annual => &self.annual,
+        }
+    }
+
+    /// What is charged now for `quantity` users.
+    pub fn total(&self, billing: Billing, quantity: i64) -> Money {
+        let price = self.price(billing);
+        Money::new(price.minor * quantity * billing.months(), &price.currency)
+    }
+}
+
+/// A person of the organization, as the preview and the licensing page list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    pub licensed: bool,
+}
+
+/// What the purchase step shows before paying.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchasePreview {
+    pub plans: Vec<PlanOffer>,
+    /// Everyone signed up on the domain: each gets a license and joins the managed organization.
+    pub members: Vec<Person>,
+    pub buyer: String,
+    pub domain: String,
+    /// Sent back with the purchase, so a retry never charges twice.
+    pub idempotency_key: String,
+}
+
+/// A paid order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurchaseOutcome {
+    pub order_id: String,
+    pub plan: String,
+    pub quantity: i32,
+    pub amount: Money,
+}
+
+/// Why a payment did not go through, in terms the payer can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decline {
+    /// The number fails its check digit or has the wrong length.
+    InvalidNumber,
+    /// The expiry date is malformed or past.
+    Expired,
+    InvalidCvc,
+    /// The bank declined the charge.
+    Declined,
+    InsufficientFunds,
+}
+
+/// Seats of one plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatsView {
+    pub plan: String,
+    pub billing: Billing,
+    pub purchased: i32,
+    pub assigned: i32,
+}
+
+/// One order, for the invoices list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    pub date: String,
+    pub plan: String,
+    pub quantity: i32,
+    pub amount: Money,
+    pub paid: bool,
+}
+
+/// The licensing page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicensingView {
+    pub seats: Vec<SeatsView>,
+    pub people: Vec<Person>,
+    pub orders: Vec<OrderView>,
+}
+
+/// Plans, prices and the people the purchase will cover.
+#[server(name = LoadPurchasePreview, prefix = "/api", endpoint = "purchase_preview")]
+pub async fn purchase_preview() -> Result<PurchasePreview, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            service::preview(&state.pool, &member).await
+        }
+        .await,
+    )
+}
+
+/// Pays and upgrades: the organization becomes managed with the buyer as its admin.
+#[server(prefix = "/api", endpoint = "purchase")]
+#[allow(clippy::too_many_arguments, reason = "one argument per form field")]
+pub async fn purchase(
+    plan: String,
+    billing: Billing,
+    quantity: i32,
+    card_number: String,
+    card_expiry: String,
+    card_cvc: String,
+    idempotency_key: String,
+) -> Result<PurchaseOutcome, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            let card = payments::Card {
+                number: card_number,
+                expiry: card_expiry,
+                cvc: card_cvc,
+            };
+            let request = service::PurchaseRequest {
+                plan,
+                billing,
+                quantity,
+            };
+            let outcome = service::purchase(
+                &state.pool,
+                state.clock.now(),
+                &member,
+                &request,
+                &card,
+                &idempotency_key,
+            )
+            .await?;
+            leptos_axum::redirect("/admin/licenses");
+            Ok(outcome)
+        }
+        .await,
+    )
+}
+
+/// Seats, people and orders of the admin's organization.
+#[server(prefix = "/api", endpoint = "licensing")]
+pub async fn licensing() -> Result<LicensingView, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let admin = service::require_admin().await?;
+            service::overview(&state.pool, &admin).await
+        }
+        .await,
+    )
+}
+
+/// Gives back unassigned seats of a plan.
+#[server(prefix = "/api", endpoint = "remove_licenses")]
+pub async fn remove_licenses(plan: String, quantity: i32) -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let admin = service::require_admin().await?;
+            service::remove(&state.pool, state.clock.now(), &admin, &plan, quantity).await
+        }
+        .await,
+    )
+}
