@@ -1,0 +1,54 @@
+import { test, expect } from "@playwright/test";
+import { hydrated, PASSWORD, signUp } from "./support/accounts";
+import { addTxt } from "./support/dns";
+
+test("the seed story: two sign up, one upgrades from Meetings with Business Standard", async ({ browser }) => {
+  const adeleContext = await browser.newContext();
+  const alexContext = await browser.newContext();
+  const adele = await adeleContext.newPage();
+  const alex = await alexContext.newPage();
+  await signUp(adele, "adele@northwind.com", "Adele Vance");
+  await signUp(alex, "alex@northwind.com", "Alex Wilber");
+
+  await adele.getByRole("list", { name: "Apps" }).getByRole("link", { name: /^Meetings/ }).click();
+  await adele.getByRole("button", { name: "Upgrade" }).click();
+  addTxt("northwind.com", await adele.getByTestId("txt-name").innerText(), await adele.getByTestId("txt-value").innerText());
+  await adele.getByRole("button", { name: "Verify", exact: true }).click();
+  await expect(adele.getByRole("heading", { level: 2, name: "Buy licenses" })).toBeVisible();
+
+  await adele.getByLabel(/Business Standard/).check();
+  const quantity = adele.getByLabel("Number of licenses");
+  await expect(quantity).toHaveValue("2");
+  await expect(adele.getByText("Total charged now:")).toContainText("$336.00");
+  await adele.getByLabel("Billing", { exact: true }).selectOption("Monthly");
+  await expect(adele.getByText("Total charged now:")).toContainText("$29.40");
+  await adele.getByLabel("Billing", { exact: true }).selectOption("Annual");
+  await expect(adele.getByText("Test mode", { exact: true })).toBeVisible();
+  await expect(adele.getByText("Alex Wilber (alex@northwind.com)")).toBeVisible();
+
+  await adele.getByLabel("Card number").fill("4000 0000 0000 0002");
+  await adele.getByLabel("Expiry date (MM/YY)").fill("12/30");
+  await adele.getByLabel("Security code (CVC)").fill("123");
+  await adele.getByRole("button", { name: "Pay and upgrade" }).click();
+  await expect(adele.getByRole("alert").filter({ hasText: "The card was declined." })).toBeVisible();
+
+  await adele.reload();
+  await hydrated(adele);
+  await adele.getByLabel(/Business Standard/).check();
+  await adele.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await adele.getByLabel("Expiry date (MM/YY)").fill("12/30");
+  await adele.getByLabel("Security code (CVC)").fill("123");
+  await adele.getByRole("button", { name: "Pay and upgrade" }).click();
+
+  await expect(adele.getByRole("heading", { level: 1, name: "Licenses" })).toBeVisible();
+  const row = adele.getByRole("row", { name: /Business Standard/ });
+  await expect(row.getByRole("cell").nth(0)).toHaveText("2");
+  await expect(row.getByRole("cell").nth(1)).toHaveText("2");
+  await expect(row.getByRole("cell").nth(2)).toHaveText("0");
+
+  await alex.goto("/");
+  await expect(alex.getByText("Managed: your organization has an admin and a paid plan.")).toBeVisible();
+
+  await adeleContext.close();
+  await alexContext.close();
+});
