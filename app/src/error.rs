@@ -41,6 +41,8 @@ pub enum AppError {
     PurchaseInProgress,
     #[error("unassign {unassign_first} licenses first")]
     LicensesInUse { unassign_first: i32 },
+    #[error("no license is available")]
+    NoLicenseAvailable,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -72,7 +74,7 @@ impl AppError {
             AppError::PaymentDeclined(_) => 402,
             AppError::IdempotencyMismatch => 422,
             AppError::PurchaseInProgress => 409,
-            AppError::LicensesInUse { .. } => 409,
+            AppError::LicensesInUse { .. } | AppError::NoLicenseAvailable => 409,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

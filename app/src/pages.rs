@@ -115,11 +115,21 @@ fn organization_resource() -> Resource<Result<Option<OrganizationView>, AppError
 #[component]
 fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
+    let MemberContext(member) = expect_context::<MemberContext>();
     let organization = organization_resource();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
+                let admin = member.await.ok().flatten().is_some_and(|member| member.admin);
                 match organization.await {
+                    Ok(Some(organization)) if organization.managed && admin => {
+                        view! {
+                            <p>
+                                <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Ok(Some(organization)) if organization.managed => {
                         view! { <p>{t!(i18n, errors.organization_managed)}</p> }.into_any()
                     }

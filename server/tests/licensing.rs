@@ -416,3 +416,69 @@ async fn licenses_in_use_cannot_be_removed_and_other_organizations_are_out_of_re
         "only fabrikam's people"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPool) {
+    let bind = Bind::start().await;
+    let app = app_with_dns(pool, &bind).await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    app.call_as(
+        &rob,
+        "purchase",
+        &purchase_form("business_basic", "20", PAYS, "twenty-seats-key"),
+    )
+    .await;
+    // 200 colleagues join after the upgrade, straight into the table as sign-up would place them.
+    sqlx::query(
+        "insert into members (email, display_name, password_hash, organization_id, created_at)
+         select 'user' || n || '@contoso.com', 'User ' || n, 'x', o.id, now()
+           from generate_series(1, 200) n, organizations o where o.domain = 'contoso.com'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("colleagues");
+
+    let attempts = (1..=200).map(|n| {
+        let email = format!("user{n}@contoso.com");
+        let app = &app;
+        let rob = &rob;
+        async move {
+            app.call_as(rob, "assign_license", &[("email", &email)])
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        19,
+        "20 seats, one already Rob's"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "no 5xx: {statuses:?}"
+    );
+    assert_eq!(
+        scalar(&app, "select assigned::bigint from subscriptions").await,
+        20
+    );
+    assert_eq!(scalar(&app, "select count(*) from licenses").await, 20);
+
+    let freed = app
+        .call_as(&rob, "unassign_license", &[("email", "user1@contoso.com")])
+        .await;
+    assert_eq!(freed.status(), 200);
+    assert_eq!(
+        scalar(&app, "select assigned::bigint from subscriptions").await,
+        19
+    );
+    let stranger = app
+        .call_as(&rob, "assign_license", &[("email", "ann@fabrikam.com")])
+        .await;
+    assert_eq!(
+        stranger.status(),
+        404,
+        "members of other organizations are not found"
+    );
+}

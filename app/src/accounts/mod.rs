@@ -28,6 +28,8 @@ pub struct MemberView {
     pub email: String,
     /// The domain that groups them, in Unicode.
     pub organization_domain: String,
+    /// A global admin of their (managed) organization.
+    pub admin: bool,
 }
 
 /// The member's organization, grouped by the domain of their address.
@@ -49,6 +51,8 @@ pub struct Member {
     pub display_name: String,
     pub organization_id: uuid::Uuid,
     pub signed_up_at: time::OffsetDateTime,
+    /// `member` or `global_admin`.
+    pub role: String,
     pub session: session::SignedIn,
 }
 
@@ -139,7 +143,7 @@ mod server_side {
             return Ok(None);
         };
         let row = sqlx::query!(
-            "select id, email, display_name, organization_id, created_at from members where id = $1",
+            "select id, email, display_name, organization_id, created_at, role from members where id = $1",
             signed_in.member_id
         )
         .fetch_optional(&state.pool)
@@ -150,6 +154,7 @@ mod server_side {
             display_name: row.display_name,
             organization_id: row.organization_id,
             signed_up_at: row.created_at,
+            role: row.role,
             session: signed_in,
         }))
     }
@@ -360,6 +365,7 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
                 display_name: member.display_name,
                 email: email.to_display(),
                 organization_domain: email.domain().to_display(),
+                admin: member.role == "global_admin",
             }))
         }
         .await,

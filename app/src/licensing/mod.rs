@@ -203,6 +203,32 @@ pub async fn licensing() -> Result<LicensingView, AppError> {
     )
 }
 
+/// Gives `email` a license from the organization's subscription.
+#[server(prefix = "/api", endpoint = "assign_license")]
+pub async fn assign_license(email: String) -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let admin = service::require_admin().await?;
+            service::assign(&state.pool, state.clock.now(), &admin, &email).await
+        }
+        .await,
+    )
+}
+
+/// Takes the license of `email` back; the seat stays purchased and available.
+#[server(prefix = "/api", endpoint = "unassign_license")]
+pub async fn unassign_license(email: String) -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let admin = service::require_admin().await?;
+            service::unassign(&state.pool, state.clock.now(), &admin, &email).await
+        }
+        .await,
+    )
+}
+
 /// Gives back unassigned seats of a plan.
 #[server(prefix = "/api", endpoint = "remove_licenses")]
 pub async fn remove_licenses(plan: String, quantity: i32) -> Result<(), AppError> {

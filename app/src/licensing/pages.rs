@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::{Billing, LicensingView, Purchase, PurchasePreview, RemoveLicenses};
+use super::{
+    AssignLicense, Billing, LicensingView, Purchase, PurchasePreview, RemoveLicenses,
+    UnassignLicense,
+};
 use crate::components::{ErrorText, Page};
 use crate::i18n::*;
 
@@ -135,13 +138,24 @@ fn PurchaseFields(preview: PurchasePreview) -> impl IntoView {
 pub fn LicensingPage() -> impl IntoView {
     let i18n = use_i18n();
     let remove = ServerAction::<RemoveLicenses>::new();
-    let view_data = Resource::new(move || remove.version().get(), |_| super::licensing());
+    let assign = ServerAction::<AssignLicense>::new();
+    let unassign = ServerAction::<UnassignLicense>::new();
+    let view_data = Resource::new(
+        move || {
+            (
+                remove.version().get(),
+                assign.version().get(),
+                unassign.version().get(),
+            )
+        },
+        |_| super::licensing(),
+    );
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, licensing.title).to_string())>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
-                        Ok(data) => view! { <Licensing data remove /> }.into_any(),
+                        Ok(data) => view! { <Licensing data remove assign unassign /> }.into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                     }
                 })}
@@ -151,7 +165,12 @@ pub fn LicensingPage() -> impl IntoView {
 }
 
 #[component]
-fn Licensing(data: LicensingView, remove: ServerAction<RemoveLicenses>) -> impl IntoView {
+fn Licensing(
+    data: LicensingView,
+    remove: ServerAction<RemoveLicenses>,
+    assign: ServerAction<AssignLicense>,
+    unassign: ServerAction<UnassignLicense>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="seats">
@@ -202,11 +221,40 @@ fn Licensing(data: LicensingView, remove: ServerAction<RemoveLicenses>) -> impl 
             }
         })}
         <h2>{t!(i18n, licensing.people)}</h2>
-        <ul>
-            {data.people.iter().map(|person| view! {
-                <li>{person.name.clone()} " (" {person.email.clone()} ") · "
-                    {if person.licensed { t!(i18n, licensing.licensed).into_any() } else { t!(i18n, licensing.unlicensed).into_any() }}
-                </li>
+        <div role="alert">
+            {move || assign.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
+        </div>
+        <ul class="people">
+            {data.people.iter().map(|person| {
+                let email = person.email.clone();
+                let label = person.name.clone();
+                view! {
+                    <li>{person.name.clone()} " (" {person.email.clone()} ") · "
+                        {if person.licensed {
+                            view! {
+                                {t!(i18n, licensing.licensed)}
+                                <ActionForm action=unassign>
+                                    <input type="hidden" name="email" value=email />
+                                    <button type="submit" class="secondary"
+                                        aria-label=move || format!("{} {label}", t_string!(i18n, licensing.unassign))>
+                                        {t!(i18n, licensing.unassign)}
+                                    </button>
+                                </ActionForm>
+                            }.into_any()
+                        } else {
+                            view! {
+                                {t!(i18n, licensing.unlicensed)}
+                                <ActionForm action=assign>
+                                    <input type="hidden" name="email" value=email />
+                                    <button type="submit" class="secondary"
+                                        aria-label=move || format!("{} {label}", t_string!(i18n, licensing.assign))>
+                                        {t!(i18n, licensing.assign)}
+                                    </button>
+                                </ActionForm>
+                            }.into_any()
+                        }}
+                    </li>
+                }
             }).collect_view()}
         </ul>
         <h2>{t!(i18n, licensing.orders)}</h2>

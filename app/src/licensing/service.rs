@@ -29,11 +29,7 @@ pub struct PurchaseRequest {
 /// The signed-in member, who must be a global admin: others get 403.
 pub async fn require_admin() -> Result<Member, AppError> {
     let member = crate::accounts::require_member().await?;
-    let state = crate::state::state()?;
-    let role = sqlx::query_scalar!("select role from members where id = $1", member.id)
-        .fetch_one(&state.pool)
-        .await?;
-    if role == "global_admin" {
+    if member.role == "global_admin" {
         Ok(member)
     } else {
         Err(AppError::Forbidden)
@@ -517,6 +513,107 @@ pub async fn remove(
         Some(admin.id),
         "licenses.removed",
         json!({ "subscription": seats.id, "removed": quantity, "purchased": remaining }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The member of the admin's organization with address `email`; anyone else is not found.
+async fn colleague(db: &mut PgConnection, admin: &Member, email: &str) -> Result<Uuid, AppError> {
+    let address = EmailAddress::parse(email)
+        .map_err(AppError::Invalid)?
+        .as_ascii();
+    sqlx::query_scalar!(
+        "select id from members where email = $1 and organization_id = $2",
+        address,
+        admin.organization_id
+    )
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// Assigns a license to a colleague. The seat count and the assignment change in one statement
+/// each, guarded by `CHECK (assigned <= purchased)` and one license per member, so concurrent
+/// assignments can never oversell.
+pub async fn assign(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+    email: &str,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let member_id = colleague(&mut tx, admin, email).await?;
+    let subscription = sqlx::query_scalar!(
+        "update subscriptions set assigned = assigned + 1
+          where id = (select id from subscriptions where organization_id = $1 and assigned < purchased
+                      order by created_at limit 1)
+            and assigned < purchased
+          returning id",
+        admin.organization_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NoLicenseAvailable)?;
+    let inserted = sqlx::query!(
+        "insert into licenses (member_id, subscription_id, assigned_at) values ($1, $2, $3)
+         on conflict (member_id) do nothing",
+        member_id,
+        subscription,
+        now
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        // Already licensed: nothing to change.
+        return Ok(());
+    }
+    audit::record(
+        &mut tx,
+        admin.organization_id,
+        Some(admin.id),
+        "license.assigned",
+        json!({ "member": member_id }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes a colleague's license back.
+pub async fn unassign(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+    email: &str,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let member_id = colleague(&mut tx, admin, email).await?;
+    let Some(subscription) = sqlx::query_scalar!(
+        "delete from licenses where member_id = $1 returning subscription_id",
+        member_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    sqlx::query!(
+        "update subscriptions set assigned = assigned - 1 where id = $1",
+        subscription
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        admin.organization_id,
+        Some(admin.id),
+        "license.unassigned",
+        json!({ "member": member_id }),
         now,
     )
     .await?;
