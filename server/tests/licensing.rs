@@ -3,19 +3,13 @@
 mod common;
 mod support;
 
-use app::clock::Clock;
-use common::{browser, TestApp, START};
+use common::{browser, TestApp};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use support::{bind::Bind, wizard::verified_member};
-
-async fn app_with_dns(pool: PgPool, bind: &Bind) -> TestApp {
-    let nameserver = bind.addr;
-    TestApp::spawn_with(pool, Clock::manual(START), move |config| {
-        config.dns_nameservers = vec![nameserver];
-    })
-    .await
-}
+use support::{
+    bind::Bind,
+    wizard::{app_with_dns, verified_member},
+};
 
 fn purchase_form<'a>(
     plan: &'a str,

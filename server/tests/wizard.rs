@@ -4,21 +4,12 @@
 mod common;
 mod support;
 
-use app::clock::Clock;
-use common::{browser, TestApp, START};
+use common::{browser, TestApp};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use support::bind::{silent_nameserver, Bind};
+use support::wizard::app_with_dns;
 use time::Duration;
-
-async fn app_with_dns(pool: PgPool, bind: &Bind) -> TestApp {
-    let nameserver = bind.addr;
-    TestApp::spawn_with(pool, Clock::manual(START), move |config| {
-        config.dns_nameservers = vec![nameserver];
-        config.dns_timeout = std::time::Duration::from_secs(2);
-    })
-    .await
-}
 
 /// Signs a member up in a new browser and starts the wizard from `entry`.
 async fn member_with_wizard(app: &TestApp, email: &str, entry: &str) -> (reqwest::Client, Value) {

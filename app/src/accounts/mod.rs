@@ -388,9 +388,7 @@ pub async fn my_organization() -> Result<OrganizationView, AppError> {
             .fetch_one(&state.pool)
             .await?;
             Ok(OrganizationView {
-                domain: crate::domain::DomainName::parse(&organization.domain)
-                    .map(|domain| domain.to_display())
-                    .unwrap_or(organization.domain),
+                domain: crate::domain::DomainName::display_stored(&organization.domain),
                 managed: organization.status == "managed",
                 member_count: organization.member_count,
             })

@@ -268,9 +268,7 @@ pub async fn resend_code(
     )
     .execute(&mut *tx)
     .await?;
-    let display = EmailAddress::parse(&row.email)
-        .map(|email| email.to_display())
-        .unwrap_or_else(|_| row.email.clone());
+    let display = EmailAddress::display_stored(&row.email);
     let mail = match (row.purpose.as_str(), row.redeemable) {
         ("sign_up", true) => Some(mails::sign_up_code(
             settings,

@@ -57,6 +57,14 @@ impl EmailAddress {
     pub fn domain(&self) -> &DomainName {
         &self.domain
     }
+
+    /// How an address stored by [`EmailAddress::as_ascii`] reads to a person.
+    pub fn display_stored(stored: &str) -> String {
+        match stored.split_once('@') {
+            Some((local, domain)) => format!("{local}@{}", DomainName::display_stored(domain)),
+            None => stored.to_owned(),
+        }
+    }
 }
 
 /// The dot-atom of RFC 5322, which is what every mail service hands out.
@@ -109,6 +117,11 @@ impl DomainName {
     /// The form a person reads, IDN labels in Unicode.
     pub fn to_display(&self) -> String {
         to_unicode(&self.0)
+    }
+
+    /// How a domain stored by [`DomainName::as_str`] reads to a person.
+    pub fn display_stored(stored: &str) -> String {
+        to_unicode(stored)
     }
 
     /// A public suffix (`co.uk`, `github.io`) is shared by unrelated owners: never an organization.

@@ -65,12 +65,6 @@ async fn plan_offers(db: &mut PgConnection, entry: Entry) -> Result<Vec<PlanOffe
         .collect())
 }
 
-fn display_email(address: &str) -> String {
-    EmailAddress::parse(address)
-        .map(|email| email.to_display())
-        .unwrap_or_else(|_| address.to_owned())
-}
-
 async fn people(
     db: &mut PgConnection,
     organization_id: Uuid,
@@ -90,7 +84,7 @@ async fn people(
                 row.id,
                 Person {
                     name: row.display_name,
-                    email: display_email(&row.email),
+                    email: EmailAddress::display_stored(&row.email),
                     licensed: row.licensed,
                 },
             )
@@ -138,9 +132,7 @@ pub async fn preview(pool: &PgPool, member: &Member) -> Result<PurchasePreview, 
             .map(|(_, person)| person)
             .collect(),
         buyer: member.display_name.clone(),
-        domain: DomainName::parse(&domain)
-            .map(|d| d.to_display())
-            .unwrap_or(domain),
+        domain: DomainName::display_stored(&domain),
         idempotency_key: Uuid::new_v4().to_string(),
     })
 }
@@ -391,9 +383,7 @@ async fn upgrade(
         )
         .await?;
     }
-    let domain = DomainName::parse(&organization.domain)
-        .map(|d| d.to_display())
-        .unwrap_or(organization.domain);
+    let domain = DomainName::display_stored(&organization.domain);
     let recipients = sqlx::query_scalar!(
         "select email from members where organization_id = $1",
         member.organization_id
@@ -409,7 +399,7 @@ async fn upgrade(
                  signed up. You now hold a license: meetings admit up to {limit} participants, and your personal \
                  meeting settings are kept.\n\nQuestions about your account? Contact {admin}.",
                 admin = member.display_name,
-                admin_email = display_email(&member.email),
+                admin_email = EmailAddress::display_stored(&member.email),
                 plan = plan.name,
                 limit = plan.participant_limit,
             ),

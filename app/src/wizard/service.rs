@@ -204,9 +204,7 @@ pub async fn current(
     let Some(wizard) = open_wizard(&mut db, member).await? else {
         return Ok(None);
     };
-    let display = DomainName::parse(&wizard.domain)
-        .map(|domain| domain.to_display())
-        .unwrap_or_else(|_| wizard.domain.clone());
+    let display = DomainName::display_stored(&wizard.domain);
     Ok(Some(WizardView {
         state: wizard.state,
         entry: wizard.entry,

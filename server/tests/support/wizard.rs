@@ -1,8 +1,21 @@
 //! A member whose wizard has proven their domain, through the real pages' server functions and a
 //! record added at the BIND test server.
 
+use app::clock::Clock;
+use sqlx::PgPool;
+
 use super::bind::Bind;
-use crate::common::{browser, TestApp};
+use crate::common::{browser, TestApp, START};
+
+/// The application with domain checks asking `bind`, its clock at the start of the tests.
+pub async fn app_with_dns(pool: PgPool, bind: &Bind) -> TestApp {
+    let nameserver = bind.addr;
+    TestApp::spawn_with(pool, Clock::manual(START), move |config| {
+        config.dns_nameservers = vec![nameserver];
+        config.dns_timeout = std::time::Duration::from_secs(2);
+    })
+    .await
+}
 
 /// Signs `email` up in a new browser, starts the wizard from `entry`, adds the TXT record at
 /// `bind` and verifies it.
