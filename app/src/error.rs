@@ -24,7 +24,10 @@ pub enum AppError {
     #[error("too many wrong codes")]
     CodeAttemptsSpent,
     #[error("the organization already has an admin")]
-    OrganizationManaged,
+    OrganizationManaged {
+        /// Who to contact, when known.
+        admin: Option<String>,
+    },
     #[error("the domain challenge has expired")]
     ChallengeExpired,
     #[error("prove the domain first")]
@@ -67,7 +70,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::WrongCredentials => 401,
             AppError::CodeWrong | AppError::CodeExpired | AppError::CodeAttemptsSpent => 422,
-            AppError::OrganizationManaged => 409,
+            AppError::OrganizationManaged { .. } => 409,
             AppError::ChallengeExpired => 410,
             AppError::DomainNotVerified => 409,
             AppError::QuantityBelowMembers { .. } | AppError::SeatCapExceeded { .. } => 422,

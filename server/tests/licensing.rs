@@ -285,6 +285,12 @@ async fn of_two_members_paying_at_once_exactly_one_upgrades(pool: PgPool) {
         1,
         "{statuses:?}"
     );
+    let loser = if a.status() == 409 { a } else { b };
+    let told: Value = loser.json().await.expect("json");
+    let admin = told["OrganizationManaged"]["admin"]
+        .as_str()
+        .expect("the admin is named");
+    assert!(admin == "rob" || admin == "sara", "{told}");
     assert_eq!(
         scalar(&app, "select count(*) from orders").await,
         1,

@@ -364,7 +364,7 @@ async fn a_managed_organization_cannot_be_taken_over(pool: PgPool) {
     assert_eq!(refused.status(), 409);
     assert_eq!(
         refused.json::<Value>().await.expect("json"),
-        "OrganizationManaged"
+        json!({ "OrganizationManaged": { "admin": null } })
     );
 }
 

@@ -102,7 +102,15 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::CodeWrong => t!(i18n, errors.code_wrong).into_any(),
         AppError::CodeExpired => t!(i18n, errors.code_expired).into_any(),
         AppError::CodeAttemptsSpent => t!(i18n, errors.code_attempts_spent).into_any(),
-        AppError::OrganizationManaged => t!(i18n, errors.organization_managed).into_any(),
+        AppError::OrganizationManaged { admin: Some(admin) } => t!(
+            i18n,
+            errors.organization_managed_by,
+            admin = move || admin.clone()
+        )
+        .into_any(),
+        AppError::OrganizationManaged { admin: None } => {
+            t!(i18n, errors.organization_managed).into_any()
+        }
         AppError::ChallengeExpired => t!(i18n, errors.challenge_expired).into_any(),
         AppError::DomainNotVerified => t!(i18n, errors.domain_not_verified).into_any(),
         AppError::QuantityBelowMembers { members } => {

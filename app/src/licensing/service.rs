@@ -241,7 +241,7 @@ async fn upgrade(
     .fetch_one(&mut *tx)
     .await?;
     if organization.status == "managed" {
-        return Err(AppError::OrganizationManaged);
+        return Err(crate::wizard::service::already_managed(&mut tx, member.organization_id).await);
     }
     let wizard = verified_wizard(&mut tx, member).await?;
     let plan = plan_offers(&mut tx, wizard.entry)

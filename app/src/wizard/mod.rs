@@ -117,7 +117,7 @@ pub struct ChallengeView {
     /// The alternative: an MX record on the domain itself pointing here, at the lowest priority.
     pub mx_host: String,
     pub mx_priority: u16,
-    /// RFC 3339.
+    /// When the challenge expires, e.g. `2026-12-02 14:40 UTC`.
     pub expires_at: String,
     pub expired: bool,
 }

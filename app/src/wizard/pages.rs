@@ -165,7 +165,7 @@ fn DomainStep(
                 check.dispatch(super::CheckDomain { method: Method::Mx });
             }>{t!(i18n, wizard.verify_mx)}</button>
         </details>
-        <p class="hint">{t!(i18n, wizard.expires)} " " <time datetime=challenge.expires_at.clone()>{challenge.expires_at.clone()}</time></p>
+        <p class="hint">{t!(i18n, wizard.expires)} " " {challenge.expires_at.clone()}</p>
         <button type="button" disabled=move || check.pending().get() on:click=move |_| {
             method.set(Method::Txt);
             check.dispatch(super::CheckDomain { method: Method::Txt });

@@ -41,9 +41,23 @@ async fn lock_unmanaged_organization(
     .fetch_one(&mut *tx)
     .await?;
     if organization.status == "managed" {
-        return Err(AppError::OrganizationManaged);
+        return Err(already_managed(tx, organization_id).await);
     }
     Ok(organization.domain)
+}
+
+/// The error for an organization that already has an admin, naming them.
+pub async fn already_managed(db: &mut PgConnection, organization_id: Uuid) -> AppError {
+    let admin = sqlx::query_scalar!(
+        "select display_name from members where organization_id = $1 and role = 'global_admin'
+          order by created_at limit 1",
+        organization_id
+    )
+    .fetch_optional(&mut *db)
+    .await
+    .ok()
+    .flatten();
+    AppError::OrganizationManaged { admin }
 }
 
 async fn set_state(
@@ -213,7 +227,12 @@ pub async fn current(
             txt_value: doctor::txt_value(&wizard.token),
             mx_host: doctor::mx_host(&wizard.token),
             mx_priority: doctor::MX_PRIORITY,
-            expires_at: wizard.expires_at.format(&Rfc3339).unwrap_or_default(),
+            expires_at: wizard
+                .expires_at
+                .format(time::macros::format_description!(
+                    "[year]-[month]-[day] [hour]:[minute] UTC"
+                ))
+                .unwrap_or_default(),
             expired: wizard.expires_at <= now,
         },
         domain: display,
