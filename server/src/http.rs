@@ -46,6 +46,8 @@ pub fn router(
             timeout: config.dns_timeout,
         },
     };
+    // Behind a proxy the Host header may differ from the address people open.
+    let public_origin = settings.public_url.clone();
     let state = AppState {
         leptos_options,
         pool,
@@ -73,7 +75,9 @@ pub fn router(
             shell,
         ))
         .with_state(state)
-        .layer(axum::middleware::from_fn(same_origin_writes))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            same_origin_writes(request, next, public_origin.clone())
+        }))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -117,6 +121,7 @@ pub fn router(
 async fn same_origin_writes(
     request: axum::extract::Request,
     next: axum::middleware::Next,
+    public_origin: String,
 ) -> axum::response::Response {
     let safe = matches!(
         *request.method(),
@@ -136,7 +141,7 @@ async fn same_origin_writes(
                 .split_once("://")
                 .map(|(_, rest)| rest)
                 .unwrap_or(origin);
-            if origin_host != host {
+            if origin_host != host && origin != public_origin {
                 return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
             }
         }

@@ -147,3 +147,25 @@ async fn wait_until_down(up: Arc<AtomicBool>) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_write_from_another_site_is_refused(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let forged = app
+        .client
+        .post(app.url("/api/sign_out"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .expect("request is sent");
+    assert_eq!(forged.status(), 403);
+    let same_site = app
+        .client
+        .post(app.url("/api/sign_out"))
+        .header("Origin", format!("http://{}", app.address))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .expect("request is sent");
+    assert!(same_site.status().is_success() || same_site.status().is_redirection());
+}
