@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod licensing;
 pub mod mail;
+pub mod meetings;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -105,7 +106,7 @@ pub fn App() -> impl IntoView {
                     <main id="main">
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=pages::LauncherPage />
-                            <Route path=path!("/meetings") view=pages::MeetingsPage />
+                            <Route path=path!("/meetings") view=meetings::MeetingsPage />
                             <Route path=path!("/admin") view=pages::AdminPage />
                             <Route path=path!("/admin/wizard") view=wizard::WizardPage />
                             <Route path=path!("/admin/licenses") view=licensing::LicensingPage />

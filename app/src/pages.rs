@@ -48,21 +48,7 @@ pub fn LauncherPage() -> impl IntoView {
 fn OrganizationCard() -> impl IntoView {
     let i18n = use_i18n();
     let MemberContext(member) = expect_context::<MemberContext>();
-    let organization = Resource::new(
-        move || {
-            member
-                .get()
-                .and_then(Result::ok)
-                .flatten()
-                .map(|member| member.email)
-        },
-        |signed_in| async move {
-            match signed_in {
-                Some(_) => my_organization().await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    let organization = organization_resource();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -94,17 +80,13 @@ fn OrganizationCard() -> impl IntoView {
 fn organization_resource() -> Resource<Result<Option<OrganizationView>, AppError>> {
     let MemberContext(member) = expect_context::<MemberContext>();
     Resource::new(
-        move || {
-            member
-                .get()
-                .and_then(Result::ok)
-                .flatten()
-                .map(|member| member.email)
-        },
-        |signed_in| async move {
-            match signed_in {
-                Some(_) => my_organization().await.map(Some),
-                None => Ok(None),
+        || (),
+        move |()| async move {
+            // Waits for the member rather than reading them in the source: on the server the
+            // member may not be loaded yet when this resource starts.
+            match member.await {
+                Ok(Some(_)) => my_organization().await.map(Some),
+                _ => Ok(None),
             }
         },
     )
@@ -113,7 +95,7 @@ fn organization_resource() -> Resource<Result<Option<OrganizationView>, AppError
 /// What a member can do about administration: start the wizard while the organization is
 /// unmanaged, hear who to ask once it is managed, or sign in first.
 #[component]
-fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoView {
+pub(crate) fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let MemberContext(member) = expect_context::<MemberContext>();
     let organization = organization_resource();
@@ -143,24 +125,6 @@ fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoVi
                 }
             })}
         </Transition>
-    }
-}
-
-/// Meetings: what the free service offers, and Upgrade.
-#[component]
-pub fn MeetingsPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Page title=Signal::derive(move || t_string!(i18n, apps.meetings.name).to_string())>
-            <p>{t!(i18n, meetings.free_plan)}</p>
-            <section class="card">
-                <p>{t!(i18n, meetings.upgrade_brings)}</p>
-                <BecomeAdmin
-                    entry=Entry::MeetingsUpgrade
-                    label=Signal::derive(move || t_string!(i18n, meetings.upgrade).to_string())
-                />
-            </section>
-        </Page>
     }
 }
 

@@ -9,6 +9,14 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   const alex = await alexContext.newPage();
   await signUp(adele, "adele@northwind.com", "Adele Vance");
   await signUp(alex, "alex@northwind.com", "Alex Wilber");
+  await alex.getByRole("list", { name: "Apps" }).getByRole("link", { name: /^Meetings/ }).click();
+  await expect(alex.getByRole("heading", { name: "Your meetings admit up to 10 participants" })).toBeVisible();
+  await hydrated(alex);
+  await alex.getByLabel("Who waits in the lobby").selectOption("nobody");
+  await alex.getByLabel("Muted when joining").check();
+  await alex.getByLabel("Personal room name").fill("Alex's room");
+  await alex.getByRole("button", { name: "Save settings" }).click();
+  await expect(alex.getByText("Settings saved.")).toBeVisible();
 
   await adele.getByRole("list", { name: "Apps" }).getByRole("link", { name: /^Meetings/ }).click();
   await adele.getByRole("button", { name: "Upgrade" }).click();
@@ -48,6 +56,11 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
 
   await alex.goto("/");
   await expect(alex.getByText("Managed: your organization has an admin and a paid plan.")).toBeVisible();
+  await alex.goto("/meetings");
+  await expect(alex.getByRole("heading", { name: "Your meetings admit up to 300 participants" })).toBeVisible();
+  await expect(alex.getByLabel("Who waits in the lobby")).toHaveValue("nobody");
+  await expect(alex.getByLabel("Muted when joining")).toBeChecked();
+  await expect(alex.getByLabel("Personal room name")).toHaveValue("Alex's room");
 
   await adeleContext.close();
   await alexContext.close();
