@@ -14,7 +14,7 @@ use super::{passwords, session, throttle};
 use crate::domain::{DisplayName, EmailAddress, OneTimeCode, Password};
 use crate::error::AppError;
 use crate::i18n::Locale;
-use crate::mail::outbox::{self, Mail};
+use crate::mail::outbox;
 use crate::state::Settings;
 
 /// How long a mailed code can be used.
@@ -114,19 +114,11 @@ pub async fn sign_up(
     .execute(&mut *tx)
     .await?;
     let mail = if registered {
-        mails::already_registered(settings, who.locale, &email.to_display())
+        mails::already_registered(settings, who.locale, &address)
     } else {
-        mails::sign_up_code(settings, who.locale, name.as_str(), id, &code)
+        mails::sign_up_code(settings, who.locale, &address, name.as_str(), id, &code)
     };
-    outbox::enqueue(
-        &mut tx,
-        &Mail {
-            to: address,
-            ..mail
-        },
-        now,
-    )
-    .await?;
+    outbox::enqueue(&mut tx, &mail, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -268,29 +260,23 @@ pub async fn resend_code(
     )
     .execute(&mut *tx)
     .await?;
-    let display = EmailAddress::display_stored(&row.email);
     let mail = match (row.purpose.as_str(), row.redeemable) {
         ("sign_up", true) => Some(mails::sign_up_code(
             settings,
             who.locale,
+            &row.email,
             row.display_name.as_deref().unwrap_or_default(),
             id,
             &code,
         )),
-        ("sign_up", false) => Some(mails::already_registered(settings, who.locale, &display)),
-        ("reset_password", true) => Some(mails::reset_code(settings, who.locale, id, &code)),
+        ("sign_up", false) => Some(mails::already_registered(settings, who.locale, &row.email)),
+        ("reset_password", true) => Some(mails::reset_code(
+            settings, who.locale, &row.email, id, &code,
+        )),
         _ => None,
     };
     if let Some(mail) = mail {
-        outbox::enqueue(
-            &mut tx,
-            &Mail {
-                to: row.email,
-                ..mail
-            },
-            now,
-        )
-        .await?;
+        outbox::enqueue(&mut tx, &mail, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -372,16 +358,8 @@ pub async fn request_reset(
     .execute(&mut *tx)
     .await?;
     if known {
-        let mail = mails::reset_code(settings, who.locale, id, &code);
-        outbox::enqueue(
-            &mut tx,
-            &Mail {
-                to: address,
-                ..mail
-            },
-            now,
-        )
-        .await?;
+        let mail = mails::reset_code(settings, who.locale, &address, id, &code);
+        outbox::enqueue(&mut tx, &mail, now).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -425,9 +403,10 @@ pub async fn reset_password(
 }
 
 mod mails {
-    //! The texts of account mail, in the language the person used.
+    //! The texts of account mail, in the language the person used, to the stored address `to`.
     use uuid::Uuid;
 
+    use crate::domain::EmailAddress;
     use crate::i18n::{td_string, Locale};
     use crate::mail::outbox::Mail;
     use crate::state::Settings;
@@ -443,13 +422,14 @@ mod mails {
     pub fn sign_up_code(
         settings: &Settings,
         locale: Locale,
+        to: &str,
         name: &str,
         id: Uuid,
         code: &str,
     ) -> Mail {
         let link = format!("{}/signup/verify/{id}?code={code}", settings.public_url);
         Mail {
-            to: String::new(),
+            to: to.to_owned(),
             subject: fill(td_string!(locale, mail.sign_up_subject), &[("code", code)]),
             body: fill(
                 td_string!(locale, mail.sign_up_body),
@@ -458,23 +438,24 @@ mod mails {
         }
     }
 
-    pub fn already_registered(settings: &Settings, locale: Locale, email: &str) -> Mail {
+    pub fn already_registered(settings: &Settings, locale: Locale, to: &str) -> Mail {
         let link = format!("{}/signin", settings.public_url);
         let reset = format!("{}/password/forgot", settings.public_url);
+        let email = EmailAddress::display_stored(to);
         Mail {
-            to: String::new(),
+            to: to.to_owned(),
             subject: td_string!(locale, mail.registered_subject).to_string(),
             body: fill(
                 td_string!(locale, mail.registered_body),
-                &[("email", email), ("link", &link), ("reset", &reset)],
+                &[("email", &email), ("link", &link), ("reset", &reset)],
             ),
         }
     }
 
-    pub fn reset_code(settings: &Settings, locale: Locale, id: Uuid, code: &str) -> Mail {
+    pub fn reset_code(settings: &Settings, locale: Locale, to: &str, id: Uuid, code: &str) -> Mail {
         let link = format!("{}/password/reset/{id}?code={code}", settings.public_url);
         Mail {
-            to: String::new(),
+            to: to.to_owned(),
             subject: fill(td_string!(locale, mail.reset_subject), &[("code", code)]),
             body: fill(
                 td_string!(locale, mail.reset_body),

@@ -150,7 +150,6 @@ pub async fn purchase_preview() -> Result<PurchasePreview, AppError> {
 
 /// Pays and upgrades: the organization becomes managed with the buyer as its admin.
 #[server(prefix = "/api", endpoint = "purchase")]
-#[allow(clippy::too_many_arguments, reason = "one argument per form field")]
 pub async fn purchase(
     plan: String,
     billing: Billing,
