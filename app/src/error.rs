@@ -46,6 +46,8 @@ pub enum AppError {
     LicensesInUse { unassign_first: i32 },
     #[error("no license is available")]
     NoLicenseAvailable,
+    #[error("the meeting is full: it admits at most {limit} participants")]
+    MeetingFull { limit: i32 },
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -78,6 +80,7 @@ impl AppError {
             AppError::IdempotencyMismatch => 422,
             AppError::PurchaseInProgress => 409,
             AppError::LicensesInUse { .. } | AppError::NoLicenseAvailable => 409,
+            AppError::MeetingFull { .. } => 409,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

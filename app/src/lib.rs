@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=pages::LauncherPage />
                             <Route path=path!("/meetings") view=meetings::MeetingsPage />
+                            <Route path=path!("/meet/:code") view=meetings::MeetingPage />
                             <Route path=path!("/admin") view=pages::AdminPage />
                             <Route path=path!("/admin/wizard") view=wizard::WizardPage />
                             <Route path=path!("/admin/licenses") view=licensing::LicensingPage />

@@ -14,6 +14,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub clock: Clock,
     pub settings: Settings,
+    /// Live meeting presence in this process.
+    pub presence: crate::meetings::live::Presence,
 }
 
 /// Deployment settings the features need.

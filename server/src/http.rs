@@ -50,6 +50,7 @@ pub fn router(
     let public_origin = settings.public_url.clone();
     let state = AppState {
         leptos_options,
+        presence: app::meetings::live::Presence::start(pool.clone(), clock.clone()),
         pool,
         clock,
         settings,
@@ -60,6 +61,7 @@ pub fn router(
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/live/meetings/{code}", get(app::meetings::live::events))
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

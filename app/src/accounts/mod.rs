@@ -136,9 +136,16 @@ mod server_side {
     /// The signed-in member, if any.
     pub async fn current_member_row() -> Result<Option<Member>, AppError> {
         let state = crate::state::state()?;
-        let headers = headers().await?;
+        member_of(&state, &headers().await?).await
+    }
+
+    /// The member signed in on a request with these headers, for handlers outside Leptos.
+    pub async fn member_of(
+        state: &crate::state::AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<Member>, AppError> {
         let now = state.clock.now();
-        let Some(signed_in) = session::current(&state.pool, &state.settings, &headers, now).await?
+        let Some(signed_in) = session::current(&state.pool, &state.settings, headers, now).await?
         else {
             return Ok(None);
         };

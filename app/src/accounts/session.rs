@@ -84,7 +84,11 @@ fn set_cookie(settings: &Settings, token: &str, max_age: i64) -> Result<HeaderVa
 
 /// The session token in the request's cookies, if any.
 fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
-    let name = cookie_name(settings);
+    cookie(headers, cookie_name(settings))
+}
+
+/// A non-empty cookie of the request by name.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

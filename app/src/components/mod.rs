@@ -132,6 +132,9 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::LicensesInUse { unassign_first } => {
             t!(i18n, errors.licenses_in_use, count = move || unassign_first).into_any()
         }
+        AppError::MeetingFull { limit } => {
+            t!(i18n, errors.meeting_full, limit = move || limit).into_any()
+        }
         AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),
@@ -172,6 +175,8 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         }
         Invalid::PasswordCommon => t!(i18n, invalid.password_common).into_any(),
         Invalid::CodeShape => t!(i18n, invalid.code_shape).into_any(),
+        Invalid::MeetingTitle => t!(i18n, invalid.meeting_title).into_any(),
+        Invalid::MeetingTime => t!(i18n, invalid.meeting_time).into_any(),
     }
 }
 
@@ -216,5 +221,27 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
         <div role="alert" aria-live="assertive">
             {move || error.get().map(|error| view! { <p class="error"><ErrorText error /></p> })}
         </div>
+    }
+}
+
+/// Copies `value` to the clipboard and says so.
+#[component]
+pub fn CopyButton(value: String, #[prop(into)] what: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().navigator().clipboard().write_text(&value);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &value;
+        copied.set(true);
+    };
+    view! {
+        <button type="button" class="secondary copy" on:click=copy
+            aria-label=move || format!("{} {}", t_string!(i18n, wizard.copy), what.get())>
+            {move || if copied.get() { t_string!(i18n, wizard.copied) } else { t_string!(i18n, wizard.copy) }}
+        </button>
     }
 }

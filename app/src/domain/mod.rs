@@ -39,4 +39,8 @@ pub enum Invalid {
     PasswordCommon,
     #[error("the code has 6 digits")]
     CodeShape,
+    #[error("give the meeting a title of at most 120 characters")]
+    MeetingTitle,
+    #[error("choose a date and time from today on")]
+    MeetingTime,
 }

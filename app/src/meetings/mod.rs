@@ -1,16 +1,27 @@
-//! Meetings: the participant limit that applies to a member's meetings, and their personal
-//! meeting settings.
+//! Meetings: creating them, joining within the organizer's participant limit, live presence,
+//! and each member's personal meeting settings.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+pub mod live;
 mod pages;
+mod room;
+#[cfg(feature = "ssr")]
+pub mod rooms;
 #[cfg(feature = "ssr")]
 pub mod service;
 
 pub use pages::MeetingsPage;
+pub use room::MeetingPage;
+
+/// A participant whose live page has been silent this long has left; the page's connection
+/// reports every [`HEARTBEAT_EVERY_SECS`].
+pub const PRESENCE_TIMEOUT_SECS: i64 = 30;
+pub const HEARTBEAT_EVERY_SECS: u64 = 10;
 
 /// Participants while on the free plan, within 60 days of signing up.
 pub const FREE_LIMIT_NEW: i32 = 10;
@@ -112,6 +123,175 @@ pub async fn save_meeting_settings(
                 room_name: room_name.trim().chars().take(60).collect(),
             };
             service::save(&state.pool, state.clock.now(), &member, &settings).await
+        }
+        .await,
+    )
+}
+
+/// A meeting in the organizer's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingSummary {
+    pub code: String,
+    pub title: String,
+    /// When it starts, in UTC, as `2026-11-25 14:00`.
+    pub starts_at: String,
+    pub allow_guests: bool,
+    /// Admitted participants right now.
+    pub present: i64,
+}
+
+/// One person in a meeting or its lobby, as everyone in it sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub id: String,
+    pub name: String,
+    pub guest: bool,
+    pub organizer: bool,
+    /// In the lobby, waiting to be admitted.
+    pub waiting: bool,
+    pub muted: bool,
+}
+
+/// Who is in a meeting, pushed to every open meeting page when it changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Roster {
+    /// The most participants the meeting admits now.
+    pub limit: i32,
+    pub participants: Vec<Participant>,
+}
+
+impl Roster {
+    pub fn admitted(&self) -> impl Iterator<Item = &Participant> {
+        self.participants.iter().filter(|person| !person.waiting)
+    }
+
+    pub fn waiting(&self) -> impl Iterator<Item = &Participant> {
+        self.participants.iter().filter(|person| person.waiting)
+    }
+}
+
+/// The meeting page: the meeting, the viewer's place in it, and who is there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingView {
+    pub code: String,
+    pub title: String,
+    pub starts_at: String,
+    pub allow_guests: bool,
+    pub organizer: String,
+    /// The join link to share.
+    pub link: String,
+    pub viewer: Viewer,
+    /// The viewer's participant id while they are in the meeting or its lobby.
+    pub joined: Option<String>,
+    pub roster: Roster,
+}
+
+/// How the person looking at a meeting page relates to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Viewer {
+    /// The organizer, who admits people from the lobby; `can_upgrade` while the organization is
+    /// unmanaged.
+    Organizer { can_upgrade: bool },
+    /// A member of the organizer's organization.
+    Colleague { can_upgrade: bool },
+    /// Anyone else, on a meeting that admits guests; `name` is known for signed-in people.
+    Guest { name: Option<String> },
+}
+
+/// The member's meetings, soonest first.
+#[server(name = LoadMyMeetings, prefix = "/api", endpoint = "my_meetings")]
+pub async fn my_meetings() -> Result<Vec<MeetingSummary>, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            rooms::list(&state.pool, state.clock.now(), &member).await
+        }
+        .await,
+    )
+}
+
+/// Creates a meeting and returns its code, the last part of its join link.
+///
+/// `starts_at` is the browser's `datetime-local` value; `utc_offset_minutes` is the browser's
+/// `Date.getTimezoneOffset()`, absent when the page is not running its script (then UTC).
+#[server(prefix = "/api", endpoint = "create_meeting")]
+pub async fn create_meeting(
+    title: String,
+    starts_at: String,
+    #[server(default)] utc_offset_minutes: Option<String>,
+    #[server(default)] allow_guests: Option<String>,
+) -> Result<String, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            let new = rooms::NewMeeting::parse(
+                &title,
+                &starts_at,
+                utc_offset_minutes.as_deref(),
+                allow_guests.is_some(),
+                state.clock.now(),
+            )?;
+            rooms::create(&state.pool, state.clock.now(), &member, &new).await
+        }
+        .await,
+    )
+}
+
+/// The meeting behind a join link, as the viewer may see it.
+#[server(name = LoadMeeting, prefix = "/api", endpoint = "meeting")]
+pub async fn meeting(code: String) -> Result<MeetingView, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let who = rooms::Who::of_request(&state).await?;
+            rooms::view(&state.pool, &state.settings, state.clock.now(), &who, &code).await
+        }
+        .await,
+    )
+}
+
+/// Joins a meeting (or its lobby) and returns the participant id. Guests give a name.
+#[server(prefix = "/api", endpoint = "join_meeting")]
+pub async fn join_meeting(
+    code: String,
+    #[server(default)] name: Option<String>,
+) -> Result<String, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let who = rooms::Who::of_request(&state).await?;
+            let who = who.with_guest_key(&state.settings);
+            rooms::join(&state.pool, state.clock.now(), &who, &code, name.as_deref()).await
+        }
+        .await,
+    )
+}
+
+/// Leaves a meeting or its lobby.
+#[server(prefix = "/api", endpoint = "leave_meeting")]
+pub async fn leave_meeting(code: String) -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let who = rooms::Who::of_request(&state).await?;
+            rooms::leave(&state.pool, state.clock.now(), &who, &code).await
+        }
+        .await,
+    )
+}
+
+/// Lets someone in from the lobby; only the organizer may, and only within the limit.
+#[server(prefix = "/api", endpoint = "admit_participant")]
+pub async fn admit_participant(code: String, participant: String) -> Result<(), AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            let participant =
+                uuid::Uuid::parse_str(participant.trim()).map_err(|_| AppError::NotFound)?;
+            rooms::admit(&state.pool, state.clock.now(), &member, &code, participant).await
         }
         .await,
     )

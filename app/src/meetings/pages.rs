@@ -1,8 +1,12 @@
-//! The Meetings page: the participant limit, personal meeting settings, and Upgrade.
+//! The Meetings page: your meetings and a new one, the participant limit, personal meeting
+//! settings, and Upgrade.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 
-use super::{LimitReason, Lobby, MeetingsOverview, SaveMeetingSettings};
+use super::{
+    CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, SaveMeetingSettings,
+};
 use crate::accounts::MemberContext;
 use crate::components::{ErrorText, Page};
 use crate::i18n::*;
@@ -31,7 +35,11 @@ pub fn MeetingsPage() -> impl IntoView {
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(Some(overview)) => view! { <Overview overview save /> }.into_any(),
+                        Ok(Some(overview)) => view! {
+                            <NewMeeting />
+                            <MyMeetings />
+                            <Overview overview save />
+                        }.into_any(),
                         Ok(None) => ().into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                     }
@@ -94,5 +102,88 @@ fn Overview(overview: MeetingsOverview, save: ServerAction<SaveMeetingSettings>)
             </div>
             <button type="submit">{t!(i18n, meetings.save)}</button>
         </ActionForm>
+    }
+}
+
+/// Creates a meeting and opens its page.
+#[component]
+fn NewMeeting() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<CreateMeeting>::new();
+    // The browser's offset from UTC, so the time entered is the time meant. Without the page's
+    // script the time is taken as UTC, which the form says.
+    let offset = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        offset.set((-leptos::web_sys::js_sys::Date::new_0().get_timezone_offset()).to_string());
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(code)) = create.value().get() {
+            use_navigate()(&format!("/meet/{code}"), Default::default());
+        }
+    });
+    view! {
+        <ActionForm action=create attr:class="card" attr:aria-labelledby="new-meeting">
+            <h2 id="new-meeting">{t!(i18n, meetings.new)}</h2>
+            <div class="field">
+                <label for="meeting-title">{t!(i18n, meetings.meeting_title)}</label>
+                <input id="meeting-title" name="title" maxlength="120" required />
+            </div>
+            <div class="field">
+                <label for="meeting-start">{t!(i18n, meetings.starts_at)}</label>
+                <input id="meeting-start" name="starts_at" type="datetime-local" required />
+                <input type="hidden" name="utc_offset_minutes" prop:value=move || offset.get() />
+            </div>
+            <div class="field">
+                <label>
+                    <input type="checkbox" name="allow_guests" value="on" />
+                    " " {t!(i18n, meetings.allow_guests)}
+                </label>
+            </div>
+            <div role="status" aria-live="polite">
+                {move || create.value().get().and_then(Result::err).map(|error| view! {
+                    <p class="error"><ErrorText error /></p>
+                })}
+            </div>
+            <button type="submit">{t!(i18n, meetings.create)}</button>
+        </ActionForm>
+    }
+}
+
+/// The meetings the member organizes, with their links and who is in them now.
+#[component]
+fn MyMeetings() -> impl IntoView {
+    let i18n = use_i18n();
+    let meetings = Resource::new(|| (), |_| super::my_meetings());
+    view! {
+        <section class="card" aria-labelledby="my-meetings">
+            <h2 id="my-meetings">{t!(i18n, meetings.yours)}</h2>
+            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match meetings.await {
+                        Ok(list) if list.is_empty() => view! { <p>{t!(i18n, meetings.none)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="meetings">
+                                {list.into_iter().map(|meeting| view! { <MeetingItem meeting /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn MeetingItem(meeting: MeetingSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let present = meeting.present;
+    view! {
+        <li>
+            <a href=format!("/meet/{}", meeting.code)>{meeting.title.clone()}</a>
+            " · " {meeting.starts_at.clone()} " UTC"
+            " · " {t!(i18n, meetings.present, count = move || present)}
+        </li>
     }
 }

@@ -1,7 +1,8 @@
 //! Participant limits and personal settings, from the database.
 
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 use super::{
     LimitReason, Lobby, MeetingSettings, MeetingsOverview, FREE_LIMIT_LATER, FREE_LIMIT_NEW,
@@ -10,12 +11,14 @@ use super::{
 use crate::accounts::Member;
 use crate::error::AppError;
 
-/// The most participants a meeting organized by `member` admits at `now`: the plan's limit for a
-/// licensed member of a managed organization; otherwise 10 within 60 days of signing up, then 3.
+/// The most participants a meeting organized by `organizer` (who signed up at `signed_up_at`)
+/// admits at `now`: the plan's limit for a licensed member of a managed organization; otherwise 10
+/// within 60 days of signing up, then 3.
 pub async fn participant_limit(
-    pool: &PgPool,
+    db: impl PgExecutor<'_>,
     now: OffsetDateTime,
-    member: &Member,
+    organizer: Uuid,
+    signed_up_at: OffsetDateTime,
 ) -> Result<(i32, LimitReason), AppError> {
     let plan = sqlx::query!(
         "select p.name, p.meeting_participant_limit from licenses l
@@ -23,9 +26,9 @@ pub async fn participant_limit(
            join plans p on p.id = s.plan_id
            join organizations o on o.id = s.organization_id
           where l.member_id = $1 and o.status = 'managed'",
-        member.id
+        organizer
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     if let Some(plan) = plan {
         return Ok((
@@ -33,7 +36,7 @@ pub async fn participant_limit(
             LimitReason::Plan { name: plan.name },
         ));
     }
-    let age = now - member.signed_up_at;
+    let age = now - signed_up_at;
     if age < Duration::days(FREE_NEW_DAYS) {
         let days_left = FREE_NEW_DAYS - age.whole_days();
         Ok((FREE_LIMIT_NEW, LimitReason::FreeNew { days_left }))
@@ -42,12 +45,15 @@ pub async fn participant_limit(
     }
 }
 
-pub async fn settings(pool: &PgPool, member: &Member) -> Result<MeetingSettings, AppError> {
+pub async fn settings(
+    db: impl PgExecutor<'_>,
+    member_id: Uuid,
+) -> Result<MeetingSettings, AppError> {
     let row = sqlx::query!(
         "select lobby, muted_on_entry, room_name from meeting_settings where member_id = $1",
-        member.id
+        member_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(row
         .map(|row| MeetingSettings {
@@ -63,7 +69,8 @@ pub async fn overview(
     now: OffsetDateTime,
     member: &Member,
 ) -> Result<MeetingsOverview, AppError> {
-    let (participant_limit, reason) = participant_limit(pool, now, member).await?;
+    let (participant_limit, reason) =
+        participant_limit(pool, now, member.id, member.signed_up_at).await?;
     let managed = sqlx::query_scalar!(
         r#"select status = 'managed' as "managed!" from organizations where id = $1"#,
         member.organization_id
@@ -73,7 +80,7 @@ pub async fn overview(
     Ok(MeetingsOverview {
         participant_limit,
         reason,
-        settings: settings(pool, member).await?,
+        settings: settings(pool, member.id).await?,
         can_upgrade: !managed,
     })
 }

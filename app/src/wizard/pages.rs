@@ -6,7 +6,7 @@ use super::{
     AbandonWizard, CheckOutcome, Entry, Finding, Method, Plan, RenewChallenge, StartWizard,
     WizardState, WizardView,
 };
-use crate::components::{ErrorText, Page};
+use crate::components::{CopyButton, ErrorText, Page};
 use crate::i18n::*;
 
 /// A button that starts (or resumes) the wizard from `entry`.
@@ -287,27 +287,5 @@ fn AbandonButton() -> impl IntoView {
         <ActionForm action=abandon attr:class="secondary-form">
             <button type="submit" class="secondary">{t!(i18n, wizard.abandon)}</button>
         </ActionForm>
-    }
-}
-
-/// Copies `value` to the clipboard and says so.
-#[component]
-fn CopyButton(value: String, #[prop(into)] what: Signal<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let _ = window().navigator().clipboard().write_text(&value);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = &value;
-        copied.set(true);
-    };
-    view! {
-        <button type="button" class="secondary copy" on:click=copy
-            aria-label=move || format!("{} {}", t_string!(i18n, wizard.copy), what.get())>
-            {move || if copied.get() { t_string!(i18n, wizard.copied) } else { t_string!(i18n, wizard.copy) }}
-        </button>
     }
 }

@@ -1,0 +1,254 @@
+//! Live presence: every change to a meeting's participants is announced by PostgreSQL
+//! (`NOTIFY meeting_presence`), so each server process hears changes made by any other and pushes
+//! the new roster to its open meeting pages as server-sent events.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::{
+    extract::{Path, State},
+    http::HeaderMap,
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
+};
+use futures::Stream;
+use sqlx::{postgres::PgListener, PgPool};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use super::rooms::{self, Watcher, Who};
+use super::HEARTBEAT_EVERY_SECS;
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::state::AppState;
+
+const CHANNEL: &str = "meeting_presence";
+/// How often each process closes the places of participants whose pages fell silent.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// A meeting's new roster, as JSON for the pages.
+#[derive(Clone, Debug)]
+struct Update {
+    meeting_id: Uuid,
+    roster: Arc<str>,
+}
+
+/// This process's hub: which meetings have open pages here, and the channel their rosters go out on.
+#[derive(Clone, Debug)]
+pub struct Presence {
+    updates: broadcast::Sender<Update>,
+    watched: Arc<Mutex<HashMap<Uuid, usize>>>,
+}
+
+impl Presence {
+    /// Starts listening for announcements and sweeping silent participants.
+    pub fn start(pool: PgPool, clock: Clock) -> Self {
+        let (updates, _) = broadcast::channel(256);
+        let presence = Self {
+            updates,
+            watched: Arc::default(),
+        };
+        tokio::spawn(presence.clone().listen(pool.clone(), clock.clone()));
+        tokio::spawn(sweep(pool, clock));
+        presence
+    }
+
+    fn watched(&self) -> Vec<Uuid> {
+        let watched = self.watched.lock().unwrap_or_else(PoisonError::into_inner);
+        watched.keys().copied().collect()
+    }
+
+    fn is_watched(&self, meeting_id: Uuid) -> bool {
+        let watched = self.watched.lock().unwrap_or_else(PoisonError::into_inner);
+        watched.contains_key(&meeting_id)
+    }
+
+    fn watch(&self, meeting_id: Uuid) -> Watching {
+        let mut watched = self.watched.lock().unwrap_or_else(PoisonError::into_inner);
+        *watched.entry(meeting_id).or_default() += 1;
+        Watching {
+            presence: self.clone(),
+            meeting_id,
+        }
+    }
+
+    async fn listen(self, pool: PgPool, clock: Clock) {
+        loop {
+            let mut listener = match PgListener::connect_with(&pool).await {
+                Ok(listener) => listener,
+                Err(error) => {
+                    tracing::warn!(%error, "presence: cannot connect to listen; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if let Err(error) = listener.listen(CHANNEL).await {
+                tracing::warn!(%error, "presence: cannot listen; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            self.refresh_all(&pool, &clock).await;
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(notification)) => {
+                        if let Ok(meeting_id) = Uuid::parse_str(notification.payload()) {
+                            self.publish(&pool, &clock, meeting_id).await;
+                        }
+                    }
+                    // The connection dropped and came back: announcements may have been missed.
+                    Ok(None) => self.refresh_all(&pool, &clock).await,
+                    Err(error) => {
+                        tracing::warn!(%error, "presence: listening failed; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn refresh_all(&self, pool: &PgPool, clock: &Clock) {
+        for meeting_id in self.watched() {
+            self.publish(pool, clock, meeting_id).await;
+        }
+    }
+
+    /// Reads the meeting's roster once and hands it to every page open on it in this process.
+    async fn publish(&self, pool: &PgPool, clock: &Clock, meeting_id: Uuid) {
+        if !self.is_watched(meeting_id) {
+            return;
+        }
+        match roster_json(pool, clock, meeting_id).await {
+            Ok(roster) => {
+                // Nobody may be listening any more; that is fine.
+                let _ = self.updates.send(Update { meeting_id, roster });
+            }
+            Err(error) => tracing::warn!(%error, %meeting_id, "presence: cannot read roster"),
+        }
+    }
+}
+
+/// One open page's interest in a meeting, given back when the page goes.
+struct Watching {
+    presence: Presence,
+    meeting_id: Uuid,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let mut watched = self
+            .presence
+            .watched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = watched.get_mut(&self.meeting_id) {
+            *count -= 1;
+            if *count == 0 {
+                watched.remove(&self.meeting_id);
+            }
+        }
+    }
+}
+
+async fn roster_json(pool: &PgPool, clock: &Clock, meeting_id: Uuid) -> Result<Arc<str>, AppError> {
+    let roster = rooms::roster_by_id(pool, clock.now(), meeting_id).await?;
+    let json = serde_json::to_string(&roster).map_err(|_| AppError::Internal)?;
+    Ok(json.into())
+}
+
+async fn sweep(pool: PgPool, clock: Clock) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(error) = rooms::sweep(&pool, clock.now()).await {
+            tracing::warn!(%error, "presence: cannot sweep silent participants");
+        }
+    }
+}
+
+/// `GET /live/meetings/{code}`: the meeting's roster now and after every change, as `roster`
+/// events. While the page holds this open, it keeps its viewer present in the meeting.
+pub async fn events(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.clock.now();
+    let watcher = async {
+        let who = Who::of_headers(&state, &headers).await?;
+        let watcher = rooms::watch(&state.pool, now, &who, &code).await?;
+        let first = roster_json(&state.pool, &state.clock, watcher.meeting_id).await?;
+        Ok::<_, AppError>((watcher, first))
+    };
+    match watcher.await {
+        Ok((watcher, first)) => Sse::new(feed(state, watcher, first))
+            .keep_alive(KeepAlive::default())
+            .into_response(),
+        Err(error) => {
+            let status = http::StatusCode::from_u16(error.status_code())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            (status, error.to_string()).into_response()
+        }
+    }
+}
+
+struct Feed {
+    state: AppState,
+    watcher: Watcher,
+    updates: broadcast::Receiver<Update>,
+    heartbeat: tokio::time::Interval,
+    first: Option<Arc<str>>,
+    _watching: Watching,
+}
+
+fn feed(
+    state: AppState,
+    watcher: Watcher,
+    first: Arc<str>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let presence = state.presence.clone();
+    let feed = Feed {
+        updates: presence.updates.subscribe(),
+        _watching: presence.watch(watcher.meeting_id),
+        heartbeat: tokio::time::interval(Duration::from_secs(HEARTBEAT_EVERY_SECS)),
+        first: Some(first),
+        state,
+        watcher,
+    };
+    futures::stream::unfold(feed, |mut feed| async move {
+        if let Some(first) = feed.first.take() {
+            return Some((Ok(roster_event(&first)), feed));
+        }
+        loop {
+            tokio::select! {
+                received = feed.updates.recv() => match received {
+                    Ok(update) if update.meeting_id == feed.watcher.meeting_id => {
+                        return Some((Ok(roster_event(&update.roster)), feed));
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        let state = &feed.state;
+                        if let Ok(roster) = roster_json(&state.pool, &state.clock, feed.watcher.meeting_id).await {
+                            return Some((Ok(roster_event(&roster)), feed));
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = feed.heartbeat.tick() => {
+                    let state = &feed.state;
+                    if let Err(error) = rooms::heartbeat(&state.pool, state.clock.now(), &feed.watcher).await {
+                        tracing::warn!(%error, "presence: heartbeat not stored");
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn roster_event(roster: &str) -> Event {
+    Event::default().event("roster").data(roster)
+}

@@ -1,0 +1,651 @@
+//! Meetings and their participants in PostgreSQL: creating, joining within the limit, the lobby,
+//! leaving, and the heartbeat that keeps a participant present.
+//!
+//! Joins lock the meeting's row, so counting the participants and adding one is a single step:
+//! however many people join at once, the meeting never holds more than its limit.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+use time::{macros::format_description, Duration, OffsetDateTime, PrimitiveDateTime};
+use uuid::Uuid;
+
+use super::{
+    service, Lobby, MeetingSummary, MeetingView, Participant, Roster, Viewer, PRESENCE_TIMEOUT_SECS,
+};
+use crate::accounts::{member_of, session, set_cookie, Member};
+use crate::domain::{DisplayName, Invalid};
+use crate::error::AppError;
+use crate::state::{AppState, Settings};
+
+const TITLE_MAX_CHARS: usize = 120;
+const PRESENCE_TIMEOUT: Duration = Duration::seconds(PRESENCE_TIMEOUT_SECS);
+
+/// A meeting as a member asked for it, parsed from the form.
+#[derive(Debug)]
+pub struct NewMeeting {
+    title: String,
+    starts_at: OffsetDateTime,
+    allow_guests: bool,
+}
+
+impl NewMeeting {
+    pub fn parse(
+        title: &str,
+        starts_at: &str,
+        utc_offset_minutes: Option<&str>,
+        allow_guests: bool,
+        now: OffsetDateTime,
+    ) -> Result<Self, AppError> {
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.is_empty() || title.chars().count() > TITLE_MAX_CHARS {
+            return Err(AppError::Invalid(Invalid::MeetingTitle));
+        }
+        let local = PrimitiveDateTime::parse(
+            starts_at.trim(),
+            format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+        )
+        .or_else(|_| {
+            PrimitiveDateTime::parse(
+                starts_at.trim(),
+                format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+            )
+        })
+        .map_err(|_| AppError::Invalid(Invalid::MeetingTime))?;
+        // Date.getTimezoneOffset(): minutes to add to local time to get UTC (-840..=720).
+        let offset = utc_offset_minutes
+            .and_then(|minutes| minutes.trim().parse::<i64>().ok())
+            .filter(|minutes| (-840..=840).contains(minutes))
+            .unwrap_or(0);
+        let starts_at = local.assume_utc() + Duration::minutes(offset);
+        let today = now.replace_time(time::Time::MIDNIGHT) - Duration::days(1);
+        if starts_at < today || starts_at > now + Duration::days(5 * 365) {
+            return Err(AppError::Invalid(Invalid::MeetingTime));
+        }
+        Ok(Self {
+            title,
+            starts_at,
+            allow_guests,
+        })
+    }
+}
+
+/// Who is asking: a signed-in member, and the browser's guest key if it has one.
+#[derive(Debug)]
+pub struct Who {
+    member: Option<Member>,
+    guest_key: Option<Vec<u8>>,
+}
+
+fn guest_cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies {
+        "__Host-tenantry_guest"
+    } else {
+        "tenantry_guest"
+    }
+}
+
+fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+impl Who {
+    /// The person behind a request's headers.
+    pub async fn of_headers(state: &AppState, headers: &http::HeaderMap) -> Result<Self, AppError> {
+        Ok(Self {
+            member: member_of(state, headers).await?,
+            guest_key: session::cookie(headers, guest_cookie_name(&state.settings))
+                .map(|token| hash(&token)),
+        })
+    }
+
+    /// The person behind the current server-function request.
+    pub async fn of_request(state: &AppState) -> Result<Self, AppError> {
+        Self::of_headers(state, &crate::accounts::headers().await?).await
+    }
+
+    /// Gives a browser without one a guest key, in an HttpOnly cookie, so it can come back to the
+    /// same place in a meeting after a reload.
+    pub fn with_guest_key(mut self, settings: &Settings) -> Self {
+        if self.guest_key.is_none() {
+            let mut bytes = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            let token = hex::encode(bytes);
+            let secure = if settings.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                guest_cookie_name(settings)
+            );
+            if let Ok(cookie) = http::HeaderValue::from_str(&cookie) {
+                set_cookie(cookie);
+                self.guest_key = Some(hash(&token));
+            }
+        }
+        self
+    }
+}
+
+/// 128 random bits in lowercase base32, for the join link.
+fn new_code() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    data_encoding::BASE32_NOPAD
+        .encode(&bytes)
+        .to_ascii_lowercase()
+}
+
+fn format_start(at: OffsetDateTime) -> String {
+    at.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
+        .unwrap_or_default()
+}
+
+pub async fn create(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+    new: &NewMeeting,
+) -> Result<String, AppError> {
+    let code = new_code();
+    sqlx::query!(
+        "insert into meetings (id, organization_id, organizer_id, code, title, starts_at, allow_guests, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        Uuid::new_v4(),
+        member.organization_id,
+        member.id,
+        code,
+        new.title,
+        new.starts_at,
+        new.allow_guests,
+        now
+    )
+    .execute(pool)
+    .await?;
+    Ok(code)
+}
+
+pub async fn list(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+) -> Result<Vec<MeetingSummary>, AppError> {
+    let rows = sqlx::query!(
+        r#"select m.code, m.title, m.starts_at, m.allow_guests,
+                  (select count(*) from participants p
+                    where p.meeting_id = m.id and p.left_at is null and p.state = 'admitted'
+                      and p.last_seen_at > $2) as "present!"
+             from meetings m
+            where m.organizer_id = $1
+            order by m.starts_at, m.created_at"#,
+        member.id,
+        now - PRESENCE_TIMEOUT
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| MeetingSummary {
+            code: row.code,
+            title: row.title,
+            starts_at: format_start(row.starts_at),
+            allow_guests: row.allow_guests,
+            present: row.present,
+        })
+        .collect())
+}
+
+/// A meeting with what deciding about it needs.
+#[derive(Debug)]
+pub struct Meeting {
+    pub id: Uuid,
+    organization_id: Uuid,
+    organizer_id: Uuid,
+    organizer_name: String,
+    organizer_signed_up_at: OffsetDateTime,
+    organization_managed: bool,
+    code: String,
+    title: String,
+    starts_at: OffsetDateTime,
+    allow_guests: bool,
+}
+
+/// Finds a meeting by its join link code; `lock` holds its row until the transaction ends.
+async fn find(db: &mut PgConnection, code: &str, lock: bool) -> Result<Meeting, AppError> {
+    let id = if lock {
+        sqlx::query_scalar!("select id from meetings where code = $1 for update", code)
+            .fetch_optional(&mut *db)
+            .await?
+    } else {
+        sqlx::query_scalar!("select id from meetings where code = $1", code)
+            .fetch_optional(&mut *db)
+            .await?
+    };
+    let id = id.ok_or(AppError::NotFound)?;
+    by_id(db, id).await
+}
+
+async fn by_id(db: &mut PgConnection, id: Uuid) -> Result<Meeting, AppError> {
+    let row = sqlx::query!(
+        r#"select m.id, m.organization_id, m.organizer_id, m.code, m.title, m.starts_at, m.allow_guests,
+                  o.display_name as organizer_name, o.created_at as organizer_signed_up_at,
+                  org.status = 'managed' as "organization_managed!"
+             from meetings m
+             join members o on o.id = m.organizer_id
+             join organizations org on org.id = m.organization_id
+            where m.id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Meeting {
+        id: row.id,
+        organization_id: row.organization_id,
+        organizer_id: row.organizer_id,
+        organizer_name: row.organizer_name,
+        organizer_signed_up_at: row.organizer_signed_up_at,
+        organization_managed: row.organization_managed,
+        code: row.code,
+        title: row.title,
+        starts_at: row.starts_at,
+        allow_guests: row.allow_guests,
+    })
+}
+
+/// How someone may take part in a meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Organizer,
+    Colleague,
+    Guest,
+}
+
+/// Members of the organizer's organization take part as themselves; anyone else only as a guest
+/// of a meeting that admits guests. To everyone else the meeting does not exist.
+fn role(who: &Who, meeting: &Meeting) -> Result<Role, AppError> {
+    match &who.member {
+        Some(member) if member.id == meeting.organizer_id => Ok(Role::Organizer),
+        Some(member) if member.organization_id == meeting.organization_id => Ok(Role::Colleague),
+        _ if meeting.allow_guests => Ok(Role::Guest),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The participant identity of `who` in a meeting, by role.
+fn identity(who: &Who, role: Role) -> (Option<Uuid>, Option<&[u8]>) {
+    match role {
+        Role::Organizer | Role::Colleague => (who.member.as_ref().map(|member| member.id), None),
+        Role::Guest => (None, who.guest_key.as_deref()),
+    }
+}
+
+/// Who is in the meeting and its lobby now, and the limit that applies.
+pub async fn roster(
+    db: &mut PgConnection,
+    now: OffsetDateTime,
+    meeting: &Meeting,
+) -> Result<Roster, AppError> {
+    let (limit, _) = service::participant_limit(
+        &mut *db,
+        now,
+        meeting.organizer_id,
+        meeting.organizer_signed_up_at,
+    )
+    .await?;
+    let rows = sqlx::query!(
+        r#"select id, name, guest_key is not null as "guest!", coalesce(member_id = $2, false) as "organizer!",
+                  state = 'waiting' as "waiting!", muted
+             from participants
+            where meeting_id = $1 and left_at is null and last_seen_at > $3
+            order by joined_at, id"#,
+        meeting.id,
+        meeting.organizer_id,
+        now - PRESENCE_TIMEOUT
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    Ok(Roster {
+        limit,
+        participants: rows
+            .into_iter()
+            .map(|row| Participant {
+                id: row.id.to_string(),
+                name: row.name,
+                guest: row.guest,
+                organizer: row.organizer,
+                waiting: row.waiting,
+                muted: row.muted,
+            })
+            .collect(),
+    })
+}
+
+/// The roster of a meeting by id, for the live feed.
+pub async fn roster_by_id(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    meeting_id: Uuid,
+) -> Result<Roster, AppError> {
+    let mut db = pool.acquire().await?;
+    let meeting = by_id(&mut db, meeting_id).await?;
+    roster(&mut db, now, &meeting).await
+}
+
+/// The viewer's present participation, if any.
+async fn participation(
+    db: &mut PgConnection,
+    now: OffsetDateTime,
+    meeting_id: Uuid,
+    (member_id, guest_key): (Option<Uuid>, Option<&[u8]>),
+) -> Result<Option<Uuid>, AppError> {
+    if member_id.is_none() && guest_key.is_none() {
+        return Ok(None);
+    }
+    Ok(sqlx::query_scalar!(
+        "select id from participants
+          where meeting_id = $1 and left_at is null and last_seen_at > $4
+            and (member_id = $2 or guest_key = $3)",
+        meeting_id,
+        member_id,
+        guest_key,
+        now - PRESENCE_TIMEOUT
+    )
+    .fetch_optional(db)
+    .await?)
+}
+
+pub async fn view(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+    who: &Who,
+    code: &str,
+) -> Result<MeetingView, AppError> {
+    let mut db = pool.acquire().await?;
+    let meeting = find(&mut db, code, false).await?;
+    let role = role(who, &meeting)?;
+    let joined = participation(&mut db, now, meeting.id, identity(who, role)).await?;
+    let mut roster = roster(&mut db, now, &meeting).await?;
+    // Guests see who is there once they are in, not before.
+    if role == Role::Guest && joined.is_none() {
+        roster.participants.clear();
+    }
+    Ok(MeetingView {
+        link: format!("{}/meet/{}", settings.public_url, meeting.code),
+        code: meeting.code,
+        title: meeting.title,
+        starts_at: format_start(meeting.starts_at),
+        allow_guests: meeting.allow_guests,
+        organizer: meeting.organizer_name,
+        viewer: match role {
+            Role::Organizer => Viewer::Organizer {
+                can_upgrade: !meeting.organization_managed,
+            },
+            Role::Colleague => Viewer::Colleague {
+                can_upgrade: !meeting.organization_managed,
+            },
+            Role::Guest => Viewer::Guest {
+                name: who
+                    .member
+                    .as_ref()
+                    .map(|member| member.display_name.clone()),
+            },
+        },
+        joined: joined.map(|id| id.to_string()),
+        roster,
+    })
+}
+
+/// Admitted participants present now; the meeting's row must be locked.
+async fn admitted(
+    db: &mut PgConnection,
+    now: OffsetDateTime,
+    meeting_id: Uuid,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "count!" from participants
+            where meeting_id = $1 and left_at is null and state = 'admitted' and last_seen_at > $2"#,
+        meeting_id,
+        now - PRESENCE_TIMEOUT
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Joins the meeting, or its lobby when the organizer's lobby setting says so, and returns the
+/// participant id. Joining again from the same member or browser returns the same place.
+pub async fn join(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    who: &Who,
+    code: &str,
+    guest_name: Option<&str>,
+) -> Result<String, AppError> {
+    let mut tx = pool.begin().await?;
+    let meeting = find(&mut tx, code, true).await?;
+    let role = role(who, &meeting)?;
+    let (member_id, guest_key) = identity(who, role);
+    if member_id.is_none() && guest_key.is_none() {
+        return Err(AppError::Unauthorized);
+    }
+    // One place per person: a fresh one is kept, a silent one is closed first.
+    let existing = sqlx::query!(
+        "select id, last_seen_at from participants
+          where meeting_id = $1 and left_at is null and (member_id = $2 or guest_key = $3)",
+        meeting.id,
+        member_id,
+        guest_key
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(existing) = existing {
+        if existing.last_seen_at > now - PRESENCE_TIMEOUT {
+            sqlx::query!(
+                "update participants set last_seen_at = $2 where id = $1",
+                existing.id,
+                now
+            )
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            return Ok(existing.id.to_string());
+        }
+        sqlx::query!(
+            "update participants set left_at = $2 where id = $1",
+            existing.id,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    let name = match (role, &who.member) {
+        (Role::Organizer | Role::Colleague, Some(member)) => member.display_name.clone(),
+        _ => {
+            let given = guest_name.filter(|name| !name.trim().is_empty()).or(who
+                .member
+                .as_ref()
+                .map(|member| member.display_name.as_str()));
+            DisplayName::parse(given.unwrap_or_default())
+                .map_err(AppError::Invalid)?
+                .as_str()
+                .to_owned()
+        }
+    };
+    let lobby = service::settings(&mut *tx, meeting.organizer_id)
+        .await?
+        .lobby;
+    let waits = match role {
+        Role::Organizer => false,
+        Role::Colleague => lobby == Lobby::Everyone,
+        Role::Guest => lobby != Lobby::Nobody,
+    };
+    let muted = match member_id {
+        Some(member_id) => service::settings(&mut *tx, member_id).await?.muted_on_entry,
+        None => false,
+    };
+
+    let (limit, _) = service::participant_limit(
+        &mut *tx,
+        now,
+        meeting.organizer_id,
+        meeting.organizer_signed_up_at,
+    )
+    .await?;
+    if admitted(&mut tx, now, meeting.id).await? >= i64::from(limit) {
+        return Err(AppError::MeetingFull { limit });
+    }
+
+    let id = Uuid::new_v4();
+    sqlx::query!(
+        "insert into participants (id, meeting_id, member_id, guest_key, name, state, muted, joined_at, last_seen_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        id,
+        meeting.id,
+        member_id,
+        guest_key,
+        name,
+        if waits { "waiting" } else { "admitted" },
+        muted,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id.to_string())
+}
+
+pub async fn leave(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    who: &Who,
+    code: &str,
+) -> Result<(), AppError> {
+    let mut db = pool.acquire().await?;
+    let meeting = find(&mut db, code, false).await?;
+    let role = role(who, &meeting)?;
+    let (member_id, guest_key) = identity(who, role);
+    sqlx::query!(
+        "update participants set left_at = $4
+          where meeting_id = $1 and left_at is null and (member_id = $2 or guest_key = $3)",
+        meeting.id,
+        member_id,
+        guest_key,
+        now
+    )
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn admit(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+    code: &str,
+    participant: Uuid,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let meeting = find(&mut tx, code, true).await?;
+    if member.id != meeting.organizer_id {
+        return Err(if member.organization_id == meeting.organization_id {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        });
+    }
+    let (limit, _) = service::participant_limit(
+        &mut *tx,
+        now,
+        meeting.organizer_id,
+        meeting.organizer_signed_up_at,
+    )
+    .await?;
+    if admitted(&mut tx, now, meeting.id).await? >= i64::from(limit) {
+        return Err(AppError::MeetingFull { limit });
+    }
+    let admitted = sqlx::query!(
+        "update participants set state = 'admitted'
+          where id = $1 and meeting_id = $2 and state = 'waiting' and left_at is null
+            and last_seen_at > $3",
+        participant,
+        meeting.id,
+        now - PRESENCE_TIMEOUT
+    )
+    .execute(&mut *tx)
+    .await?;
+    if admitted.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a live feed needs to know about its viewer: the meeting, and who to keep present.
+#[derive(Debug)]
+pub struct Watcher {
+    pub meeting_id: Uuid,
+    member_id: Option<Uuid>,
+    guest_key: Option<Vec<u8>>,
+}
+
+/// May `who` follow the meeting live? Members of its organization may; guests once they are in.
+pub async fn watch(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    who: &Who,
+    code: &str,
+) -> Result<Watcher, AppError> {
+    let mut db = pool.acquire().await?;
+    let meeting = find(&mut db, code, false).await?;
+    let role = role(who, &meeting)?;
+    let (member_id, guest_key) = identity(who, role);
+    if role == Role::Guest
+        && participation(&mut db, now, meeting.id, (member_id, guest_key))
+            .await?
+            .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(Watcher {
+        meeting_id: meeting.id,
+        member_id,
+        guest_key: guest_key.map(<[u8]>::to_vec),
+    })
+}
+
+/// The heartbeat of an open meeting page: keeps its viewer's place while it is still theirs.
+pub async fn heartbeat(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    watcher: &Watcher,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update participants set last_seen_at = $4
+          where meeting_id = $1 and left_at is null and last_seen_at > $5
+            and (member_id = $2 or guest_key = $3)",
+        watcher.meeting_id,
+        watcher.member_id,
+        watcher.guest_key,
+        now,
+        now - PRESENCE_TIMEOUT
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Closes the places of participants whose pages fell silent, so everyone sees them go.
+pub async fn sweep(pool: &PgPool, now: OffsetDateTime) -> Result<u64, AppError> {
+    let swept = sqlx::query!(
+        "update participants set left_at = $1 where left_at is null and last_seen_at <= $2",
+        now,
+        now - PRESENCE_TIMEOUT
+    )
+    .execute(pool)
+    .await?;
+    Ok(swept.rows_affected())
+}
