@@ -396,13 +396,16 @@ async fn roster_where(stream: &mut reqwest::Response, wanted: impl Fn(&Value) ->
     }
 }
 
+/// Who is in the roster, alphabetically (the test clock stands still, so joins tie).
 fn names(roster: &Value) -> Vec<String> {
-    roster["participants"]
+    let mut names: Vec<String> = roster["participants"]
         .as_array()
         .expect("participants")
         .iter()
         .map(|p| p["name"].as_str().unwrap_or_default().to_owned())
-        .collect()
+        .collect();
+    names.sort();
+    names
 }
 
 #[sqlx::test(migrations = "../migrations")]

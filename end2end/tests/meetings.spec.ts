@@ -1,0 +1,74 @@
+import { test, expect, Browser, Page } from "@playwright/test";
+import { hydrated, signUp } from "./support/accounts";
+import { sql } from "./support/db";
+
+async function member(browser: Browser, email: string, name: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signUp(page, email, name);
+  return page;
+}
+
+/** Creates a meeting from the Meetings page and returns its join link. */
+async function createMeeting(page: Page, title: string): Promise<string> {
+  await page.goto("/meetings");
+  await hydrated(page);
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByLabel("Starts at").fill("2030-01-15T10:00");
+  await page.getByRole("button", { name: "Create meeting" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: title })).toBeVisible();
+  return page.url();
+}
+
+async function join(page: Page, link: string) {
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Join meeting" }).click();
+}
+
+const people = (page: Page) => page.getByRole("list", { name: /In the meeting/ });
+
+test("two people in one meeting see each other arrive and leave, live", async ({ browser }) => {
+  const lee = await member(browser, "lee@woodgrove.com", "Lee Gu");
+  const nina = await member(browser, "nina@woodgrove.com", "Nina Berg");
+  const link = await createMeeting(lee, "Design review");
+  await expect(lee.getByText(link)).toBeVisible();
+  await hydrated(lee);
+  await lee.getByRole("button", { name: "Join meeting" }).click();
+  await expect(lee.getByText("You are in the meeting.")).toBeVisible();
+  await expect(people(lee).getByText("Lee Gu")).toBeVisible();
+
+  await join(nina, link);
+  await expect(people(nina).getByText("Lee Gu")).toBeVisible();
+  await expect(people(lee).getByText("Nina Berg")).toBeVisible();
+  await expect(lee.getByRole("heading", { name: "In the meeting: 2 of 10" })).toBeVisible();
+
+  await nina.getByRole("button", { name: "Leave meeting" }).click();
+  await expect(people(lee).getByText("Nina Berg")).toHaveCount(0);
+  await expect(lee.getByRole("heading", { name: "In the meeting: 1 of 10" })).toBeVisible();
+
+  await lee.goto("/meetings");
+  await expect(lee.getByRole("link", { name: "Design review" })).toBeVisible();
+});
+
+test("61 days after its organizer signed up, a free meeting refuses the fourth with the Upgrade offer", async ({ browser }) => {
+  const ola = await member(browser, "ola@woodgrove.com", "Ola Nordmann");
+  sql("update members set created_at = created_at - interval '61 days' where email = 'ola@woodgrove.com'");
+  const link = await createMeeting(ola, "Budget");
+  await hydrated(ola);
+  await ola.getByRole("button", { name: "Join meeting" }).click();
+  await expect(ola.getByRole("heading", { name: "In the meeting: 1 of 3" })).toBeVisible();
+
+  for (const [email, name] of [["pia@woodgrove.com", "Pia Lind"], ["raj@woodgrove.com", "Raj Patel"]]) {
+    const page = await member(browser, email, name);
+    await join(page, link);
+    await expect(people(page).getByText(name)).toBeVisible();
+  }
+  await expect(ola.getByRole("heading", { name: "In the meeting: 3 of 3" })).toBeVisible();
+
+  const sam = await member(browser, "sam@woodgrove.com", "Sam Berg");
+  await join(sam, link);
+  const refusal = sam.getByRole("alert");
+  await expect(refusal).toContainText("This meeting is full: it admits at most 3 participants");
+  await expect(refusal.getByRole("button", { name: "Upgrade" })).toBeVisible();
+  await expect(people(ola).getByText("Sam Berg")).toHaveCount(0);
+});
