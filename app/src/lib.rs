@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin") view=pages::AdminPage />
                             <Route path=path!("/admin/wizard") view=wizard::WizardPage />
                             <Route path=path!("/admin/licenses") view=licensing::LicensingPage />
+                            <Route path=path!("/admin/invoices/:id") view=licensing::InvoicePage />
                             <Route path=path!("/settings") view=pages::SettingsPage />
                             <Route path=path!("/signup") view=accounts::SignUpPage />
                             <Route path=path!("/signup/verify/:id") view=accounts::VerifyPage />

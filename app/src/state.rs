@@ -28,6 +28,26 @@ pub struct Settings {
     /// The development mailbox page lists every message sent.
     pub dev_mailbox: bool,
     pub dns: DnsSettings,
+    /// Payments through Stripe Checkout; `None` is the offline test mode.
+    pub stripe: Option<StripeSettings>,
+}
+
+/// Stripe's keys and address.
+#[derive(Clone)]
+pub struct StripeSettings {
+    pub secret_key: String,
+    /// The webhook endpoint's signing secret (`whsec_…`).
+    pub webhook_secret: String,
+    /// `https://api.stripe.com` unless changed.
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How domain checks reach DNS.

@@ -23,6 +23,8 @@ pub struct Config {
     /// Nameservers asked for domain checks; empty means the system's.
     pub dns_nameservers: Vec<SocketAddr>,
     pub dns_timeout: Duration,
+    /// Stripe Checkout and its webhook, when both keys are set; else the offline test mode.
+    pub stripe: Option<app::state::StripeSettings>,
 }
 
 /// How log lines are written.
@@ -129,6 +131,27 @@ impl Config {
                 3000,
                 "a whole number of milliseconds",
             )?),
+            stripe: match (
+                non_empty(&lookup, "STRIPE_SECRET_KEY"),
+                non_empty(&lookup, "STRIPE_WEBHOOK_SECRET"),
+            ) {
+                (Some(secret_key), Some(webhook_secret)) => Some(app::state::StripeSettings {
+                    secret_key,
+                    webhook_secret,
+                    api_base: non_empty(&lookup, "STRIPE_API_BASE")
+                        .unwrap_or_else(|| "https://api.stripe.com".to_owned())
+                        .trim_end_matches('/')
+                        .to_owned(),
+                }),
+                (None, None) => None,
+                (Some(_), None) | (None, Some(_)) => {
+                    return Err(ConfigError::Invalid {
+                        name: "STRIPE_SECRET_KEY",
+                        value: "(one of the two)".to_owned(),
+                        expected: "set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither for the offline test mode",
+                    })
+                }
+            },
         })
     }
 }

@@ -45,6 +45,7 @@ pub fn router(
             nameservers: config.dns_nameservers.clone(),
             timeout: config.dns_timeout,
         },
+        stripe: config.stripe.clone(),
     };
     // Behind a proxy the Host header may differ from the address people open.
     let public_origin = settings.public_url.clone();
@@ -62,6 +63,10 @@ pub fn router(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/live/meetings/{code}", get(app::meetings::live::events))
+        .route(
+            "/webhooks/stripe",
+            axum::routing::post(app::licensing::stripe::webhook),
+        )
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -177,6 +177,7 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         Invalid::CodeShape => t!(i18n, invalid.code_shape).into_any(),
         Invalid::MeetingTitle => t!(i18n, invalid.meeting_title).into_any(),
         Invalid::MeetingTime => t!(i18n, invalid.meeting_time).into_any(),
+        Invalid::Quantity => t!(i18n, invalid.quantity).into_any(),
     }
 }
 

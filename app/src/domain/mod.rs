@@ -43,4 +43,6 @@ pub enum Invalid {
     MeetingTitle,
     #[error("choose a date and time from today on")]
     MeetingTime,
+    #[error("enter a number of licenses of at least 1")]
+    Quantity,
 }

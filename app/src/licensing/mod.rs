@@ -12,8 +12,10 @@ mod pages;
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod stripe;
 
-pub use pages::{LicensingPage, PurchaseForm};
+pub use pages::{InvoicePage, LicensingPage, PurchaseForm};
 
 /// How often a subscription is billed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +85,8 @@ pub struct PurchasePreview {
     pub domain: String,
     /// Sent back with the purchase, so a retry never charges twice.
     pub idempotency_key: String,
+    /// Payment continues at Stripe Checkout; otherwise the card is taken here in test mode.
+    pub checkout: bool,
 }
 
 /// A paid order.
@@ -92,6 +96,8 @@ pub struct PurchaseOutcome {
     pub plan: String,
     pub quantity: i32,
     pub amount: Money,
+    /// Where the payer finishes paying, when the order waits for Stripe.
+    pub checkout_url: Option<String>,
 }
 
 /// Why a payment did not go through, in terms the payer can act on.
@@ -110,7 +116,11 @@ pub enum Decline {
 /// Seats of one plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeatsView {
+    pub plan_id: String,
     pub plan: String,
+    pub seat_cap: i32,
+    /// One more license for the subscription's billing period.
+    pub unit_price: Money,
     pub billing: Billing,
     pub purchased: i32,
     pub assigned: i32,
@@ -124,7 +134,46 @@ pub struct OrderView {
     pub plan: String,
     pub quantity: i32,
     pub amount: Money,
-    pub paid: bool,
+    pub status: OrderStatus,
+    pub invoice_number: Option<i64>,
+}
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrderStatus {
+    /// Waiting for the payment provider.
+    Pending,
+    Paid,
+    Declined,
+    /// Paid, but could not be applied; the money goes back.
+    RefundDue,
+}
+
+impl OrderStatus {
+    pub fn parse(status: &str) -> Self {
+        match status {
+            "paid" => OrderStatus::Paid,
+            "pending" => OrderStatus::Pending,
+            "refund_due" => OrderStatus::RefundDue,
+            _ => OrderStatus::Declined,
+        }
+    }
+}
+
+/// A printable invoice for one paid order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceView {
+    pub number: i64,
+    pub date: String,
+    pub organization: String,
+    pub bill_to: String,
+    pub bill_to_email: String,
+    pub description: String,
+    pub billing: Billing,
+    pub quantity: i32,
+    pub unit_price: Money,
+    pub total: Money,
+    pub payment: String,
 }
 
 /// The licensing page.
@@ -133,6 +182,9 @@ pub struct LicensingView {
     pub seats: Vec<SeatsView>,
     pub people: Vec<Person>,
     pub orders: Vec<OrderView>,
+    /// For buying more: a fresh idempotency key, and whether payment continues at Stripe.
+    pub idempotency_key: String,
+    pub checkout: bool,
 }
 
 /// Plans, prices and the people the purchase will cover.
@@ -142,32 +194,29 @@ pub async fn purchase_preview() -> Result<PurchasePreview, AppError> {
         async {
             let state = crate::state::state()?;
             let member = crate::accounts::require_member().await?;
-            service::preview(&state.pool, &member).await
+            service::preview(&state.pool, &member, state.settings.stripe.is_some()).await
         }
         .await,
     )
 }
 
-/// Pays and upgrades: the organization becomes managed with the buyer as its admin.
+/// Pays and upgrades: the organization becomes managed with the buyer as its admin. With Stripe
+/// configured the card fields are absent and the browser goes on to Stripe Checkout.
 #[server(prefix = "/api", endpoint = "purchase")]
 pub async fn purchase(
     plan: String,
     billing: Billing,
     quantity: i32,
-    card_number: String,
-    card_expiry: String,
-    card_cvc: String,
+    #[server(default)] card_number: Option<String>,
+    #[server(default)] card_expiry: Option<String>,
+    #[server(default)] card_cvc: Option<String>,
     idempotency_key: String,
 ) -> Result<PurchaseOutcome, AppError> {
     crate::error::respond(
         async {
             let state = crate::state::state()?;
             let member = crate::accounts::require_member().await?;
-            let card = payments::Card {
-                number: card_number,
-                expiry: card_expiry,
-                cvc: card_cvc,
-            };
+            let card = payments::Card::from_form(card_number, card_expiry, card_cvc);
             let request = service::PurchaseRequest {
                 plan,
                 billing,
@@ -178,12 +227,65 @@ pub async fn purchase(
                 state.clock.now(),
                 &member,
                 &request,
-                &card,
+                &service::Payment::of(&state.settings, &card),
                 &idempotency_key,
             )
             .await?;
-            leptos_axum::redirect("/admin/licenses");
+            leptos_axum::redirect(outcome.checkout_url.as_deref().unwrap_or("/admin/licenses"));
             Ok(outcome)
+        }
+        .await,
+    )
+}
+
+/// Buys more licenses of a plan the organization has; admins only.
+#[server(prefix = "/api", endpoint = "buy_licenses")]
+pub async fn buy_licenses(
+    plan: String,
+    quantity: i32,
+    #[server(default)] card_number: Option<String>,
+    #[server(default)] card_expiry: Option<String>,
+    #[server(default)] card_cvc: Option<String>,
+    idempotency_key: String,
+) -> Result<PurchaseOutcome, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let admin = service::require_admin().await?;
+            let card = payments::Card::from_form(card_number, card_expiry, card_cvc);
+            // The subscription's own billing period applies; this field only fills the request.
+            let request = service::PurchaseRequest {
+                plan,
+                billing: Billing::Annual,
+                quantity,
+            };
+            let outcome = service::buy_more(
+                &state.pool,
+                state.clock.now(),
+                &admin,
+                &request,
+                &service::Payment::of(&state.settings, &card),
+                &idempotency_key,
+            )
+            .await?;
+            if let Some(url) = &outcome.checkout_url {
+                leptos_axum::redirect(url);
+            }
+            Ok(outcome)
+        }
+        .await,
+    )
+}
+
+/// One paid order's invoice; admins of its organization only.
+#[server(name = LoadInvoice, prefix = "/api", endpoint = "invoice")]
+pub async fn invoice(id: String) -> Result<InvoiceView, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let admin = service::require_admin().await?;
+            let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+            service::invoice(&state.pool, &admin, id).await
         }
         .await,
     )
@@ -196,7 +298,7 @@ pub async fn licensing() -> Result<LicensingView, AppError> {
         async {
             let state = crate::state::state()?;
             let admin = service::require_admin().await?;
-            service::overview(&state.pool, &admin).await
+            service::overview(&state.pool, &admin, state.settings.stripe.is_some()).await
         }
         .await,
     )

@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
+use leptos_router::hooks::use_params_map;
+
 use super::{
-    AssignLicense, Billing, LicensingView, Purchase, PurchasePreview, RemoveLicenses,
-    UnassignLicense,
+    AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, Purchase,
+    PurchasePreview, RemoveLicenses, SeatsView, UnassignLicense,
 };
 use crate::components::{ErrorText, Page};
 use crate::i18n::*;
@@ -24,6 +26,35 @@ pub fn PurchaseForm() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
+/// Stripe's page.
+#[component]
+fn CardFields(checkout: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    if checkout {
+        return view! { <p class="hint">{t!(i18n, purchase.stripe_note)}</p> }.into_any();
+    }
+    view! {
+        <fieldset>
+            <legend>{t!(i18n, purchase.payment)} " " <span class="badge">{t!(i18n, purchase.test_mode)}</span></legend>
+            <p class="hint">{t!(i18n, purchase.test_cards)}</p>
+            <div class="field">
+                <label for="card_number">{t!(i18n, purchase.card_number)}</label>
+                <input id="card_number" name="card_number" autocomplete="cc-number" inputmode="numeric" required />
+            </div>
+            <div class="field">
+                <label for="card_expiry">{t!(i18n, purchase.card_expiry)}</label>
+                <input id="card_expiry" name="card_expiry" autocomplete="cc-exp" placeholder="MM/YY" required />
+            </div>
+            <div class="field">
+                <label for="card_cvc">{t!(i18n, purchase.card_cvc)}</label>
+                <input id="card_cvc" name="card_cvc" autocomplete="cc-csc" inputmode="numeric" required />
+            </div>
+        </fieldset>
+    }
+    .into_any()
 }
 
 #[component]
@@ -109,22 +140,7 @@ fn PurchaseFields(preview: PurchasePreview) -> impl IntoView {
                 </ul>
                 <p>{t!(i18n, purchase.preview_settings)}</p>
             </section>
-            <fieldset>
-                <legend>{t!(i18n, purchase.payment)} " " <span class="badge">{t!(i18n, purchase.test_mode)}</span></legend>
-                <p class="hint">{t!(i18n, purchase.test_cards)}</p>
-                <div class="field">
-                    <label for="card_number">{t!(i18n, purchase.card_number)}</label>
-                    <input id="card_number" name="card_number" autocomplete="cc-number" inputmode="numeric" required />
-                </div>
-                <div class="field">
-                    <label for="card_expiry">{t!(i18n, purchase.card_expiry)}</label>
-                    <input id="card_expiry" name="card_expiry" autocomplete="cc-exp" placeholder="MM/YY" required />
-                </div>
-                <div class="field">
-                    <label for="card_cvc">{t!(i18n, purchase.card_cvc)}</label>
-                    <input id="card_cvc" name="card_cvc" autocomplete="cc-csc" inputmode="numeric" required />
-                </div>
-            </fieldset>
+            <CardFields checkout=preview.checkout />
             <div role="alert" aria-live="assertive">
                 {move || purchase.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
             </div>
@@ -140,12 +156,14 @@ pub fn LicensingPage() -> impl IntoView {
     let remove = ServerAction::<RemoveLicenses>::new();
     let assign = ServerAction::<AssignLicense>::new();
     let unassign = ServerAction::<UnassignLicense>::new();
+    let buy = ServerAction::<BuyLicenses>::new();
     let view_data = Resource::new(
         move || {
             (
                 remove.version().get(),
                 assign.version().get(),
                 unassign.version().get(),
+                buy.version().get(),
             )
         },
         |_| super::licensing(),
@@ -155,7 +173,7 @@ pub fn LicensingPage() -> impl IntoView {
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
-                        Ok(data) => view! { <Licensing data remove assign unassign /> }.into_any(),
+                        Ok(data) => view! { <Licensing data remove assign unassign buy /> }.into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                     }
                 })}
@@ -170,8 +188,11 @@ fn Licensing(
     remove: ServerAction<RemoveLicenses>,
     assign: ServerAction<AssignLicense>,
     unassign: ServerAction<UnassignLicense>,
+    buy: ServerAction<BuyLicenses>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let key = data.idempotency_key.clone();
+    let checkout = data.checkout;
     view! {
         <table class="seats">
             <caption>{t!(i18n, licensing.seats)}</caption>
@@ -257,17 +278,158 @@ fn Licensing(
                 }
             }).collect_view()}
         </ul>
-        <h2>{t!(i18n, licensing.orders)}</h2>
-        <ul>
+        {data.seats.first().cloned().map(|seats| view! { <BuyMore seats buy key=key.clone() checkout /> })}
+        <h2 id="orders">{t!(i18n, licensing.orders)}</h2>
+        <ul aria-labelledby="orders">
             {data.orders.iter().map(|order| {
                 let amount = order.amount.clone();
+                let status = order.status;
+                let invoice = order.invoice_number.map(|number| (number, order.id.clone()));
                 view! {
                     <li>{order.date.clone()} " · " {order.plan.clone()} " × " {order.quantity} " · "
                         {move || amount.format(i18n.get_locale())} " · "
-                        {if order.paid { t!(i18n, licensing.paid).into_any() } else { t!(i18n, licensing.declined).into_any() }}
+                        {match status {
+                            OrderStatus::Paid => t!(i18n, licensing.paid).into_any(),
+                            OrderStatus::Pending => t!(i18n, licensing.pending).into_any(),
+                            OrderStatus::RefundDue => t!(i18n, licensing.refund_due).into_any(),
+                            OrderStatus::Declined => t!(i18n, licensing.declined).into_any(),
+                        }}
+                        {invoice.map(|(number, id)| view! {
+                            " · "
+                            <a href=format!("/admin/invoices/{id}")>
+                                {move || t_string!(i18n, licensing.invoice).replace("[number]", &number.to_string())}
+                            </a>
+                        })}
                     </li>
                 }
             }).collect_view()}
         </ul>
+    }
+}
+
+/// Buys more licenses of the organization's plan, through the same purchase path.
+#[component]
+fn BuyMore(
+    seats: SeatsView,
+    buy: ServerAction<BuyLicenses>,
+    key: String,
+    checkout: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let unit = seats.unit_price.clone();
+    let plan = seats.plan.clone();
+    let monthly = seats.billing == Billing::Monthly;
+    let room = (seats.seat_cap - seats.purchased).max(0);
+    view! {
+        <ActionForm action=buy attr:class="card" attr:aria-labelledby="buy-more">
+            <h2 id="buy-more">{t!(i18n, licensing.buy_more)}</h2>
+            <input type="hidden" name="idempotency_key" value=key />
+            <input type="hidden" name="plan" value=seats.plan_id.clone() />
+            <p>
+                {move || {
+                    let period = if monthly { t_string!(i18n, licensing.period_month) } else { t_string!(i18n, licensing.period_year) };
+                    t_string!(i18n, licensing.buy_price)
+                        .replace("[price]", &unit.format(i18n.get_locale()))
+                        .replace("[period]", period)
+                        .replace("[plan]", &plan)
+                }}
+            </p>
+            <div class="field">
+                <label for="buy-quantity">{t!(i18n, licensing.buy_quantity)}</label>
+                <input id="buy-quantity" name="quantity" type="number" min="1" max=room value="1" required />
+            </div>
+            <CardFields checkout />
+            <div role="status" aria-live="polite">
+                {move || match buy.value().get() {
+                    Some(Ok(_)) => Some(view! { <p class="success">{t!(i18n, licensing.bought)}</p> }.into_any()),
+                    Some(Err(error)) => Some(view! { <p class="error" role="alert"><ErrorText error /></p> }.into_any()),
+                    None => None,
+                }}
+            </div>
+            <button type="submit" disabled=move || buy.pending().get()>
+                {if checkout { t!(i18n, licensing.continue_checkout).into_any() } else { t!(i18n, licensing.buy).into_any() }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// A printable invoice for one paid order.
+#[component]
+pub fn InvoicePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let invoice = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        super::invoice,
+    );
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, invoice.title).to_string())>
+            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match invoice.await {
+                        Ok(invoice) => view! { <Invoice invoice /> }.into_any(),
+                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+#[component]
+fn Invoice(invoice: InvoiceView) -> impl IntoView {
+    let i18n = use_i18n();
+    let unit = invoice.unit_price.clone();
+    let total = invoice.total.clone();
+    let total_again = invoice.total.clone();
+    let print = move |_| {
+        #[cfg(feature = "hydrate")]
+        let _ = window().print();
+    };
+    view! {
+        <article class="invoice card">
+            <dl>
+                <dt>{t!(i18n, invoice.number)}</dt><dd>{invoice.number}</dd>
+                <dt>{t!(i18n, invoice.date)}</dt><dd>{invoice.date.clone()}</dd>
+                <dt>{t!(i18n, invoice.seller)}</dt><dd>{t!(i18n, invoice.seller_name)}</dd>
+                <dt>{t!(i18n, invoice.bill_to)}</dt>
+                <dd>{invoice.bill_to.clone()} " (" {invoice.bill_to_email.clone()} ") · " {invoice.organization.clone()}</dd>
+            </dl>
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, invoice.description)}</th>
+                        <th scope="col">{t!(i18n, invoice.billing)}</th>
+                        <th scope="col">{t!(i18n, invoice.quantity)}</th>
+                        <th scope="col">{t!(i18n, invoice.unit_price)}</th>
+                        <th scope="col">{t!(i18n, invoice.total)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr>
+                        <td>{invoice.description.clone()}</td>
+                        <td>{match invoice.billing {
+                            Billing::Monthly => t!(i18n, invoice.monthly).into_any(),
+                            Billing::Annual => t!(i18n, invoice.annual).into_any(),
+                        }}</td>
+                        <td>{invoice.quantity}</td>
+                        <td>{move || unit.format(i18n.get_locale())}</td>
+                        <td>{move || total.format(i18n.get_locale())}</td>
+                    </tr>
+                </tbody>
+                <tfoot>
+                    <tr>
+                        <th scope="row" colspan="4">{t!(i18n, invoice.total)}</th>
+                        <td><strong>{move || total_again.format(i18n.get_locale())}</strong></td>
+                    </tr>
+                </tfoot>
+            </table>
+            <p>{t!(i18n, invoice.payment)} ": " {invoice.payment.clone()}</p>
+            <p>{t!(i18n, invoice.paid)}</p>
+        </article>
+        <p class="no-print">
+            <button type="button" on:click=print>{t!(i18n, invoice.print)}</button>
+            " " <a href="/admin/licenses">{t!(i18n, invoice.back)}</a>
+        </p>
     }
 }

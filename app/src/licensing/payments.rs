@@ -22,6 +22,15 @@ impl std::fmt::Debug for Card {
 }
 
 impl Card {
+    /// The card as the form sent it; absent fields are empty (and declined in test mode).
+    pub fn from_form(number: Option<String>, expiry: Option<String>, cvc: Option<String>) -> Self {
+        Self {
+            number: number.unwrap_or_default(),
+            expiry: expiry.unwrap_or_default(),
+            cvc: cvc.unwrap_or_default(),
+        }
+    }
+
     fn digits(&self) -> String {
         self.number.chars().filter(char::is_ascii_digit).collect()
     }

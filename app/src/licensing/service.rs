@@ -7,15 +7,17 @@ use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use uuid::Uuid;
 
 use super::payments::{Card, TestMode};
+use super::stripe;
 use super::{
-    Billing, LicensingView, OrderView, Person, PlanOffer, PurchaseOutcome, PurchasePreview,
-    SeatsView,
+    Billing, InvoiceView, LicensingView, OrderStatus, OrderView, Person, PlanOffer,
+    PurchaseOutcome, PurchasePreview, SeatsView,
 };
 use crate::accounts::Member;
 use crate::audit;
 use crate::domain::{DomainName, EmailAddress, Money};
 use crate::error::AppError;
 use crate::mail::outbox::{self, Mail};
+use crate::state::StripeSettings;
 use crate::wizard::{Entry, WizardState};
 
 /// What is being bought; the card travels separately and is never stored.
@@ -98,12 +100,16 @@ struct ReadyWizard {
 }
 
 /// The member's wizard, which must have proven the domain.
-async fn verified_wizard(db: &mut PgConnection, member: &Member) -> Result<ReadyWizard, AppError> {
+async fn verified_wizard(
+    db: &mut PgConnection,
+    member_id: Uuid,
+    organization_id: Uuid,
+) -> Result<ReadyWizard, AppError> {
     let row = sqlx::query!(
         "select id, entry from wizards
           where member_id = $1 and organization_id = $2 and state in ('domain_verified', 'purchase_pending')",
-        member.id,
-        member.organization_id
+        member_id,
+        organization_id
     )
     .fetch_optional(&mut *db)
     .await?
@@ -115,9 +121,13 @@ async fn verified_wizard(db: &mut PgConnection, member: &Member) -> Result<Ready
 }
 
 /// Plans, prices and who the purchase covers, with a fresh idempotency key for the page.
-pub async fn preview(pool: &PgPool, member: &Member) -> Result<PurchasePreview, AppError> {
+pub async fn preview(
+    pool: &PgPool,
+    member: &Member,
+    checkout: bool,
+) -> Result<PurchasePreview, AppError> {
     let mut db = pool.acquire().await?;
-    let wizard = verified_wizard(&mut db, member).await?;
+    let wizard = verified_wizard(&mut db, member.id, member.organization_id).await?;
     let domain = sqlx::query_scalar!(
         "select domain from organizations where id = $1",
         member.organization_id
@@ -134,36 +144,114 @@ pub async fn preview(pool: &PgPool, member: &Member) -> Result<PurchasePreview, 
         buyer: member.display_name.clone(),
         domain: DomainName::display_stored(&domain),
         idempotency_key: Uuid::new_v4().to_string(),
+        checkout,
     })
 }
 
-/// Buys licenses and upgrades the organization, once per idempotency key: a replay returns the
-/// first outcome, the same key with another purchase is refused, and a retry while the first is
-/// running is told so.
+/// How an order is paid.
+pub enum Payment<'a> {
+    /// The offline test mode charges the card here and now.
+    Card(&'a Card),
+    /// Stripe Checkout: the order waits for the signed webhook that says it was paid.
+    Checkout {
+        stripe: &'a StripeSettings,
+        public_url: &'a str,
+    },
+}
+
+impl<'a> Payment<'a> {
+    /// Stripe Checkout when it is configured, else the card in test mode.
+    pub fn of(settings: &'a crate::state::Settings, card: &'a Card) -> Self {
+        match &settings.stripe {
+            Some(stripe) => Payment::Checkout {
+                stripe,
+                public_url: &settings.public_url,
+            },
+            None => Payment::Card(card),
+        }
+    }
+
+    fn fingerprint(&self, hasher: &mut Sha256) {
+        match self {
+            Payment::Card(card) => {
+                let digits: String = card.number.chars().filter(char::is_ascii_digit).collect();
+                hasher.update(digits.as_bytes());
+                hasher.update(card.expiry.trim().as_bytes());
+            }
+            Payment::Checkout { .. } => hasher.update(b"checkout"),
+        }
+    }
+}
+
+fn request_hash(
+    purpose: &str,
+    request: &PurchaseRequest,
+    payment: &Payment<'_>,
+) -> Result<Vec<u8>, AppError> {
+    let mut hasher = Sha256::new();
+    hasher.update(purpose.as_bytes());
+    hasher.update(serde_json::to_vec(request).map_err(|_| AppError::Internal)?);
+    payment.fingerprint(&mut hasher);
+    Ok(hasher.finalize().to_vec())
+}
+
+/// Buys licenses and upgrades the organization, once per idempotency key.
 pub async fn purchase(
     pool: &PgPool,
     now: OffsetDateTime,
     member: &Member,
     request: &PurchaseRequest,
-    card: &Card,
+    payment: &Payment<'_>,
     key: &str,
 ) -> Result<PurchaseOutcome, AppError> {
-    let mut hasher = Sha256::new();
-    hasher.update(serde_json::to_vec(request).map_err(|_| AppError::Internal)?);
-    hasher.update(
-        card.number
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect::<String>()
-            .as_bytes(),
-    );
-    hasher.update(card.expiry.trim().as_bytes());
-    let request_hash = hasher.finalize().to_vec();
+    let hash = request_hash("upgrade", request, payment)?;
+    idempotent(
+        pool,
+        now,
+        member,
+        hash,
+        key,
+        upgrade(pool, now, member, request, payment),
+    )
+    .await
+}
+
+/// Buys more seats of a plan the organization already has, once per idempotency key.
+pub async fn buy_more(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+    request: &PurchaseRequest,
+    payment: &Payment<'_>,
+    key: &str,
+) -> Result<PurchaseOutcome, AppError> {
+    let hash = request_hash("add_seats", request, payment)?;
+    idempotent(
+        pool,
+        now,
+        admin,
+        hash,
+        key,
+        add_seats(pool, now, admin, request, payment),
+    )
+    .await
+}
+
+/// Runs `purchase` once per key, as Stripe and the IETF Idempotency-Key draft do: a replay
+/// returns the first outcome, the same key with another request is refused, and a retry while
+/// the first is running is told so.
+async fn idempotent(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+    request_hash: Vec<u8>,
+    key: &str,
+    purchase: impl std::future::Future<Output = Result<PurchaseOutcome, AppError>>,
+) -> Result<PurchaseOutcome, AppError> {
     let key = key.trim();
     if !(8..=100).contains(&key.len()) {
         return Err(AppError::IdempotencyMismatch);
     }
-
     let claimed = sqlx::query!(
         "insert into idempotency_keys (member_id, key, request_hash, created_at) values ($1, $2, $3, $4)
          on conflict do nothing",
@@ -194,7 +282,7 @@ pub async fn purchase(
             .map_err(|_| AppError::Internal)?;
     }
 
-    let outcome = upgrade(pool, now, member, request, card).await;
+    let outcome = purchase.await;
     if matches!(outcome, Err(AppError::Internal | AppError::Unavailable)) {
         // Nothing happened that a retry could repeat: let the same key try again.
         sqlx::query!(
@@ -222,20 +310,164 @@ pub async fn purchase(
     outcome
 }
 
-/// The upgrade, in one transaction: order paid, subscription with N seats, a license for every
-/// member, organization managed, the buyer global admin, other wizards superseded, audit, mail.
-/// The organization row is locked first, so of two members buying at once exactly one is
-/// charged; the other finds the organization managed.
+/// An order about to be stored.
+struct NewOrder<'a> {
+    organization_id: Uuid,
+    member_id: Uuid,
+    plan_id: &'a str,
+    billing: Billing,
+    quantity: i32,
+    amount: &'a Money,
+    kind: &'a str,
+}
+
+/// Stores an order; a paid one gets the next invoice number.
+async fn insert_order(
+    db: impl sqlx::PgExecutor<'_>,
+    order: &NewOrder<'_>,
+    status: &str,
+    provider: &str,
+    reference: &str,
+    now: OffsetDateTime,
+) -> Result<Uuid, AppError> {
+    Ok(sqlx::query_scalar!(
+        "insert into orders (organization_id, member_id, plan_id, billing, quantity, amount_minor, currency,
+                             status, payment_provider, payment_reference, kind, created_at, paid_at, invoice_number)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                 case when $8 = 'paid' then $12::timestamptz end,
+                 case when $8 = 'paid' then nextval('invoice_numbers') end)
+         returning id",
+        order.organization_id,
+        order.member_id,
+        order.plan_id,
+        order.billing.as_str(),
+        order.quantity,
+        order.amount.minor,
+        order.amount.currency,
+        status,
+        provider,
+        reference,
+        order.kind,
+        now
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Charges the card now, or opens a Stripe Checkout Session for a pending order. `tx` holds what
+/// must happen with a card payment; with Checkout it is committed with the pending order.
+async fn pay<'t>(
+    pool: &PgPool,
+    mut tx: sqlx::Transaction<'t, sqlx::Postgres>,
+    now: OffsetDateTime,
+    order: &NewOrder<'_>,
+    plan_name: &str,
+    payment: &Payment<'_>,
+) -> Result<Paid<'t>, AppError> {
+    match payment {
+        Payment::Card(card) => match TestMode.charge(card, order.amount, now) {
+            Ok(receipt) => {
+                let id = insert_order(
+                    &mut *tx,
+                    order,
+                    "paid",
+                    receipt.provider,
+                    &receipt.reference,
+                    now,
+                )
+                .await?;
+                Ok(Paid::Now { tx, order_id: id })
+            }
+            Err(decline) => {
+                tx.rollback().await?;
+                let reference = format!("{decline:?} ••{}", card.last4());
+                insert_order(pool, order, "declined", "test_mode", &reference, now).await?;
+                Err(AppError::PaymentDeclined(decline))
+            }
+        },
+        Payment::Checkout { stripe, public_url } => {
+            let id = insert_order(&mut *tx, order, "pending", "stripe", "", now).await?;
+            tx.commit().await?;
+            let unit = Money::new(
+                order.amount.minor / i64::from(order.quantity.max(1)),
+                &order.amount.currency,
+            );
+            let item = stripe::LineItem {
+                name: plan_name,
+                unit: &unit,
+                quantity: order.quantity,
+            };
+            match stripe::create_checkout(stripe, public_url, id, &item).await {
+                Ok(session) => {
+                    sqlx::query!(
+                        "update orders set checkout_session = $2, payment_reference = $2 where id = $1",
+                        id,
+                        session.id
+                    )
+                    .execute(pool)
+                    .await?;
+                    Ok(Paid::Later {
+                        order_id: id,
+                        checkout_url: session.url,
+                    })
+                }
+                Err(error) => {
+                    sqlx::query!("update orders set status = 'declined', payment_reference = 'checkout not created' where id = $1", id)
+                        .execute(pool)
+                        .await?;
+                    Err(error)
+                }
+            }
+        }
+    }
+}
+
+/// What paying did.
+enum Paid<'t> {
+    /// Charged: the rest happens in this transaction.
+    Now {
+        tx: sqlx::Transaction<'t, sqlx::Postgres>,
+        order_id: Uuid,
+    },
+    /// The payer finishes at Stripe; the webhook completes the order.
+    Later {
+        order_id: Uuid,
+        checkout_url: String,
+    },
+}
+
+/// The buyer of an order, as the upgrade needs them.
+struct Buyer {
+    id: Uuid,
+    organization_id: Uuid,
+    display_name: String,
+    email: String,
+}
+
+impl From<&Member> for Buyer {
+    fn from(member: &Member) -> Self {
+        Self {
+            id: member.id,
+            organization_id: member.organization_id,
+            display_name: member.display_name.clone(),
+            email: member.email.clone(),
+        }
+    }
+}
+
+/// The upgrade: checks, payment, then [`apply_upgrade`] in the same transaction. The
+/// organization row is locked first, so of two members buying at once exactly one is charged;
+/// the other finds the organization managed.
 async fn upgrade(
     pool: &PgPool,
     now: OffsetDateTime,
     member: &Member,
     request: &PurchaseRequest,
-    card: &Card,
+    payment: &Payment<'_>,
 ) -> Result<PurchaseOutcome, AppError> {
     let mut tx = pool.begin().await?;
     let organization = sqlx::query!(
-        "select domain, status from organizations where id = $1 for update",
+        "select status from organizations where id = $1 for update",
         member.organization_id
     )
     .fetch_one(&mut *tx)
@@ -243,7 +475,7 @@ async fn upgrade(
     if organization.status == "managed" {
         return Err(crate::wizard::service::already_managed(&mut tx, member.organization_id).await);
     }
-    let wizard = verified_wizard(&mut tx, member).await?;
+    let wizard = verified_wizard(&mut tx, member.id, member.organization_id).await?;
     let plan = plan_offers(&mut tx, wizard.entry)
         .await?
         .into_iter()
@@ -258,7 +490,6 @@ async fn upgrade(
         return Err(AppError::SeatCapExceeded { cap: plan.seat_cap });
     }
     let amount = plan.total(request.billing, i64::from(request.quantity));
-
     sqlx::query!(
         "update wizards set state = $2, updated_at = $3 where id = $1",
         wizard.id,
@@ -267,77 +498,105 @@ async fn upgrade(
     )
     .execute(&mut *tx)
     .await?;
-    let receipt = match TestMode.charge(card, &amount, now) {
-        Ok(receipt) => receipt,
-        Err(decline) => {
-            tx.rollback().await?;
-            sqlx::query!(
-                "insert into orders (organization_id, member_id, plan_id, billing, quantity, amount_minor, currency,
-                                     status, payment_provider, payment_reference, created_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, 'declined', 'test_mode', $8, $9)",
-                member.organization_id,
-                member.id,
-                plan.id,
-                request.billing.as_str(),
-                request.quantity,
-                amount.minor,
-                amount.currency,
-                format!("{decline:?} ••{}", card.last4()),
-                now
-            )
-            .execute(pool)
-            .await?;
-            return Err(AppError::PaymentDeclined(decline));
-        }
+    let order = NewOrder {
+        organization_id: member.organization_id,
+        member_id: member.id,
+        plan_id: &plan.id,
+        billing: request.billing,
+        quantity: request.quantity,
+        amount: &amount,
+        kind: "upgrade",
     };
+    let outcome = |order_id: Uuid, checkout_url: Option<String>| PurchaseOutcome {
+        order_id: order_id.to_string(),
+        plan: plan.name.clone(),
+        quantity: request.quantity,
+        amount: amount.clone(),
+        checkout_url,
+    };
+    match pay(pool, tx, now, &order, &plan.name, payment).await? {
+        Paid::Now { mut tx, order_id } => {
+            apply_upgrade(
+                &mut tx,
+                now,
+                order_id,
+                &Buyer::from(member),
+                &plan,
+                request.billing,
+                request.quantity,
+                &amount,
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(organization = %member.organization_id, %order_id, "organization upgraded");
+            Ok(outcome(order_id, None))
+        }
+        Paid::Later {
+            order_id,
+            checkout_url,
+        } => Ok(outcome(order_id, Some(checkout_url))),
+    }
+}
 
-    let order_id = sqlx::query_scalar!(
-        "insert into orders (organization_id, member_id, plan_id, billing, quantity, amount_minor, currency,
-                             status, payment_provider, payment_reference, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, 'paid', $8, $9, $10) returning id",
-        member.organization_id,
-        member.id,
-        plan.id,
-        request.billing.as_str(),
-        request.quantity,
-        amount.minor,
-        amount.currency,
-        receipt.provider,
-        receipt.reference,
-        now
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+/// Everything a paid upgrade order causes: subscription with N seats, a license for every member
+/// (the buyer first, as far as the seats go), organization managed, the buyer global admin, other
+/// wizards superseded, audit, mail. The caller holds the organization's row.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per payment path, all named"
+)]
+async fn apply_upgrade(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    order_id: Uuid,
+    buyer: &Buyer,
+    plan: &PlanOffer,
+    billing: Billing,
+    quantity: i32,
+    amount: &Money,
+) -> Result<(), AppError> {
+    let wizard = verified_wizard(&mut *tx, buyer.id, buyer.organization_id).await?;
     let subscription_id = sqlx::query_scalar!(
         "insert into subscriptions (organization_id, plan_id, billing, purchased, assigned, created_at)
-         values ($1, $2, $3, $4, $5, $6) returning id",
-        member.organization_id,
+         values ($1, $2, $3, $4, 0, $5) returning id",
+        buyer.organization_id,
         plan.id,
-        request.billing.as_str(),
-        request.quantity,
-        i32::try_from(signed_up).unwrap_or(i32::MAX),
+        billing.as_str(),
+        quantity,
         now
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query!(
+    let licensed = sqlx::query!(
         "insert into licenses (member_id, subscription_id, assigned_at)
-         select id, $2, $3 from members where organization_id = $1",
-        member.organization_id,
+         select id, $2, $3 from members where organization_id = $1
+          order by id = $4 desc, created_at limit $5",
+        buyer.organization_id,
         subscription_id,
-        now
+        now,
+        buyer.id,
+        i64::from(quantity)
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let licensed = i32::try_from(licensed).unwrap_or(quantity);
+    sqlx::query!(
+        "update subscriptions set assigned = $2 where id = $1",
+        subscription_id,
+        licensed
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
         "update organizations set status = 'managed' where id = $1",
-        member.organization_id
+        buyer.organization_id
     )
     .execute(&mut *tx)
     .await?;
     sqlx::query!(
         "update members set role = 'global_admin' where id = $1",
-        member.id
+        buyer.id
     )
     .execute(&mut *tx)
     .await?;
@@ -352,7 +611,7 @@ async fn upgrade(
         "update wizards set state = 'superseded', updated_at = $3
           where organization_id = $1 and id <> $2 and state not in ('completed', 'abandoned', 'superseded')
           returning id",
-        member.organization_id,
+        buyer.organization_id,
         wizard.id,
         now
     )
@@ -362,31 +621,37 @@ async fn upgrade(
         ("wizard.purchase_pending", json!({ "wizard": wizard.id })),
         (
             "order.paid",
-            json!({ "order": order_id, "plan": plan.id, "billing": request.billing.as_str(),
-                    "quantity": request.quantity, "amount_minor": amount.minor, "currency": amount.currency }),
+            json!({ "order": order_id, "plan": plan.id, "billing": billing.as_str(),
+                    "quantity": quantity, "amount_minor": amount.minor, "currency": amount.currency }),
         ),
         (
             "licenses.assigned",
-            json!({ "subscription": subscription_id, "count": signed_up }),
+            json!({ "subscription": subscription_id, "count": licensed }),
         ),
-        ("organization.managed", json!({ "admin": member.id })),
+        ("organization.managed", json!({ "admin": buyer.id })),
         ("wizard.completed", json!({ "wizard": wizard.id })),
         ("wizard.superseded", json!({ "wizards": superseded })),
     ] {
         audit::record(
-            &mut tx,
-            member.organization_id,
-            Some(member.id),
+            &mut *tx,
+            buyer.organization_id,
+            Some(buyer.id),
             kind,
             detail,
             now,
         )
         .await?;
     }
-    let domain = DomainName::display_stored(&organization.domain);
+    let domain = sqlx::query_scalar!(
+        "select domain from organizations where id = $1",
+        buyer.organization_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let domain = DomainName::display_stored(&domain);
     let recipients = sqlx::query_scalar!(
         "select email from members where organization_id = $1",
-        member.organization_id
+        buyer.organization_id
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -398,46 +663,295 @@ async fn upgrade(
                 "Hello,\n\n{admin} ({admin_email}) became the admin of {domain} and bought {plan} for everyone who \
                  signed up. You now hold a license: meetings admit up to {limit} participants, and your personal \
                  meeting settings are kept.\n\nQuestions about your account? Contact {admin}.",
-                admin = member.display_name,
-                admin_email = EmailAddress::display_stored(&member.email),
+                admin = buyer.display_name,
+                admin_email = EmailAddress::display_stored(&buyer.email),
                 plan = plan.name,
                 limit = plan.participant_limit,
             ),
         };
-        outbox::enqueue(&mut tx, &mail, now).await?;
+        outbox::enqueue(&mut *tx, &mail, now).await?;
     }
-    tx.commit().await?;
-    tracing::info!(organization = %member.organization_id, %order_id, "organization upgraded");
-    Ok(PurchaseOutcome {
-        order_id: order_id.to_string(),
-        plan: plan.name,
+    Ok(())
+}
+
+/// More seats on the organization's subscription of a plan, paid like the upgrade.
+async fn add_seats(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+    request: &PurchaseRequest,
+    payment: &Payment<'_>,
+) -> Result<PurchaseOutcome, AppError> {
+    if request.quantity < 1 {
+        return Err(AppError::Invalid(crate::domain::Invalid::Quantity));
+    }
+    let mut tx = pool.begin().await?;
+    let seats = sqlx::query!(
+        "select s.id, s.purchased, s.billing, p.seat_cap, p.name from subscriptions s join plans p on p.id = s.plan_id
+          where s.organization_id = $1 and p.id = $2 for update of s",
+        admin.organization_id,
+        request.plan
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if seats.purchased + request.quantity > seats.seat_cap {
+        return Err(AppError::SeatCapExceeded {
+            cap: seats.seat_cap,
+        });
+    }
+    let billing = if seats.billing == "monthly" {
+        Billing::Monthly
+    } else {
+        Billing::Annual
+    };
+    let plan = plan_by_id(&mut tx, &request.plan).await?;
+    let amount = plan.total(billing, i64::from(request.quantity));
+    let order = NewOrder {
+        organization_id: admin.organization_id,
+        member_id: admin.id,
+        plan_id: &plan.id,
+        billing,
         quantity: request.quantity,
-        amount,
+        amount: &amount,
+        kind: "add_seats",
+    };
+    let outcome = |order_id: Uuid, checkout_url: Option<String>| PurchaseOutcome {
+        order_id: order_id.to_string(),
+        plan: plan.name.clone(),
+        quantity: request.quantity,
+        amount: amount.clone(),
+        checkout_url,
+    };
+    match pay(pool, tx, now, &order, &plan.name, payment).await? {
+        Paid::Now { mut tx, order_id } => {
+            apply_add_seats(
+                &mut tx,
+                now,
+                order_id,
+                admin.organization_id,
+                admin.id,
+                seats.id,
+                request.quantity,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(outcome(order_id, None))
+        }
+        Paid::Later {
+            order_id,
+            checkout_url,
+        } => Ok(outcome(order_id, Some(checkout_url))),
+    }
+}
+
+async fn apply_add_seats(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    order_id: Uuid,
+    organization_id: Uuid,
+    buyer: Uuid,
+    subscription_id: Uuid,
+    quantity: i32,
+) -> Result<(), AppError> {
+    let purchased = sqlx::query_scalar!(
+        "update subscriptions set purchased = purchased + $2 where id = $1 returning purchased",
+        subscription_id,
+        quantity
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        organization_id,
+        Some(buyer),
+        "licenses.added",
+        json!({ "order": order_id, "subscription": subscription_id, "added": quantity, "purchased": purchased }),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn plan_by_id(db: &mut PgConnection, id: &str) -> Result<PlanOffer, AppError> {
+    let row = sqlx::query!(
+        "select id, name, currency, monthly_price_minor, annual_price_minor, meeting_participant_limit, seat_cap
+           from plans where id = $1",
+        id
+    )
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(PlanOffer {
+        monthly: Money::new(row.monthly_price_minor, &row.currency),
+        annual: Money::new(row.annual_price_minor, &row.currency),
+        id: row.id,
+        name: row.name,
+        participant_limit: row.meeting_participant_limit,
+        seat_cap: row.seat_cap,
     })
 }
 
+/// Completes an order Stripe says is paid, inside the webhook's transaction. An order already
+/// completed is left alone; one whose upgrade can no longer happen (someone else became the
+/// admin meanwhile) is marked for refund rather than applied.
+pub async fn complete_order(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    order_id: Uuid,
+    reference: &str,
+) -> Result<(), AppError> {
+    let Some(order) = sqlx::query!(
+        "select o.organization_id, o.member_id, o.plan_id, o.billing, o.quantity, o.amount_minor, o.currency, o.kind,
+                m.display_name, m.email
+           from orders o join members m on m.id = o.member_id
+          where o.id = $1 and o.status = 'pending' for update of o",
+        order_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    let organization = sqlx::query_scalar!(
+        "select status from organizations where id = $1 for update",
+        order.organization_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let billing = if order.billing == "monthly" {
+        Billing::Monthly
+    } else {
+        Billing::Annual
+    };
+    let amount = Money::new(order.amount_minor, &order.currency);
+    let plan = plan_by_id(&mut *tx, &order.plan_id).await?;
+    let applicable = match order.kind.as_str() {
+        "upgrade" => {
+            organization != "managed"
+                && verified_wizard(&mut *tx, order.member_id, order.organization_id)
+                    .await
+                    .is_ok()
+        }
+        _ => organization == "managed",
+    };
+    let status = if applicable { "paid" } else { "refund_due" };
+    sqlx::query!(
+        "update orders set status = $2, payment_reference = $3, paid_at = $4,
+                invoice_number = case when $2 = 'paid' then nextval('invoice_numbers') end
+          where id = $1",
+        order_id,
+        status,
+        reference,
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    if !applicable {
+        tracing::warn!(%order_id, "stripe: paid order can no longer be applied; refund due");
+        audit::record(
+            &mut *tx,
+            order.organization_id,
+            Some(order.member_id),
+            "order.refund_due",
+            json!({ "order": order_id, "reference": reference }),
+            now,
+        )
+        .await?;
+        return Ok(());
+    }
+    let buyer = Buyer {
+        id: order.member_id,
+        organization_id: order.organization_id,
+        display_name: order.display_name,
+        email: order.email,
+    };
+    if order.kind == "upgrade" {
+        apply_upgrade(
+            &mut *tx,
+            now,
+            order_id,
+            &buyer,
+            &plan,
+            billing,
+            order.quantity,
+            &amount,
+        )
+        .await
+    } else {
+        let subscription = sqlx::query_scalar!(
+            "select id from subscriptions where organization_id = $1 and plan_id = $2 for update",
+            order.organization_id,
+            order.plan_id
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        apply_add_seats(
+            &mut *tx,
+            now,
+            order_id,
+            order.organization_id,
+            buyer.id,
+            subscription,
+            order.quantity,
+        )
+        .await
+    }
+}
+
+/// A Checkout Session that expired or failed: its pending order is declined.
+pub async fn abandon_order(tx: &mut PgConnection, order_id: Uuid) -> Result<(), AppError> {
+    sqlx::query!(
+        "update orders set status = 'declined' where id = $1 and status = 'pending'",
+        order_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Seats, people and orders of the admin's organization only.
-pub async fn overview(pool: &PgPool, admin: &Member) -> Result<LicensingView, AppError> {
+pub async fn overview(
+    pool: &PgPool,
+    admin: &Member,
+    checkout: bool,
+) -> Result<LicensingView, AppError> {
     let mut db = pool.acquire().await?;
     let seats = sqlx::query!(
-        "select p.name, s.billing, s.purchased, s.assigned from subscriptions s join plans p on p.id = s.plan_id
+        "select p.id, p.name, p.seat_cap, p.currency, p.monthly_price_minor, p.annual_price_minor,
+                s.billing, s.purchased, s.assigned
+           from subscriptions s join plans p on p.id = s.plan_id
           where s.organization_id = $1 order by p.name",
         admin.organization_id
     )
     .fetch_all(&mut *db)
     .await?
     .into_iter()
-    .map(|row| SeatsView {
-        plan: row.name,
-        billing: if row.billing == "monthly" { Billing::Monthly } else { Billing::Annual },
-        purchased: row.purchased,
-        assigned: row.assigned,
+    .map(|row| {
+        let billing = if row.billing == "monthly" {
+            Billing::Monthly
+        } else {
+            Billing::Annual
+        };
+        let monthly = match billing {
+            Billing::Monthly => row.monthly_price_minor,
+            Billing::Annual => row.annual_price_minor,
+        };
+        SeatsView {
+            plan_id: row.id,
+            plan: row.name,
+            seat_cap: row.seat_cap,
+            unit_price: Money::new(monthly * billing.months(), &row.currency),
+            billing,
+            purchased: row.purchased,
+            assigned: row.assigned,
+        }
     })
     .collect();
     let orders = sqlx::query!(
-        "select o.id, o.created_at, p.name, o.quantity, o.amount_minor, o.currency, o.status
+        "select o.id, o.created_at, p.name, o.quantity, o.amount_minor, o.currency, o.status, o.invoice_number
            from orders o join plans p on p.id = o.plan_id
-          where o.organization_id = $1 order by o.created_at desc",
+          where o.organization_id = $1 order by o.created_at desc, o.invoice_number desc nulls last",
         admin.organization_id
     )
     .fetch_all(&mut *db)
@@ -449,7 +963,8 @@ pub async fn overview(pool: &PgPool, admin: &Member) -> Result<LicensingView, Ap
         plan: row.name,
         quantity: row.quantity,
         amount: Money::new(row.amount_minor, &row.currency),
-        paid: row.status == "paid",
+        status: OrderStatus::parse(&row.status),
+        invoice_number: row.invoice_number,
     })
     .collect();
     Ok(LicensingView {
@@ -460,6 +975,65 @@ pub async fn overview(pool: &PgPool, admin: &Member) -> Result<LicensingView, Ap
             .map(|(_, person)| person)
             .collect(),
         orders,
+        idempotency_key: Uuid::new_v4().to_string(),
+        checkout,
+    })
+}
+
+/// The invoice of a paid order of the admin's organization; any other order is not found.
+pub async fn invoice(
+    pool: &PgPool,
+    admin: &Member,
+    order_id: Uuid,
+) -> Result<InvoiceView, AppError> {
+    let row = sqlx::query!(
+        r#"select o.invoice_number as "number!", o.paid_at as "paid_at!", o.billing, o.quantity,
+                  o.amount_minor, o.currency, o.kind, o.payment_provider, o.payment_reference,
+                  p.name as plan, org.domain, m.display_name, m.email
+             from orders o
+             join plans p on p.id = o.plan_id
+             join organizations org on org.id = o.organization_id
+             join members m on m.id = o.member_id
+            where o.id = $1 and o.organization_id = $2 and o.status = 'paid'"#,
+        order_id,
+        admin.organization_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let billing = if row.billing == "monthly" {
+        Billing::Monthly
+    } else {
+        Billing::Annual
+    };
+    let total = Money::new(row.amount_minor, &row.currency);
+    let unit_price = Money::new(
+        row.amount_minor / i64::from(row.quantity.max(1)),
+        &row.currency,
+    );
+    Ok(InvoiceView {
+        number: row.number,
+        date: row
+            .paid_at
+            .format(time::macros::format_description!("[year]-[month]-[day]"))
+            .unwrap_or_default(),
+        organization: DomainName::display_stored(&row.domain),
+        bill_to: row.display_name,
+        bill_to_email: EmailAddress::display_stored(&row.email),
+        description: if row.kind == "add_seats" {
+            format!("{} (additional licenses)", row.plan)
+        } else {
+            row.plan
+        },
+        billing,
+        quantity: row.quantity,
+        unit_price,
+        total,
+        payment: if row.payment_provider == "test_mode" {
+            format!("Test mode: {}", row.payment_reference)
+        } else {
+            format!("Stripe: {}", row.payment_reference)
+        },
     })
 }
 

@@ -1,0 +1,286 @@
+//! Stripe: a Checkout Session for each order, and the signed webhook that says it was paid.
+//!
+//! Used when `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET` are set. The webhook's
+//! `Stripe-Signature` is an HMAC-SHA256 of `"{timestamp}.{body}"` with the endpoint's secret;
+//! events older than the tolerance are refused, so a captured request cannot be replayed later,
+//! and each event id is stored in the transaction that applies it, so a redelivery changes nothing.
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::domain::Money;
+use crate::error::AppError;
+use crate::state::{AppState, StripeSettings};
+
+/// How far a webhook's timestamp may be from now, as Stripe's own libraries allow.
+pub const TOLERANCE_SECS: i64 = 300;
+
+/// Why a webhook was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("the Stripe-Signature header is missing or malformed")]
+    Malformed,
+    #[error("the signature's timestamp is outside the tolerance")]
+    Stale,
+    #[error("no signature matches")]
+    Mismatch,
+}
+
+/// Checks a `Stripe-Signature` header (`t=…,v1=…[,v1=…]`) against the raw body.
+pub fn verify_signature(
+    header: &str,
+    body: &[u8],
+    secret: &str,
+    now: OffsetDateTime,
+) -> Result<(), SignatureError> {
+    let mut timestamp = None;
+    let mut signatures = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", value)) => timestamp = value.parse::<i64>().ok(),
+            Some(("v1", value)) => {
+                signatures.push(hex::decode(value).map_err(|_| SignatureError::Malformed)?)
+            }
+            _ => {}
+        }
+    }
+    let timestamp = timestamp.ok_or(SignatureError::Malformed)?;
+    if signatures.is_empty() {
+        return Err(SignatureError::Malformed);
+    }
+    if (now.unix_timestamp() - timestamp).abs() > TOLERANCE_SECS {
+        return Err(SignatureError::Stale);
+    }
+    let matches = signatures.iter().any(|signature| {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        // Constant-time comparison.
+        mac.verify_slice(signature).is_ok()
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+/// A Checkout Session to send the payer to.
+#[derive(Debug, Deserialize)]
+pub struct CheckoutSession {
+    pub id: String,
+    pub url: String,
+}
+
+/// What the order is for, as the Checkout page shows it.
+pub struct LineItem<'a> {
+    pub name: &'a str,
+    /// The price of one license for the whole billing period.
+    pub unit: &'a Money,
+    pub quantity: i32,
+}
+
+/// Creates a Checkout Session for an order; `client_reference_id` ties the webhook back to it.
+pub async fn create_checkout(
+    stripe: &StripeSettings,
+    public_url: &str,
+    order_id: Uuid,
+    item: &LineItem<'_>,
+) -> Result<CheckoutSession, AppError> {
+    let order = order_id.to_string();
+    let form = [
+        ("mode", "payment".to_owned()),
+        ("client_reference_id", order.clone()),
+        ("metadata[order_id]", order.clone()),
+        ("line_items[0][quantity]", item.quantity.to_string()),
+        (
+            "line_items[0][price_data][currency]",
+            item.unit.currency.to_ascii_lowercase(),
+        ),
+        (
+            "line_items[0][price_data][unit_amount]",
+            item.unit.minor.to_string(),
+        ),
+        (
+            "line_items[0][price_data][product_data][name]",
+            item.name.to_owned(),
+        ),
+        (
+            "success_url",
+            format!("{public_url}/admin/licenses?order={order}"),
+        ),
+        ("cancel_url", format!("{public_url}/admin/wizard")),
+    ];
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/checkout/sessions", stripe.api_base))
+        .bearer_auth(&stripe.secret_key)
+        .header("Idempotency-Key", format!("checkout-{order}"))
+        .form(&form)
+        .timeout(std::time::Duration::from_secs(20))
+        .send()
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "stripe: cannot reach the API");
+            AppError::Unavailable
+        })?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        tracing::error!(%status, body, "stripe: checkout session refused");
+        return Err(AppError::Internal);
+    }
+    response.json().await.map_err(|error| {
+        tracing::error!(%error, "stripe: unreadable checkout session");
+        AppError::Internal
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct Event {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: EventData,
+}
+
+#[derive(Debug, Deserialize)]
+struct EventData {
+    object: SessionObject,
+}
+
+#[derive(Debug, Deserialize)]
+struct SessionObject {
+    id: Option<String>,
+    client_reference_id: Option<String>,
+    payment_status: Option<String>,
+    payment_intent: Option<String>,
+}
+
+/// `POST /webhooks/stripe`: applies a signed event once.
+pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(stripe) = &state.settings.stripe else {
+        return (StatusCode::NOT_FOUND, "payments run in test mode").into_response();
+    };
+    let header = headers
+        .get("stripe-signature")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let now = state.clock.now();
+    if let Err(error) = verify_signature(header, &body, &stripe.webhook_secret, now) {
+        tracing::warn!(%error, "stripe: webhook refused");
+        return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
+    }
+    let Ok(event) = serde_json::from_slice::<Event>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a Stripe event").into_response();
+    };
+    match apply(&state, now, &event).await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        // Stripe retries on anything but 2xx, which is what a passing failure needs.
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, error.to_string()).into_response()
+        }
+    }
+}
+
+async fn apply(state: &AppState, now: OffsetDateTime, event: &Event) -> Result<(), AppError> {
+    let mut tx = state.pool.begin().await?;
+    let first_time = sqlx::query!(
+        "insert into stripe_events (id, type, received_at) values ($1, $2, $3) on conflict do nothing",
+        event.id,
+        event.kind,
+        now
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !first_time {
+        tracing::info!(event = %event.id, "stripe: event already applied");
+        return Ok(());
+    }
+    let session = &event.data.object;
+    let order = session
+        .client_reference_id
+        .as_deref()
+        .and_then(|id| Uuid::parse_str(id).ok());
+    match (event.kind.as_str(), order) {
+        (
+            "checkout.session.completed" | "checkout.session.async_payment_succeeded",
+            Some(order),
+        ) if session.payment_status.as_deref() == Some("paid") => {
+            let reference = session
+                .payment_intent
+                .clone()
+                .or_else(|| session.id.clone())
+                .unwrap_or_default();
+            super::service::complete_order(&mut tx, now, order, &reference).await?;
+        }
+        ("checkout.session.expired" | "checkout.session.async_payment_failed", Some(order)) => {
+            super::service::abandon_order(&mut tx, order).await?;
+        }
+        _ => tracing::info!(event = %event.id, kind = %event.kind, "stripe: event ignored"),
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+        mac.update(format!("{timestamp}.").as_bytes());
+        mac.update(body);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    #[test]
+    fn a_signature_of_the_exact_body_within_the_tolerance_is_accepted() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("time");
+        let body = br#"{"id":"evt_1"}"#;
+        let good = sign("whsec_test", 1_800_000_000 - 10, body);
+        let header = format!("t={},v1=00ff,v1={good}", 1_800_000_000 - 10);
+        assert_eq!(verify_signature(&header, body, "whsec_test", now), Ok(()));
+        assert_eq!(
+            verify_signature(&header, br#"{"id":"evt_2"}"#, "whsec_test", now),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(&header, body, "whsec_other", now),
+            Err(SignatureError::Mismatch)
+        );
+        let later = now + time::Duration::seconds(TOLERANCE_SECS + 11);
+        assert_eq!(
+            verify_signature(&header, body, "whsec_test", later),
+            Err(SignatureError::Stale)
+        );
+        for malformed in [
+            "",
+            "t=abc,v1=00",
+            "v1=00",
+            "t=1800000000",
+            "t=1800000000,v1=zz",
+        ] {
+            assert_eq!(
+                verify_signature(malformed, body, "whsec_test", now),
+                Err(SignatureError::Malformed),
+                "{malformed}"
+            );
+        }
+    }
+}
