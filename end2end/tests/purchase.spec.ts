@@ -54,6 +54,27 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await expect(row.getByRole("cell").nth(1)).toHaveText("2");
   await expect(row.getByRole("cell").nth(2)).toHaveText("0");
 
+  // A new colleague is coming: the admin buys one more license through the same payment path.
+  await hydrated(adele);
+  await expect(adele.getByText("Each license costs $168.00 per year (Business Standard).")).toBeVisible();
+  await adele.getByLabel("Licenses to add").fill("1");
+  await adele.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await adele.getByLabel("Expiry date (MM/YY)").fill("12/30");
+  await adele.getByLabel("Security code (CVC)").fill("123");
+  await adele.getByRole("button", { name: "Buy licenses" }).click();
+  await expect(adele.getByText("Licenses added.")).toBeVisible();
+  await expect(row.getByRole("cell").nth(0)).toHaveText("3");
+  await expect(row.getByRole("cell").nth(2)).toHaveText("1");
+
+  // Each paid order has a printable invoice.
+  const orders = adele.getByRole("list", { name: "Orders" });
+  await expect(orders.getByRole("link", { name: /^Invoice \d+$/ })).toHaveCount(2);
+  await orders.getByRole("link", { name: /^Invoice \d+$/ }).first().click();
+  await expect(adele.getByRole("heading", { level: 1, name: "Invoice" })).toBeVisible();
+  await expect(adele.getByText("Business Standard (additional licenses)")).toBeVisible();
+  await expect(adele.getByRole("row", { name: /^Total/ })).toContainText("$168.00");
+  await expect(adele.getByRole("button", { name: "Print invoice" })).toBeVisible();
+
   await alex.goto("/");
   await expect(alex.getByText("Managed: your organization has an admin and a paid plan.")).toBeVisible();
   await alex.goto("/meetings");
