@@ -499,3 +499,34 @@ async fn a_paid_checkout_that_lost_the_race_is_marked_for_refund_not_applied(poo
         1
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_upgrade_mail_speaks_each_members_language(pool: PgPool) {
+    let bind = Bind::start().await;
+    let app = app_with_dns(pool, &bind).await;
+    let mut dutch = reqwest::header::HeaderMap::new();
+    dutch.insert("accept-language", "nl-NL,nl;q=0.9".parse().expect("header"));
+    let sara = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(dutch)
+        .build()
+        .expect("client");
+    app.sign_up(&sara, "sara@contoso.com", "Sara").await;
+    admin_of_contoso(&app, &bind, "2").await;
+
+    let (subject, body) = app
+        .latest_mail("sara@contoso.com")
+        .await
+        .expect("mail to Sara");
+    assert_eq!(subject, "contoso.com wordt nu beheerd in Tenantry");
+    assert!(
+        body.contains("vergaderingen laten tot 300 deelnemers toe"),
+        "{body}"
+    );
+    let (subject, _) = app
+        .latest_mail("rob@contoso.com")
+        .await
+        .expect("mail to Rob");
+    assert_eq!(subject, "contoso.com is now managed on Tenantry");
+}

@@ -207,15 +207,16 @@ pub async fn confirm_sign_up(
     .execute(&mut *tx)
     .await?;
     let member_id = sqlx::query_scalar!(
-        "insert into members (email, display_name, password_hash, organization_id, created_at)
-         select $1, $2, $3, id, $5 from organizations where domain = $4
+        "insert into members (email, display_name, password_hash, organization_id, created_at, locale)
+         select $1, $2, $3, id, $5, $6 from organizations where domain = $4
          on conflict (email) do nothing
          returning id",
         redeemed.email,
         display_name,
         password_hash,
         email.domain().as_str(),
-        now
+        now,
+        outbox::locale_tag(who.locale)
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -322,6 +323,14 @@ pub async fn sign_in(
         session::end(&mut *tx, &previous).await?;
     }
     let cookie = session::start(&mut *tx, settings, member.id, &who.user_agent, now).await?;
+    // Later mail to the member (such as the upgrade's) speaks the language they use.
+    sqlx::query!(
+        "update members set locale = $2 where id = $1",
+        member.id,
+        outbox::locale_tag(who.locale)
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(cookie)
 }
@@ -408,16 +417,8 @@ mod mails {
 
     use crate::domain::EmailAddress;
     use crate::i18n::{td_string, Locale};
-    use crate::mail::outbox::Mail;
+    use crate::mail::outbox::{fill, Mail};
     use crate::state::Settings;
-
-    fn fill(template: &str, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(template.to_owned(), |text, (key, value)| {
-                text.replace(&format!("[{key}]"), value)
-            })
-    }
 
     pub fn sign_up_code(
         settings: &Settings,

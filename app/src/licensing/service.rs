@@ -16,6 +16,7 @@ use crate::accounts::Member;
 use crate::audit;
 use crate::domain::{DomainName, EmailAddress, Money};
 use crate::error::AppError;
+use crate::i18n::td_string;
 use crate::mail::outbox::{self, Mail};
 use crate::state::StripeSettings;
 use crate::wizard::{Entry, WizardState};
@@ -649,25 +650,27 @@ async fn apply_upgrade(
     .fetch_one(&mut *tx)
     .await?;
     let domain = DomainName::display_stored(&domain);
-    let recipients = sqlx::query_scalar!(
-        "select email from members where organization_id = $1",
+    let recipients = sqlx::query!(
+        "select email, locale from members where organization_id = $1",
         buyer.organization_id
     )
     .fetch_all(&mut *tx)
     .await?;
+    let admin_email = EmailAddress::display_stored(&buyer.email);
+    let limit = plan.participant_limit.to_string();
+    let values = [
+        ("domain", domain.as_str()),
+        ("admin", buyer.display_name.as_str()),
+        ("admin_email", admin_email.as_str()),
+        ("plan", plan.name.as_str()),
+        ("limit", limit.as_str()),
+    ];
     for recipient in recipients {
+        let locale = outbox::locale_of_tag(&recipient.locale);
         let mail = Mail {
-            to: recipient,
-            subject: format!("{domain} is now managed on Tenantry"),
-            body: format!(
-                "Hello,\n\n{admin} ({admin_email}) became the admin of {domain} and bought {plan} for everyone who \
-                 signed up. You now hold a license: meetings admit up to {limit} participants, and your personal \
-                 meeting settings are kept.\n\nQuestions about your account? Contact {admin}.",
-                admin = buyer.display_name,
-                admin_email = EmailAddress::display_stored(&buyer.email),
-                plan = plan.name,
-                limit = plan.participant_limit,
-            ),
+            to: recipient.email,
+            subject: outbox::fill(td_string!(locale, mail.upgraded_subject), &values),
+            body: outbox::fill(td_string!(locale, mail.upgraded_body), &values),
         };
         outbox::enqueue(&mut *tx, &mail, now).await?;
     }

@@ -81,3 +81,28 @@ pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<SentMail>, AppError
         })
         .collect())
 }
+
+/// A mail text with its `[key]` placeholders replaced.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (key, value)| {
+            text.replace(&format!("[{key}]"), value)
+        })
+}
+
+/// How a language is stored with a member.
+pub fn locale_tag(locale: crate::i18n::Locale) -> &'static str {
+    match locale {
+        crate::i18n::Locale::nl => "nl",
+        crate::i18n::Locale::en => "en",
+    }
+}
+
+/// A stored language tag; anything unknown is English.
+pub fn locale_of_tag(tag: &str) -> crate::i18n::Locale {
+    match tag {
+        "nl" => crate::i18n::Locale::nl,
+        _ => crate::i18n::Locale::en,
+    }
+}
