@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
     AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, Purchase,
@@ -144,7 +144,9 @@ fn PurchaseFields(preview: PurchasePreview) -> impl IntoView {
             <div role="alert" aria-live="assertive">
                 {move || purchase.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
             </div>
-            <button type="submit" disabled=move || purchase.pending().get()>{t!(i18n, purchase.pay)}</button>
+            <button type="submit" disabled=move || purchase.pending().get()>
+                {if preview.checkout { t!(i18n, purchase.continue_checkout).into_any() } else { t!(i18n, purchase.pay).into_any() }}
+            </button>
         </ActionForm>
     }
 }
@@ -168,11 +170,20 @@ pub fn LicensingPage() -> impl IntoView {
         },
         |_| super::licensing(),
     );
+    // Back from Stripe Checkout: the payment may not be confirmed yet, so the buyer is not the
+    // admin for a moment. The page says so and looks again until the webhook has been applied.
+    let query = use_query_map();
+    let from_checkout = move || query.read().get("order").is_some();
     view! {
         <Page title=Signal::derive(move || t_string!(i18n, licensing.title).to_string())>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
+                        Err(crate::error::AppError::Forbidden) if from_checkout() => {
+                            #[cfg(feature = "hydrate")]
+                            set_timeout(move || view_data.refetch(), std::time::Duration::from_secs(3));
+                            view! { <p role="status">{t!(i18n, licensing.confirming)}</p> }.into_any()
+                        }
                         Ok(data) => view! { <Licensing data remove assign unassign buy /> }.into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                     }
