@@ -454,3 +454,64 @@ async fn a_guest_follows_the_meeting_live_only_once_in_it(pool: PgPool) {
     assert_eq!(live.status(), 200);
     roster_where(&mut live, |roster| names(roster) == ["Gina"]).await;
 }
+
+/// The code of the member's personal room, from the answer or the page it leads to.
+async fn personal_room(app: &TestApp, member: &reqwest::Client) -> String {
+    let response = app.call_as(member, "open_personal_room", &[]).await;
+    if let Some(location) = response.headers().get("location") {
+        let location = location.to_str().expect("location").to_owned();
+        return location.trim_start_matches("/meet/").to_owned();
+    }
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("code")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_personal_room_keeps_its_link_and_carries_the_personal_room_name(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = organizer(&app, "rob@contoso.com").await;
+    let first = personal_room(&app, &rob).await;
+    let view: Value = meeting(&app, &rob, &first)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["title"], "Rob");
+    assert_eq!(view["allow_guests"], true);
+
+    let saved = app
+        .call_as(
+            &rob,
+            "save_meeting_settings",
+            &[("lobby", "nobody"), ("room_name", "Rob's corner")],
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    let again = personal_room(&app, &rob).await;
+    assert_eq!(again, first, "the link never changes");
+    let view: Value = meeting(&app, &rob, &again)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["title"], "Rob's corner");
+    let listed: Value = app
+        .call_as(&rob, "my_meetings", &[])
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        listed,
+        json!([]),
+        "the personal room is not one of the scheduled meetings"
+    );
+
+    let sara = browser();
+    app.sign_up(&sara, "sara@contoso.com", "Sara").await;
+    assert_ne!(
+        personal_room(&app, &sara).await,
+        first,
+        "one room per member"
+    );
+}

@@ -239,6 +239,22 @@ pub async fn create_meeting(
     )
 }
 
+/// Opens the member's personal room, made on first use, and returns its code. Its title is the
+/// personal room name from the member's settings.
+#[server(prefix = "/api", endpoint = "open_personal_room")]
+pub async fn open_personal_room() -> Result<String, AppError> {
+    crate::error::respond(
+        async {
+            let state = crate::state::state()?;
+            let member = crate::accounts::require_member().await?;
+            let code = rooms::personal_room(&state.pool, state.clock.now(), &member).await?;
+            leptos_axum::redirect(&format!("/meet/{code}"));
+            Ok(code)
+        }
+        .await,
+    )
+}
+
 /// The meeting behind a join link, as the viewer may see it.
 #[server(name = LoadMeeting, prefix = "/api", endpoint = "meeting")]
 pub async fn meeting(code: String) -> Result<MeetingView, AppError> {

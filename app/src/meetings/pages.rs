@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::{
-    CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, SaveMeetingSettings,
+    CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, OpenPersonalRoom,
+    SaveMeetingSettings,
 };
 use crate::accounts::MemberContext;
 use crate::components::{ErrorText, Page};
@@ -36,6 +37,7 @@ pub fn MeetingsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(Some(overview)) => view! {
+                            <PersonalRoom />
                             <NewMeeting />
                             <MyMeetings />
                             <Overview overview save />
@@ -185,5 +187,27 @@ fn MeetingItem(meeting: MeetingSummary) -> impl IntoView {
             " · " {meeting.starts_at.clone()} " UTC"
             " · " {t!(i18n, meetings.present, count = move || present)}
         </li>
+    }
+}
+
+/// The member's standing room, named in their settings.
+#[component]
+fn PersonalRoom() -> impl IntoView {
+    let i18n = use_i18n();
+    let open = ServerAction::<OpenPersonalRoom>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(code)) = open.value().get() {
+            use_navigate()(&format!("/meet/{code}"), Default::default());
+        }
+    });
+    view! {
+        <ActionForm action=open attr:class="card" attr:aria-labelledby="personal-room">
+            <h2 id="personal-room">{t!(i18n, meetings.personal_room)}</h2>
+            <p>{t!(i18n, meetings.personal_room_explain)}</p>
+            {move || open.value().get().and_then(Result::err).map(|error| view! {
+                <p role="alert" class="error"><ErrorText error /></p>
+            })}
+            <button type="submit">{t!(i18n, meetings.open_personal_room)}</button>
+        </ActionForm>
     }
 }

@@ -167,6 +167,35 @@ pub async fn create(
     Ok(code)
 }
 
+/// The member's personal room, made on first use; its title follows their room name.
+pub async fn personal_room(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+) -> Result<String, AppError> {
+    let settings = service::settings(pool, member.id).await?;
+    let title = if settings.room_name.trim().is_empty() {
+        member.display_name.clone()
+    } else {
+        settings.room_name
+    };
+    let title: String = title.chars().take(TITLE_MAX_CHARS).collect();
+    Ok(sqlx::query_scalar!(
+        "insert into meetings (id, organization_id, organizer_id, code, title, starts_at, allow_guests, created_at, personal)
+         values ($1, $2, $3, $4, $5, $6, true, $6, true)
+         on conflict (organizer_id) where personal do update set title = excluded.title
+         returning code",
+        Uuid::new_v4(),
+        member.organization_id,
+        member.id,
+        new_code(),
+        title,
+        now
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
 pub async fn list(
     pool: &PgPool,
     now: OffsetDateTime,
@@ -178,7 +207,7 @@ pub async fn list(
                     where p.meeting_id = m.id and p.left_at is null and p.state = 'admitted'
                       and p.last_seen_at > $2) as "present!"
              from meetings m
-            where m.organizer_id = $1
+            where m.organizer_id = $1 and not m.personal
             order by m.starts_at, m.created_at"#,
         member.id,
         now - PRESENCE_TIMEOUT
