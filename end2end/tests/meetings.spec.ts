@@ -48,6 +48,20 @@ test("two people in one meeting see each other arrive and leave, live", async ({
 
   await lee.goto("/meetings");
   await expect(lee.getByRole("link", { name: "Design review" })).toBeVisible();
+
+  // The personal room carries the personal room name and keeps its link.
+  await hydrated(lee);
+  await lee.getByLabel("Personal room name").fill("Lee's studio");
+  await lee.getByRole("button", { name: "Save settings" }).click();
+  await expect(lee.getByText("Settings saved.")).toBeVisible();
+  await lee.getByRole("button", { name: "Open your personal room" }).click();
+  await expect(lee.getByRole("heading", { level: 1, name: "Lee's studio" })).toBeVisible();
+  const room = lee.url();
+  await lee.goto("/meetings");
+  await hydrated(lee);
+  await lee.getByRole("button", { name: "Open your personal room" }).click();
+  await expect(lee.getByRole("heading", { level: 1, name: "Lee's studio" })).toBeVisible();
+  expect(lee.url()).toBe(room);
 });
 
 test("61 days after its organizer signed up, a free meeting refuses the fourth with the Upgrade offer", async ({ browser }) => {

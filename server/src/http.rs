@@ -17,6 +17,7 @@ use tower_http::{
 
 use app::{
     clock::Clock,
+    meetings::live::Presence,
     shell,
     state::{AppState, DnsSettings, Settings},
     App,
@@ -26,13 +27,14 @@ use crate::config::Config;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Builds the whole application router around `pool`.
+/// Builds the whole application router around `pool`, with this process's live presence hub
+/// (to close its open feeds at shutdown).
 pub fn router(
     config: &Config,
     leptos_options: LeptosOptions,
     pool: PgPool,
     clock: Clock,
-) -> Router {
+) -> (Router, Presence) {
     let public_url = config
         .public_url
         .clone()
@@ -49,9 +51,10 @@ pub fn router(
     };
     // Behind a proxy the Host header may differ from the address people open.
     let public_origin = settings.public_url.clone();
+    let presence = Presence::start(pool.clone(), clock.clone());
     let state = AppState {
         leptos_options,
-        presence: app::meetings::live::Presence::start(pool.clone(), clock.clone()),
+        presence: presence.clone(),
         pool,
         clock,
         settings,
@@ -59,7 +62,7 @@ pub fn router(
     let routes = generate_route_list(App);
     let context = move || leptos::nonce::provide_nonce();
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/live/meetings/{code}", get(app::meetings::live::events))
@@ -120,7 +123,8 @@ pub fn router(
                     StatusCode::REQUEST_TIMEOUT,
                     config.request_timeout,
                 )),
-        )
+        );
+    (router, presence)
 }
 
 /// Refuses state-changing requests that a browser sent from another site. SameSite=Lax cookies

@@ -31,14 +31,18 @@ pub async fn run() -> Result<(), String> {
         );
     }
     let mut worker = mail::start_worker(&pool, mailer).await?;
-    let router = http::router(&config, leptos, pool, app::clock::Clock::system());
+    let (router, presence) = http::router(&config, leptos, pool, app::clock::Clock::system());
 
     tracing::info!(%addr, "listening");
     let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Live meeting pages hold their connections open; end them so the shutdown can finish.
+        presence.close();
+    })
     .await;
     worker.stop().await;
     served.map_err(|error| format!("the server stopped unexpectedly: {error}"))?;

@@ -42,6 +42,8 @@ struct Update {
 pub struct Presence {
     updates: broadcast::Sender<Update>,
     watched: Arc<Mutex<HashMap<Uuid, usize>>>,
+    /// Set when the server shuts down: open feeds end so the shutdown does not wait on them.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Presence {
@@ -51,10 +53,16 @@ impl Presence {
         let presence = Self {
             updates,
             watched: Arc::default(),
+            closing: tokio::sync::watch::Sender::new(false),
         };
         tokio::spawn(presence.clone().listen(pool.clone(), clock.clone()));
         tokio::spawn(sweep(pool, clock));
         presence
+    }
+
+    /// Ends every open feed of this process; pages reconnect to another process by themselves.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 
     fn watched(&self) -> Vec<Uuid> {
@@ -200,6 +208,7 @@ struct Feed {
     state: AppState,
     watcher: Watcher,
     updates: broadcast::Receiver<Update>,
+    closing: tokio::sync::watch::Receiver<bool>,
     heartbeat: tokio::time::Interval,
     first: Option<Arc<str>>,
     _watching: Watching,
@@ -213,6 +222,7 @@ fn feed(
     let presence = state.presence.clone();
     let feed = Feed {
         updates: presence.updates.subscribe(),
+        closing: presence.closing.subscribe(),
         _watching: presence.watch(watcher.meeting_id),
         heartbeat: tokio::time::interval(Duration::from_secs(HEARTBEAT_EVERY_SECS)),
         first: Some(first),
@@ -224,7 +234,11 @@ fn feed(
             return Some((Ok(roster_event(&first)), feed));
         }
         loop {
+            if *feed.closing.borrow() {
+                return None;
+            }
             tokio::select! {
+                _ = feed.closing.changed() => return None,
                 received = feed.updates.recv() => match received {
                     Ok(update) if update.meeting_id == feed.watcher.meeting_id => {
                         return Some((Ok(roster_event(&update.roster)), feed));

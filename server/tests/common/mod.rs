@@ -58,7 +58,8 @@ impl TestApp {
             .site_root(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"))
             .site_addr(address)
             .build();
-        let router = server::http::router(&config, options, pool.clone(), clock.clone());
+        let (router, _presence) =
+            server::http::router(&config, options, pool.clone(), clock.clone());
         tokio::spawn(async move {
             axum::serve(
                 listener,
