@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-[ "${SKIP_BUILD:-}" = 1 ] || SQLX_OFFLINE=true cargo leptos build --release >&2
+[ "${SKIP_BUILD:-}" = 1 ] || SQLX_OFFLINE=true cargo leptos build --release --split >&2
 SQLX_OFFLINE=true cargo build --release -p server --example bench_presence >&2
 
 pg_start "$(pg_dir_for bench-postgres)" 54349

@@ -1,31 +1,54 @@
 #!/usr/bin/env bash
-# Builds the release site and prints what a browser downloads on first load: WASM, JS and CSS,
-# raw, gzip -9 and brotli -q 11, against the budget for WASM + JS.
+# Builds the release site and prints what a browser downloads on first load of each page: the
+# main WASM and JS, plus, for pages whose code is split off, their chunks (listed in the split
+# manifest). Sizes raw, gzip -9 and brotli -q 11; the budget is for WASM + JS, brotli.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-BUDGET_BROTLI_KB=250
-[ "${SKIP_BUILD:-}" = 1 ] || SQLX_OFFLINE=true cargo leptos build --release >&2
+[ "${SKIP_BUILD:-}" = 1 ] || SQLX_OFFLINE=true cargo leptos build --release --split >&2
 
-kb() { awk -v n="$1" 'BEGIN { printf "%.1fK", n / 1024 }'; }
-pkg="$ROOT/target/site/pkg"
-printf '%-18s %10s %10s %10s\n' file raw gzip brotli
-total_raw=0 total_gzip=0 total_brotli=0
-for file in "$pkg"/tenantry.wasm "$pkg"/tenantry.js "$pkg"/tenantry.css; do
-  raw=$(stat -c %s "$file")
-  gz=$(gzip -9 -c "$file" | wc -c)
-  br=$(brotli -q 11 -c "$file" | wc -c)
-  printf '%-18s %10s %10s %10s\n' "$(basename "$file")" "$(kb "$raw")" "$(kb "$gz")" "$(kb "$br")"
-  case "$file" in
-    *.css) ;;
-    *) total_raw=$((total_raw + raw)) total_gzip=$((total_gzip + gz)) total_brotli=$((total_brotli + br)) ;;
-  esac
-done
-printf '%-18s %10s %10s %10s\n' "WASM + JS" "$(kb "$total_raw")" "$(kb "$total_gzip")" "$(kb "$total_brotli")"
-brotli_kb=$((total_brotli / 1024))
-if [ "$brotli_kb" -le "$BUDGET_BROTLI_KB" ]; then
-  echo "within budget: ${brotli_kb} KB brotli of ${BUDGET_BROTLI_KB} KB"
-else
-  echo "OVER budget: ${brotli_kb} KB brotli of ${BUDGET_BROTLI_KB} KB"
-fi
+python3 - "$ROOT/target/site/pkg" <<'PY'
+import gzip, json, subprocess, sys
+from pathlib import Path
+
+BUDGET_KB = 250
+pkg = Path(sys.argv[1])
+
+def sizes(name):
+    data = (pkg / name).read_bytes()
+    brotli = subprocess.run(["brotli", "-q", "11", "-c"], input=data, capture_output=True, check=True).stdout
+    return len(data), len(gzip.compress(data, 9)), len(brotli)
+
+def kb(n):
+    return f"{n / 1024:.1f}K"
+
+main = ["tenantry.wasm", "tenantry.js"] + sorted(p.name for p in pkg.glob("__wasm_split*.js"))
+manifest_file = pkg / "__wasm_split_manifest.json"
+manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+
+print(f"{'file':<44} {'raw':>9} {'gzip':>9} {'brotli':>9}")
+for name in main + ["tenantry.css"]:
+    raw, gz, br = sizes(name)
+    print(f"{name:<44} {kb(raw):>9} {kb(gz):>9} {kb(br):>9}")
+
+def first_load(extra):
+    files = main + [f"{chunk}.wasm" for chunk in extra]
+    totals = [sum(column) for column in zip(*(sizes(name) for name in files))]
+    return totals
+
+print()
+print(f"{'first load of (WASM + JS)':<44} {'raw':>9} {'gzip':>9} {'brotli':>9}")
+pages = [("the launcher (in the main module)", [])]
+for split, chunks in sorted(manifest.items()):
+    page = split.strip("_").rsplit("_route_view", 1)[0].replace("_", " ")
+    pages.append((f"{page} page", chunks))
+worst = 0
+for label, chunks in pages:
+    raw, gz, br = first_load(chunks)
+    worst = max(worst, br)
+    print(f"{label:<44} {kb(raw):>9} {kb(gz):>9} {kb(br):>9}")
+launcher = first_load([])[2] // 1024
+status = "within budget" if launcher <= BUDGET_KB else "OVER budget"
+print(f"{status}: the launcher loads {launcher} KB brotli of {BUDGET_KB} KB; the heaviest page {worst // 1024} KB")
+PY

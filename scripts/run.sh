@@ -20,7 +20,7 @@ if [ -z "${SMTP_URL:-}" ]; then
 fi
 
 say "building the release site"
-SQLX_OFFLINE=true cargo leptos build --release
+SQLX_OFFLINE=true cargo leptos build --release --split
 
 export_site_env
 say "serving on http://$LEPTOS_SITE_ADDR"

@@ -3,10 +3,11 @@
 #![recursion_limit = "256"]
 
 use leptos::prelude::*;
+use leptos::tachys::view::any_view::{AnyView, IntoAny};
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path, Lazy, LazyRoute,
 };
 
 pub mod accounts;
@@ -106,23 +107,58 @@ pub fn App() -> impl IntoView {
                     <main id="main">
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=pages::LauncherPage />
-                            <Route path=path!("/meetings") view=meetings::MeetingsPage />
-                            <Route path=path!("/meet/:code") view=meetings::MeetingPage />
-                            <Route path=path!("/admin") view=pages::AdminPage />
-                            <Route path=path!("/admin/wizard") view=wizard::WizardPage />
-                            <Route path=path!("/admin/licenses") view=licensing::LicensingPage />
-                            <Route path=path!("/admin/invoices/:id") view=licensing::InvoicePage />
-                            <Route path=path!("/settings") view=pages::SettingsPage />
-                            <Route path=path!("/signup") view=accounts::SignUpPage />
-                            <Route path=path!("/signup/verify/:id") view=accounts::VerifyPage />
-                            <Route path=path!("/signin") view=accounts::SignInPage />
-                            <Route path=path!("/password/forgot") view=accounts::ForgotPasswordPage />
-                            <Route path=path!("/password/reset/:id") view=accounts::ResetPasswordPage />
-                            <Route path=path!("/dev/mailbox") view=mail::MailboxPage />
+                            <Route path=path!("/meetings") view={Lazy::<MeetingsRoute>::new()} />
+                            <Route path=path!("/meet/:code") view={Lazy::<MeetingRoute>::new()} />
+                            <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
+                            <Route path=path!("/admin/wizard") view={Lazy::<WizardRoute>::new()} />
+                            <Route path=path!("/admin/licenses") view={Lazy::<LicensingRoute>::new()} />
+                            <Route path=path!("/admin/invoices/:id") view={Lazy::<InvoiceRoute>::new()} />
+                            <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
+                            <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} />
+                            <Route path=path!("/signup/verify/:id") view={Lazy::<VerifyRoute>::new()} />
+                            <Route path=path!("/signin") view={Lazy::<SignInRoute>::new()} />
+                            <Route path=path!("/password/forgot") view={Lazy::<ForgotPasswordRoute>::new()} />
+                            <Route path=path!("/password/reset/:id") view={Lazy::<ResetPasswordRoute>::new()} />
+                            <Route path=path!("/dev/mailbox") view={Lazy::<MailboxRoute>::new()} />
                         </Routes>
                     </main>
                 </accounts::MemberProvider>
             </Router>
         </I18nContextProvider>
     }
+}
+
+/// Declares a page whose code the browser downloads when the page is first shown, so the first
+/// page of a visit does not wait for every other page.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    MeetingsRoute => meetings::MeetingsPage,
+    MeetingRoute => meetings::MeetingPage,
+    AdminRoute => pages::AdminPage,
+    WizardRoute => wizard::WizardPage,
+    LicensingRoute => licensing::LicensingPage,
+    InvoiceRoute => licensing::InvoicePage,
+    SettingsRoute => pages::SettingsPage,
+    SignUpRoute => accounts::SignUpPage,
+    VerifyRoute => accounts::VerifyPage,
+    SignInRoute => accounts::SignInPage,
+    ForgotPasswordRoute => accounts::ForgotPasswordPage,
+    ResetPasswordRoute => accounts::ResetPasswordPage,
+    MailboxRoute => mail::MailboxPage,
 }
