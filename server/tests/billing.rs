@@ -530,3 +530,65 @@ async fn the_upgrade_mail_speaks_each_members_language(pool: PgPool) {
         .expect("mail to Rob");
     assert_eq!(subject, "contoso.com is now managed on Tenantry");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn more_licenses_through_stripe_are_added_when_paid_and_never_past_the_cap(pool: PgPool) {
+    let bind = Bind::start().await;
+    let stripe = fake_stripe().await;
+    let app = app_with_stripe(pool, &bind, &stripe).await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    let upgrade: Value = app
+        .call_as(
+            &rob,
+            "purchase",
+            &[
+                ("plan", "business_basic"),
+                ("billing", "Annual"),
+                ("quantity", "1"),
+                ("idempotency_key", "stripe-upgrade"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(pay(&app, &upgrade, "evt_upgrade").await, 200);
+
+    let mut orders = Vec::new();
+    for (quantity, key) in [("200", "more-200"), ("150", "more-150")] {
+        let response = app
+            .call_as(
+                &rob,
+                "buy_licenses",
+                &[
+                    ("plan", "business_basic"),
+                    ("quantity", quantity),
+                    ("idempotency_key", key),
+                ],
+            )
+            .await;
+        let outcome: Value = response.json().await.expect("json");
+        assert!(outcome["checkout_url"].is_string(), "{outcome}");
+        orders.push(outcome);
+    }
+    let purchased = "select purchased::bigint from subscriptions";
+    assert_eq!(
+        scalar(&app, purchased).await,
+        1,
+        "nothing added before payment"
+    );
+    assert_eq!(pay(&app, &orders[0], "evt_more_200").await, 200);
+    assert_eq!(scalar(&app, purchased).await, 201);
+    // Paid too, but 201 + 150 is past the plan's cap of 300: refunded, not added.
+    assert_eq!(pay(&app, &orders[1], "evt_more_150").await, 200);
+    assert_eq!(scalar(&app, purchased).await, 201);
+    let refund_due = "select count(*) from orders where status = 'refund_due'";
+    assert_eq!(scalar(&app, refund_due).await, 1);
+}
+
+/// Stripe says the order of `outcome` is paid, in event `event`.
+async fn pay(app: &TestApp, outcome: &Value, event: &str) -> reqwest::StatusCode {
+    let body = completed(event, outcome["order_id"].as_str().expect("order"));
+    let header = signature(WEBHOOK_SECRET, START.unix_timestamp(), &body);
+    deliver(app, &body, &header).await.status()
+}

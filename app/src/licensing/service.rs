@@ -836,7 +836,19 @@ pub async fn complete_order(
                     .await
                     .is_ok()
         }
-        _ => organization == "managed",
+        // More seats: still within the plan's cap, counting what other orders added meanwhile.
+        _ => {
+            let seats = sqlx::query!(
+                "select s.purchased, p.seat_cap from subscriptions s join plans p on p.id = s.plan_id
+                  where s.organization_id = $1 and s.plan_id = $2 for update of s",
+                order.organization_id,
+                order.plan_id
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            organization == "managed"
+                && seats.is_some_and(|seats| seats.purchased + order.quantity <= seats.seat_cap)
+        }
     };
     let status = if applicable { "paid" } else { "refund_due" };
     sqlx::query!(
