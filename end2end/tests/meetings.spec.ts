@@ -2,8 +2,8 @@ import { test, expect, Browser, Page } from "@playwright/test";
 import { hydrated, signUp } from "./support/accounts";
 import { sql } from "./support/db";
 
-async function member(browser: Browser, email: string, name: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+async function member(browser: Browser, email: string, name: string, timezoneId?: string): Promise<Page> {
+  const page = await (await browser.newContext({ timezoneId })).newPage();
   await signUp(page, email, name);
   return page;
 }
@@ -28,10 +28,12 @@ async function join(page: Page, link: string) {
 const people = (page: Page) => page.getByRole("list", { name: /In the meeting/ });
 
 test("two people in one meeting see each other arrive and leave, live", async ({ browser }) => {
-  const lee = await member(browser, "lee@woodgrove.com", "Lee Gu");
+  const lee = await member(browser, "lee@woodgrove.com", "Lee Gu", "Europe/Amsterdam");
   const nina = await member(browser, "nina@woodgrove.com", "Nina Berg");
   const link = await createMeeting(lee, "Design review");
   await expect(lee.getByText(link)).toBeVisible();
+  // 10:00 in Amsterdam in January is 09:00 UTC.
+  await expect(lee.getByText("2030-01-15 09:00 UTC")).toBeVisible();
   await hydrated(lee);
   await lee.getByRole("button", { name: "Join meeting" }).click();
   await expect(lee.getByText("You are in the meeting.")).toBeVisible();

@@ -117,7 +117,11 @@ fn NewMeeting() -> impl IntoView {
     let offset = RwSignal::new(String::new());
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        offset.set((-leptos::web_sys::js_sys::Date::new_0().get_timezone_offset()).to_string());
+        offset.set(
+            leptos::web_sys::js_sys::Date::new_0()
+                .get_timezone_offset()
+                .to_string(),
+        );
     });
     Effect::new(move |_| {
         if let Some(Ok(code)) = create.value().get() {
