@@ -246,3 +246,38 @@ pub fn CopyButton(value: String, #[prop(into)] what: Signal<String>) -> impl Int
         </button>
     }
 }
+
+/// A moment given in UTC as `2030-01-15 09:00`: rendered so by the server (labelled UTC), then
+/// shown in the viewer's own time zone and language once the page runs.
+#[component]
+pub fn LocalTime(utc: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let iso = format!("{}:00Z", utc.replacen(' ', "T", 1));
+    let text = RwSignal::new(format!("{utc} UTC"));
+    Effect::new({
+        let iso = iso.clone();
+        move |_| {
+            let language = match i18n.get_locale() {
+                Locale::nl => "nl",
+                Locale::en => "en",
+            };
+            #[cfg(feature = "hydrate")]
+            {
+                use leptos::wasm_bindgen::JsValue;
+                use leptos::web_sys::js_sys::{Date, Object, Reflect};
+                let date = Date::new(&JsValue::from_str(&iso));
+                if !date.get_time().is_nan() {
+                    let options = Object::new();
+                    let _ = Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+                    let _ = Reflect::set(&options, &"timeStyle".into(), &"short".into());
+                    if let Some(local) = date.to_locale_string(language, &options).as_string() {
+                        text.set(local);
+                    }
+                }
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (language, &iso, text);
+        }
+    });
+    view! { <time datetime=iso>{text}</time> }
+}

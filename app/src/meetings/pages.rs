@@ -9,7 +9,7 @@ use super::{
     SaveMeetingSettings,
 };
 use crate::accounts::MemberContext;
-use crate::components::{ErrorText, Page};
+use crate::components::{ErrorText, LocalTime, Page};
 use crate::i18n::*;
 use crate::pages::BecomeAdmin;
 use crate::wizard::Entry;
@@ -188,7 +188,7 @@ fn MeetingItem(meeting: MeetingSummary) -> impl IntoView {
     view! {
         <li>
             <a href=format!("/meet/{}", meeting.code)>{meeting.title.clone()}</a>
-            " · " {meeting.starts_at.clone()} " UTC"
+            " · " <LocalTime utc=meeting.starts_at.clone() />
             " · " {t!(i18n, meetings.present, count = move || present)}
         </li>
     }

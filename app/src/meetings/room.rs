@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use super::{
     AdmitParticipant, JoinMeeting, LeaveMeeting, MeetingView, Participant, Roster, Viewer,
 };
-use crate::components::{CopyButton, ErrorText, Page};
+use crate::components::{CopyButton, ErrorText, LocalTime, Page};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::BecomeAdmin;
@@ -88,7 +88,7 @@ fn Room(
     view! {
         <section class="card" aria-labelledby="meeting-details">
             <h2 id="meeting-details">{t!(i18n, room.details)}</h2>
-            <p>{t!(i18n, room.starts)} " " <time>{view.starts_at.clone()} " UTC"</time></p>
+            <p>{t!(i18n, room.starts)} " " <LocalTime utc=view.starts_at.clone() /></p>
             <p>{t!(i18n, room.organized_by)} " " {view.organizer.clone()}</p>
             <p>
                 {t!(i18n, room.link)} " " <a href=view.link.clone()>{view.link.clone()}</a> " "
