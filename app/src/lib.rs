@@ -23,6 +23,8 @@ pub mod mail;
 pub mod meetings;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod secrets;
+#[cfg(feature = "ssr")]
 pub mod state;
 pub mod status;
 pub mod wizard;

@@ -4,13 +4,12 @@
 //! list and end them per member (sign-out everywhere, password reset, devices).
 
 use http::{header, HeaderMap, HeaderValue};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::{PgExecutor, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::secrets;
 use crate::state::Settings;
 
 /// A session ends after this long without a request.
@@ -27,16 +26,41 @@ pub struct SignedIn {
     pub token_hash: Vec<u8>,
 }
 
-pub fn cookie_name(settings: &Settings) -> &'static str {
+pub fn cookie_name(settings: &Settings) -> String {
+    host_cookie_name(settings, "tenantry_session")
+}
+
+/// A cookie's name, with the `__Host-` prefix when cookies are `Secure`: the browser then
+/// accepts it only from this host, over HTTPS, for the whole site.
+pub fn host_cookie_name(settings: &Settings, name: &str) -> String {
     if settings.secure_cookies {
-        "__Host-tenantry_session"
+        format!("__Host-{name}")
     } else {
-        "tenantry_session"
+        name.to_owned()
     }
 }
 
-fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
+/// The `Set-Cookie` value of an HttpOnly, SameSite=Lax cookie for the whole site, `Secure`
+/// behind HTTPS; without `max_age` it lasts as long as the browser session.
+pub fn http_only_cookie(
+    settings: &Settings,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> Result<HeaderValue, AppError> {
+    let max_age = max_age
+        .map(|secs| format!("; Max-Age={secs}"))
+        .unwrap_or_default();
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}",
+        host_cookie_name(settings, name)
+    ))
+    .map_err(|_| AppError::Internal)
 }
 
 /// Starts a session for `member_id` and returns the `Set-Cookie` value that carries it.
@@ -47,14 +71,12 @@ pub async fn start(
     user_agent: &str,
     now: OffsetDateTime,
 ) -> Result<HeaderValue, AppError> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+    let token = secrets::long_token();
     let user_agent: String = user_agent.chars().take(300).collect();
     sqlx::query!(
         "insert into sessions (token_hash, member_id, created_at, last_seen_at, user_agent)
          values ($1, $2, $3, $3, $4)",
-        hash(&token),
+        secrets::hash(&token),
         member_id,
         now,
         user_agent,
@@ -70,21 +92,12 @@ pub fn clear_cookie(settings: &Settings) -> Result<HeaderValue, AppError> {
 }
 
 fn set_cookie(settings: &Settings, token: &str, max_age: i64) -> Result<HeaderValue, AppError> {
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        cookie_name(settings)
-    ))
-    .map_err(|_| AppError::Internal)
+    http_only_cookie(settings, "tenantry_session", token, Some(max_age))
 }
 
 /// The session token in the request's cookies, if any.
 fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
-    cookie(headers, cookie_name(settings))
+    cookie(headers, &cookie_name(settings))
 }
 
 /// A non-empty cookie of the request by name.
@@ -109,7 +122,7 @@ pub async fn current(
     let Some(token) = token_from(headers, settings) else {
         return Ok(None);
     };
-    let token_hash = hash(&token);
+    let token_hash = secrets::hash(&token);
     let row = sqlx::query!(
         "select member_id, last_seen_at from sessions
          where token_hash = $1 and last_seen_at > $2 and created_at > $3",

@@ -4,8 +4,6 @@
 //! Joins lock the meeting's row, so counting the participants and adding one is a single step:
 //! however many people join at once, the meeting never holds more than its limit.
 
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
 use time::{macros::format_description, Duration, OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
@@ -16,6 +14,7 @@ use super::{
 use crate::accounts::{member_of, session, set_cookie, Member};
 use crate::domain::{DisplayName, Invalid};
 use crate::error::AppError;
+use crate::secrets;
 use crate::state::{AppState, Settings};
 
 const TITLE_MAX_CHARS: usize = 120;
@@ -77,25 +76,18 @@ pub struct Who {
     guest_key: Option<Vec<u8>>,
 }
 
-fn guest_cookie_name(settings: &Settings) -> &'static str {
-    if settings.secure_cookies {
-        "__Host-tenantry_guest"
-    } else {
-        "tenantry_guest"
-    }
-}
-
-fn hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
+const GUEST_COOKIE: &str = "tenantry_guest";
 
 impl Who {
     /// The person behind a request's headers.
     pub async fn of_headers(state: &AppState, headers: &http::HeaderMap) -> Result<Self, AppError> {
         Ok(Self {
             member: member_of(state, headers).await?,
-            guest_key: session::cookie(headers, guest_cookie_name(&state.settings))
-                .map(|token| hash(&token)),
+            guest_key: session::cookie(
+                headers,
+                &session::host_cookie_name(&state.settings, GUEST_COOKIE),
+            )
+            .map(|token| secrets::hash(&token)),
         })
     }
 
@@ -108,34 +100,14 @@ impl Who {
     /// same place in a meeting after a reload.
     pub fn with_guest_key(mut self, settings: &Settings) -> Self {
         if self.guest_key.is_none() {
-            let mut bytes = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut bytes);
-            let token = hex::encode(bytes);
-            let secure = if settings.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}",
-                guest_cookie_name(settings)
-            );
-            if let Ok(cookie) = http::HeaderValue::from_str(&cookie) {
+            let token = secrets::long_token();
+            if let Ok(cookie) = session::http_only_cookie(settings, GUEST_COOKIE, &token, None) {
                 set_cookie(cookie);
-                self.guest_key = Some(hash(&token));
+                self.guest_key = Some(secrets::hash(&token));
             }
         }
         self
     }
-}
-
-/// 128 random bits in lowercase base32, for the join link.
-fn new_code() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    data_encoding::BASE32_NOPAD
-        .encode(&bytes)
-        .to_ascii_lowercase()
 }
 
 fn format_start(at: OffsetDateTime) -> String {
@@ -149,7 +121,7 @@ pub async fn create(
     member: &Member,
     new: &NewMeeting,
 ) -> Result<String, AppError> {
-    let code = new_code();
+    let code = secrets::short_token();
     sqlx::query!(
         "insert into meetings (id, organization_id, organizer_id, code, title, starts_at, allow_guests, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -188,7 +160,7 @@ pub async fn personal_room(
         Uuid::new_v4(),
         member.organization_id,
         member.id,
-        new_code(),
+        secrets::short_token(),
         title,
         now
     )

@@ -1,7 +1,5 @@
 //! The wizard's state machine, stored in PostgreSQL; every transition is audited.
 
-use data_encoding::BASE32_NOPAD;
-use rand::RngCore;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
@@ -21,13 +19,6 @@ const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit {
     attempts: 120,
     window: Duration::hours(1),
 };
-
-/// 128 random bits in lowercase base32: safe in any DNS label.
-fn new_token() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    BASE32_NOPAD.encode(&bytes).to_ascii_lowercase()
-}
 
 /// Refuses a wizard for an organization that already has an admin.
 async fn lock_unmanaged_organization(
@@ -101,7 +92,7 @@ async fn issue_challenge(
         wizard_id,
         member.organization_id,
         domain,
-        new_token(),
+        crate::secrets::short_token(),
         now + CHALLENGE_LIFETIME,
         now
     )

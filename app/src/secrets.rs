@@ -1,0 +1,24 @@
+//! Random secrets and the hashes stored in their place.
+
+use data_encoding::BASE32_NOPAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// 128 random bits in lowercase base32: safe in a DNS label and in a link.
+pub fn short_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    BASE32_NOPAD.encode(&bytes).to_ascii_lowercase()
+}
+
+/// 256 random bits in hex, for bearer secrets such as session cookies.
+pub fn long_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What is stored instead of a token: its SHA-256.
+pub fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
