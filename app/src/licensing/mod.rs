@@ -168,12 +168,17 @@ pub struct InvoiceView {
     pub organization: String,
     pub bill_to: String,
     pub bill_to_email: String,
-    pub description: String,
+    pub plan: String,
+    /// Licenses added to a subscription, rather than the upgrade's first ones.
+    pub additional: bool,
     pub billing: Billing,
     pub quantity: i32,
     pub unit_price: Money,
     pub total: Money,
-    pub payment: String,
+    /// Paid in the offline test mode rather than through Stripe.
+    pub test_mode: bool,
+    /// The payment's reference: the test card's summary, or Stripe's payment id.
+    pub payment_reference: String,
 }
 
 /// The licensing page.

@@ -418,7 +418,12 @@ fn Invoice(invoice: InvoiceView) -> impl IntoView {
                 </thead>
                 <tbody>
                     <tr>
-                        <td>{invoice.description.clone()}</td>
+                        <td>{if invoice.additional {
+                            let plan = invoice.plan.clone();
+                            view! { {move || t_string!(i18n, invoice.additional).replace("[plan]", &plan)} }.into_any()
+                        } else {
+                            invoice.plan.clone().into_any()
+                        }}</td>
                         <td>{match invoice.billing {
                             Billing::Monthly => t!(i18n, invoice.monthly).into_any(),
                             Billing::Annual => t!(i18n, invoice.annual).into_any(),
@@ -435,7 +440,11 @@ fn Invoice(invoice: InvoiceView) -> impl IntoView {
                     </tr>
                 </tfoot>
             </table>
-            <p>{t!(i18n, invoice.payment)} ": " {invoice.payment.clone()}</p>
+            <p>
+                {t!(i18n, invoice.payment)} ": "
+                {if invoice.test_mode { t!(i18n, purchase.test_mode).into_any() } else { "Stripe".into_any() }}
+                " · " {invoice.payment_reference.clone()}
+            </p>
             <p>{t!(i18n, invoice.paid)}</p>
         </article>
         <p class="no-print">

@@ -39,24 +39,16 @@ pub async fn require_admin() -> Result<Member, AppError> {
     }
 }
 
-async fn plan_offers(db: &mut PgConnection, entry: Entry) -> Result<Vec<PlanOffer>, AppError> {
+/// Every plan, cheapest first.
+async fn plans(db: &mut PgConnection) -> Result<Vec<PlanOffer>, AppError> {
     let rows = sqlx::query!(
         "select id, name, currency, monthly_price_minor, annual_price_minor, meeting_participant_limit, seat_cap
            from plans order by annual_price_minor"
     )
     .fetch_all(&mut *db)
     .await?;
-    let offered: Vec<&str> = entry
-        .plans()
-        .iter()
-        .map(|plan| match plan {
-            crate::wizard::Plan::BusinessBasic => "business_basic",
-            crate::wizard::Plan::BusinessStandard => "business_standard",
-        })
-        .collect();
     Ok(rows
         .into_iter()
-        .filter(|row| offered.contains(&row.id.as_str()))
         .map(|row| PlanOffer {
             monthly: Money::new(row.monthly_price_minor, &row.currency),
             annual: Money::new(row.annual_price_minor, &row.currency),
@@ -66,6 +58,29 @@ async fn plan_offers(db: &mut PgConnection, entry: Entry) -> Result<Vec<PlanOffe
             seat_cap: row.seat_cap,
         })
         .collect())
+}
+
+/// The plans a wizard started from `entry` offers.
+async fn plan_offers(db: &mut PgConnection, entry: Entry) -> Result<Vec<PlanOffer>, AppError> {
+    let offered: Vec<&str> = entry
+        .plans()
+        .iter()
+        .map(|plan| match plan {
+            crate::wizard::Plan::BusinessBasic => "business_basic",
+            crate::wizard::Plan::BusinessStandard => "business_standard",
+        })
+        .collect();
+    let mut plans = plans(db).await?;
+    plans.retain(|plan| offered.contains(&plan.id.as_str()));
+    Ok(plans)
+}
+
+async fn plan_by_id(db: &mut PgConnection, id: &str) -> Result<PlanOffer, AppError> {
+    plans(db)
+        .await?
+        .into_iter()
+        .find(|plan| plan.id == id)
+        .ok_or(AppError::NotFound)
 }
 
 async fn people(
@@ -322,6 +337,19 @@ struct NewOrder<'a> {
     kind: &'a str,
 }
 
+impl NewOrder<'_> {
+    /// What the buyer is told about the order once stored.
+    fn outcome(&self, plan: &str, order_id: Uuid, checkout_url: Option<String>) -> PurchaseOutcome {
+        PurchaseOutcome {
+            order_id: order_id.to_string(),
+            plan: plan.to_owned(),
+            quantity: self.quantity,
+            amount: self.amount.clone(),
+            checkout_url,
+        }
+    }
+}
+
 /// Stores an order; a paid one gets the next invoice number.
 async fn insert_order(
     db: impl sqlx::PgExecutor<'_>,
@@ -508,13 +536,6 @@ async fn upgrade(
         amount: &amount,
         kind: "upgrade",
     };
-    let outcome = |order_id: Uuid, checkout_url: Option<String>| PurchaseOutcome {
-        order_id: order_id.to_string(),
-        plan: plan.name.clone(),
-        quantity: request.quantity,
-        amount: amount.clone(),
-        checkout_url,
-    };
     match pay(pool, tx, now, &order, &plan.name, payment).await? {
         Paid::Now { mut tx, order_id } => {
             apply_upgrade(
@@ -530,12 +551,12 @@ async fn upgrade(
             .await?;
             tx.commit().await?;
             tracing::info!(organization = %member.organization_id, %order_id, "organization upgraded");
-            Ok(outcome(order_id, None))
+            Ok(order.outcome(&plan.name, order_id, None))
         }
         Paid::Later {
             order_id,
             checkout_url,
-        } => Ok(outcome(order_id, Some(checkout_url))),
+        } => Ok(order.outcome(&plan.name, order_id, Some(checkout_url))),
     }
 }
 
@@ -719,13 +740,6 @@ async fn add_seats(
         amount: &amount,
         kind: "add_seats",
     };
-    let outcome = |order_id: Uuid, checkout_url: Option<String>| PurchaseOutcome {
-        order_id: order_id.to_string(),
-        plan: plan.name.clone(),
-        quantity: request.quantity,
-        amount: amount.clone(),
-        checkout_url,
-    };
     match pay(pool, tx, now, &order, &plan.name, payment).await? {
         Paid::Now { mut tx, order_id } => {
             apply_add_seats(
@@ -739,12 +753,12 @@ async fn add_seats(
             )
             .await?;
             tx.commit().await?;
-            Ok(outcome(order_id, None))
+            Ok(order.outcome(&plan.name, order_id, None))
         }
         Paid::Later {
             order_id,
             checkout_url,
-        } => Ok(outcome(order_id, Some(checkout_url))),
+        } => Ok(order.outcome(&plan.name, order_id, Some(checkout_url))),
     }
 }
 
@@ -774,25 +788,6 @@ async fn apply_add_seats(
     )
     .await?;
     Ok(())
-}
-
-async fn plan_by_id(db: &mut PgConnection, id: &str) -> Result<PlanOffer, AppError> {
-    let row = sqlx::query!(
-        "select id, name, currency, monthly_price_minor, annual_price_minor, meeting_participant_limit, seat_cap
-           from plans where id = $1",
-        id
-    )
-    .fetch_optional(&mut *db)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(PlanOffer {
-        monthly: Money::new(row.monthly_price_minor, &row.currency),
-        annual: Money::new(row.annual_price_minor, &row.currency),
-        id: row.id,
-        name: row.name,
-        participant_limit: row.meeting_participant_limit,
-        seat_cap: row.seat_cap,
-    })
 }
 
 /// Completes an order Stripe says is paid, inside the webhook's transaction. An order already
@@ -1035,20 +1030,14 @@ pub async fn invoice(
         organization: DomainName::display_stored(&row.domain),
         bill_to: row.display_name,
         bill_to_email: EmailAddress::display_stored(&row.email),
-        description: if row.kind == "add_seats" {
-            format!("{} (additional licenses)", row.plan)
-        } else {
-            row.plan
-        },
+        plan: row.plan,
+        additional: row.kind == "add_seats",
         billing,
         quantity: row.quantity,
         unit_price,
         total,
-        payment: if row.payment_provider == "test_mode" {
-            format!("Test mode: {}", row.payment_reference)
-        } else {
-            format!("Stripe: {}", row.payment_reference)
-        },
+        test_mode: row.payment_provider == "test_mode",
+        payment_reference: row.payment_reference,
     })
 }
 
