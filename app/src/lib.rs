@@ -10,24 +10,22 @@ use leptos_router::{
     lazy_route, path, Lazy, LazyRoute,
 };
 
-pub mod accounts;
-#[cfg(feature = "ssr")]
-pub mod audit;
-#[cfg(feature = "ssr")]
-pub mod clock;
+// Layers, lowest first; a module imports only from layers below it and itself (see
+// `tests/layers.rs`). The base:
 pub mod components;
+pub mod core;
 pub mod domain;
-pub mod error;
+// Features, each above the ones it uses:
+pub mod accounts;
 pub mod licensing;
-pub mod mail;
+pub mod mailbox;
 pub mod meetings;
-pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod secrets;
-#[cfg(feature = "ssr")]
-pub mod state;
+pub mod organizations;
 pub mod status;
+pub mod upgrade;
 pub mod wizard;
+// The app shell: the launcher and landing pages, routes and the document.
+pub mod pages;
 
 /// Translations, generated at compile time from `app/locales/*.json`.
 #[expect(
@@ -39,8 +37,9 @@ mod translations {
 }
 pub use translations::i18n;
 
-use components::{AppHeader, NotFound};
+use components::NotFound;
 use i18n::*;
+use pages::AppHeader;
 
 /// The HTML document around the app; the server renders it for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -153,7 +152,7 @@ lazy_pages! {
     MeetingsRoute => meetings::MeetingsPage,
     MeetingRoute => meetings::MeetingPage,
     AdminRoute => pages::AdminPage,
-    WizardRoute => wizard::WizardPage,
+    WizardRoute => upgrade::UpgradePage,
     LicensingRoute => licensing::LicensingPage,
     InvoiceRoute => licensing::InvoicePage,
     SettingsRoute => pages::SettingsPage,
@@ -162,5 +161,5 @@ lazy_pages! {
     SignInRoute => accounts::SignInPage,
     ForgotPasswordRoute => accounts::ForgotPasswordPage,
     ResetPasswordRoute => accounts::ResetPasswordPage,
-    MailboxRoute => mail::MailboxPage,
+    MailboxRoute => mailbox::MailboxPage,
 }

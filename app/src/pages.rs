@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::accounts::{my_organization, MemberContext, OrganizationView};
+use crate::accounts::MemberContext;
 use crate::components::Page;
-use crate::error::AppError;
 use crate::i18n::*;
+use crate::organizations::organization_resource;
 use crate::status::DatabaseStatusCard;
-use crate::wizard::{Entry, StartWizardButton};
+use crate::wizard::{BecomeAdmin, Entry};
 
 /// The home page: one tile per app.
 #[component]
@@ -56,11 +56,12 @@ fn OrganizationCard() -> impl IntoView {
                 let organization = organization.await.ok().flatten();
                 email.zip(organization).map(|(email, organization)| {
                     let count = organization.member_count;
+                    let managed = organization.managed();
                     view! {
                         <section class="card" aria-labelledby="organization-heading">
                             <h2 id="organization-heading">{organization.domain}</h2>
                             <p>
-                                {if organization.managed {
+                                {if managed {
                                     t!(i18n, organization.managed).into_any()
                                 } else {
                                     t!(i18n, organization.unmanaged).into_any()
@@ -71,58 +72,6 @@ fn OrganizationCard() -> impl IntoView {
                         </section>
                     }
                 })
-            })}
-        </Transition>
-    }
-}
-
-/// The organization of the signed-in member, loaded when someone is signed in.
-fn organization_resource() -> Resource<Result<Option<OrganizationView>, AppError>> {
-    let MemberContext(member) = expect_context::<MemberContext>();
-    Resource::new(
-        || (),
-        move |()| async move {
-            // Waits for the member rather than reading them in the source: on the server the
-            // member may not be loaded yet when this resource starts.
-            match member.await {
-                Ok(Some(_)) => my_organization().await.map(Some),
-                _ => Ok(None),
-            }
-        },
-    )
-}
-
-/// What a member can do about administration: start the wizard while the organization is
-/// unmanaged, hear who to ask once it is managed, or sign in first.
-#[component]
-pub(crate) fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoView {
-    let i18n = use_i18n();
-    let MemberContext(member) = expect_context::<MemberContext>();
-    let organization = organization_resource();
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let admin = member.await.ok().flatten().is_some_and(|member| member.admin);
-                match organization.await {
-                    Ok(Some(organization)) if organization.managed && admin => {
-                        view! {
-                            <p>
-                                <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
-                            </p>
-                        }
-                            .into_any()
-                    }
-                    Ok(Some(organization)) if organization.managed => {
-                        view! { <p>{t!(i18n, errors.organization_managed)}</p> }.into_any()
-                    }
-                    Ok(Some(_)) => view! { <StartWizardButton entry label /> }.into_any(),
-                    _ => view! {
-                        <p>
-                            <A href="/signin">{t!(i18n, sign_in.title)}</A> " " {t!(i18n, admin.sign_in_first)}
-                        </p>
-                    }
-                    .into_any(),
-                }
             })}
         </Transition>
     }
@@ -158,5 +107,24 @@ pub fn SettingsPage() -> impl IntoView {
             <p>{t!(i18n, settings.language_explain)}</p>
             <DatabaseStatusCard />
         </Page>
+    }
+}
+
+/// The top bar: product name, navigation, the language switch and who is signed in.
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, shell.skip_to_content)}</a>
+        <header class="app-header">
+            <A href="/" attr:class="brand">"Tenantry"</A>
+            <nav aria-label=move || t_string!(i18n, shell.main_navigation).to_string()>
+                <A href="/meetings">{t!(i18n, apps.meetings.name)}</A>
+                <A href="/admin">{t!(i18n, apps.admin.name)}</A>
+                <A href="/settings">{t!(i18n, apps.settings.name)}</A>
+            </nav>
+            <crate::components::LanguageSwitch />
+            <crate::accounts::AccountMenu />
+        </header>
     }
 }

@@ -24,7 +24,7 @@ pub struct Config {
     pub dns_nameservers: Vec<SocketAddr>,
     pub dns_timeout: Duration,
     /// Stripe Checkout and its webhook, when both keys are set; else the offline test mode.
-    pub stripe: Option<app::state::StripeSettings>,
+    pub stripe: Option<app::licensing::stripe::StripeSettings>,
 }
 
 /// How log lines are written.
@@ -135,7 +135,7 @@ impl Config {
                 non_empty(&lookup, "STRIPE_SECRET_KEY"),
                 non_empty(&lookup, "STRIPE_WEBHOOK_SECRET"),
             ) {
-                (Some(secret_key), Some(webhook_secret)) => Some(app::state::StripeSettings {
+                (Some(secret_key), Some(webhook_secret)) => Some(app::licensing::stripe::StripeSettings {
                     secret_key,
                     webhook_secret,
                     api_base: non_empty(&lookup, "STRIPE_API_BASE")

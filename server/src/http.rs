@@ -1,6 +1,12 @@
 //! The axum router: Leptos pages and server functions, health checks, and the layers around them.
 
-use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
+use axum::{
+    extract::{FromRef, State},
+    http::StatusCode,
+    response::IntoResponse,
+    routing::get,
+    Router,
+};
 use http::{header, HeaderName, HeaderValue, Request};
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -16,16 +22,44 @@ use tower_http::{
 };
 
 use app::{
-    clock::Clock,
-    meetings::live::Presence,
+    core::{
+        clock::Clock,
+        state::{Core, Settings},
+    },
+    licensing::checkout::PaymentSettings,
+    mailbox::MailboxSettings,
+    meetings::presence::Presence,
     shell,
-    state::{AppState, DnsSettings, Settings},
+    wizard::dns::DnsSettings,
     App,
 };
 
 use crate::config::Config;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Everything the server shares with its handlers and server functions: the base every feature
+/// uses, and each feature's own settings and state.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub core: Core,
+    pub dns: DnsSettings,
+    pub payments: PaymentSettings,
+    pub mailbox: MailboxSettings,
+    pub presence: Presence,
+}
+
+impl AppState {
+    /// Gives each part to the server functions as context.
+    fn provide(&self) {
+        provide_context(self.core.clone());
+        provide_context(self.dns.clone());
+        provide_context(self.payments.clone());
+        provide_context(self.mailbox);
+        provide_context(self.presence.clone());
+    }
+}
 
 /// Builds the whole application router around `pool`, with this process's live presence hub
 /// (to close its open feeds at shutdown).
@@ -42,47 +76,52 @@ pub fn router(
     let settings = Settings {
         secure_cookies: public_url.starts_with("https://"),
         public_url,
-        dev_mailbox: config.dev_mailbox,
-        dns: DnsSettings {
-            nameservers: config.dns_nameservers.clone(),
-            timeout: config.dns_timeout,
-        },
-        stripe: config.stripe.clone(),
     };
     // Behind a proxy the Host header may differ from the address people open.
     let public_origin = settings.public_url.clone();
     let presence = Presence::start(pool.clone(), clock.clone());
     let state = AppState {
         leptos_options,
+        core: Core {
+            pool,
+            clock,
+            settings,
+        },
+        dns: DnsSettings {
+            nameservers: config.dns_nameservers.clone(),
+            timeout: config.dns_timeout,
+        },
+        payments: PaymentSettings {
+            stripe: config.stripe.clone(),
+        },
+        mailbox: MailboxSettings {
+            enabled: config.dev_mailbox,
+        },
         presence: presence.clone(),
-        pool,
-        clock,
-        settings,
     };
     let routes = generate_route_list(App);
-    let context = move || leptos::nonce::provide_nonce();
+    let context = {
+        let state = state.clone();
+        move || {
+            state.provide();
+            leptos::nonce::provide_nonce();
+        }
+    };
 
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/live/meetings/{code}", get(app::meetings::live::events))
+        .route("/live/meetings/{code}", get(app::meetings::presence::events))
         .route(
             "/webhooks/stripe",
-            axum::routing::post(app::licensing::stripe::webhook),
+            axum::routing::post(app::upgrade::webhook::stripe_webhook),
         )
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            {
-                let state = state.clone();
-                move || {
-                    provide_context(state.clone());
-                    context();
-                }
-            },
-            shell,
+            context, shell,
         ))
         .with_state(state)
         .layer(axum::middleware::from_fn(move |request, next| {
@@ -166,8 +205,8 @@ async fn healthz() -> &'static str {
 }
 
 /// Ready: the database answers too.
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match crate::database::is_ready(&state.pool).await {
+async fn readyz(State(core): State<Core>) -> impl IntoResponse {
+    match crate::database::is_ready(&core.pool).await {
         Ok(()) => (StatusCode::OK, "ready".to_owned()),
         Err(error) => {
             tracing::warn!(%error, "not ready");

@@ -31,7 +31,7 @@ pub async fn run() -> Result<(), String> {
         );
     }
     let mut worker = mail::start_worker(&pool, mailer).await?;
-    let (router, presence) = http::router(&config, leptos, pool, app::clock::Clock::system());
+    let (router, presence) = http::router(&config, leptos, pool, app::core::clock::Clock::system());
 
     tracing::info!(%addr, "listening");
     let served = axum::serve(

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use app::mail::outbox::Delivery;
+use app::core::outbox::Delivery;
 use lettre::{
     message::{header::ContentType, Mailbox},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
@@ -59,7 +59,7 @@ pub async fn start_worker(pool: &PgPool, mailer: Mailer) -> Result<JobRunnerHand
     });
     registry
         .runner(pool)
-        .set_channel_names(&[app::mail::outbox::CHANNEL])
+        .set_channel_names(&[app::core::outbox::CHANNEL])
         .set_concurrency(1, 4)
         .run()
         .await
@@ -67,7 +67,7 @@ pub async fn start_worker(pool: &PgPool, mailer: Mailer) -> Result<JobRunnerHand
 }
 
 /// Sends one outbox message; an error leaves the job to be retried after its backoff.
-/// The name and channel match `app::mail::outbox::{DELIVER_JOB, CHANNEL}`.
+/// The name and channel match `app::core::outbox::{DELIVER_JOB, CHANNEL}`.
 #[job(name = "deliver_mail", channel_name = "mail")]
 async fn deliver_mail(mut job: CurrentJob, mailer: Mailer) -> Result<(), BoxError> {
     let Delivery { outbox_id } = job.json()?.ok_or("delivery job without payload")?;

@@ -59,7 +59,7 @@ async fn members_on_one_domain_share_an_organization_and_another_domain_does_not
     let sara_sees = organization_view(&app, &sara).await;
     assert_eq!(sara_sees["domain"], "contoso.com");
     assert_eq!(sara_sees["member_count"], 2);
-    assert_eq!(sara_sees["managed"], false);
+    assert_eq!(sara_sees["status"], "Unmanaged");
     assert_eq!(organization_view(&app, &ann).await["member_count"], 1);
 }
 

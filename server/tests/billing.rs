@@ -6,7 +6,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use app::{clock::Clock, state::StripeSettings};
+use app::{core::clock::Clock, licensing::stripe::StripeSettings};
 use common::{browser, TestApp, START};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};

@@ -82,7 +82,7 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_request_body_over_the_limit_is_refused(pool: PgPool) {
-    let app = TestApp::spawn_with(pool, app::clock::Clock::system(), |config| {
+    let app = TestApp::spawn_with(pool, app::core::clock::Clock::system(), |config| {
         config.request_body_limit = 1024
     })
     .await;

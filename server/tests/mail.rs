@@ -4,7 +4,7 @@ mod common;
 
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
-use app::clock::Clock;
+use app::core::clock::Clock;
 use common::{browser, TestApp};
 use server::{config::Config, mail};
 use sqlx::PgPool;

@@ -9,8 +9,8 @@ use argon2::{
     Algorithm, Argon2, Params, Version,
 };
 
+use crate::core::error::AppError;
 use crate::domain::Password;
-use crate::error::AppError;
 
 /// At most one hash per core at a time: each takes 19 MiB, and more at once than there are cores
 /// only thrashes caches and memory under a burst of sign-ins.

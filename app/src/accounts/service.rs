@@ -1,8 +1,6 @@
 //! The accounts service: sign-up with a mailed code, sign-in, password reset. Server functions,
 //! REST handlers and tests all call these with explicit dependencies.
 
-use std::net::IpAddr;
-
 use http::HeaderValue;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -10,12 +8,14 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{passwords, session, throttle};
+use super::{passwords, session};
+use crate::core::error::AppError;
+use crate::core::locale::locale_tag;
+use crate::core::outbox;
+use crate::core::request::Requester;
+use crate::core::state::Core;
+use crate::core::throttle;
 use crate::domain::{DisplayName, EmailAddress, OneTimeCode, Password};
-use crate::error::AppError;
-use crate::i18n::Locale;
-use crate::mail::outbox;
-use crate::state::Settings;
 
 /// How long a mailed code can be used.
 pub const CODE_LIFETIME: Duration = Duration::minutes(15);
@@ -23,14 +23,6 @@ pub const CODE_LIFETIME: Duration = Duration::minutes(15);
 pub const CODE_ATTEMPTS: i32 = 5;
 /// Time between two mails of a code.
 pub const RESEND_COOLDOWN: Duration = Duration::seconds(60);
-
-/// Who is asking: what every service call needs to know about the request.
-#[derive(Debug, Clone)]
-pub struct Requester {
-    pub ip: IpAddr,
-    pub user_agent: String,
-    pub locale: Locale,
-}
 
 /// A new six-digit code and the hash stored for it, bound to its row.
 fn new_code(id: Uuid) -> (String, Vec<u8>) {
@@ -71,14 +63,13 @@ async fn limit_mail(
 /// Starts a sign-up and mails a code. An address that already has an account gets a mail saying
 /// so instead; the caller cannot tell the two apart.
 pub async fn sign_up(
-    pool: &PgPool,
-    settings: &Settings,
-    now: OffsetDateTime,
+    core: &Core,
     who: &Requester,
     email: &EmailAddress,
     name: &DisplayName,
     password: &Password,
 ) -> Result<Uuid, AppError> {
+    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let address = email.as_ascii();
     limit_mail(pool, who, &address, now).await?;
     // Hashed either way, so both paths take the same time.
@@ -174,13 +165,12 @@ async fn check_code(
 /// Finishes a sign-up: the member joins the organization of their domain (created unmanaged on
 /// the first sign-up) and is signed in. Returns the session cookie.
 pub async fn confirm_sign_up(
-    pool: &PgPool,
-    settings: &Settings,
-    now: OffsetDateTime,
+    core: &Core,
     who: &Requester,
     id: Uuid,
     code: &OneTimeCode,
 ) -> Result<HeaderValue, AppError> {
+    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let redeemed = check_code(pool, who, id, "sign_up", code, now).await?;
     let (Some(display_name), Some(password_hash)) = (redeemed.display_name, redeemed.password_hash)
     else {
@@ -216,7 +206,7 @@ pub async fn confirm_sign_up(
         password_hash,
         email.domain().as_str(),
         now,
-        outbox::locale_tag(who.locale)
+        locale_tag(who.locale)
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -228,13 +218,8 @@ pub async fn confirm_sign_up(
 }
 
 /// Mails a fresh code for a pending sign-up or reset, at most once a minute.
-pub async fn resend_code(
-    pool: &PgPool,
-    settings: &Settings,
-    now: OffsetDateTime,
-    who: &Requester,
-    id: Uuid,
-) -> Result<(), AppError> {
+pub async fn resend_code(core: &Core, who: &Requester, id: Uuid) -> Result<(), AppError> {
+    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let mut tx = pool.begin().await?;
     let Some(row) = sqlx::query!(
         "select purpose, email, redeemable, display_name, sent_at from email_codes where id = $1 for update",
@@ -286,14 +271,13 @@ pub async fn resend_code(
 /// Signs in with address and password. The same error, after the same work, whether the address
 /// is unknown or the password wrong. Returns the cookie of a new session; `previous` ends.
 pub async fn sign_in(
-    pool: &PgPool,
-    settings: &Settings,
-    now: OffsetDateTime,
+    core: &Core,
     who: &Requester,
     email: &EmailAddress,
     password: String,
     previous: Option<Vec<u8>>,
 ) -> Result<HeaderValue, AppError> {
+    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let address = email.as_ascii();
     let account_key = format!("sign-in:address:{address}");
     throttle::hit(
@@ -327,7 +311,7 @@ pub async fn sign_in(
     sqlx::query!(
         "update members set locale = $2 where id = $1",
         member.id,
-        outbox::locale_tag(who.locale)
+        locale_tag(who.locale)
     )
     .execute(&mut *tx)
     .await?;
@@ -337,12 +321,11 @@ pub async fn sign_in(
 
 /// Starts a password reset. Only a known address gets a mail; the caller cannot tell which.
 pub async fn request_reset(
-    pool: &PgPool,
-    settings: &Settings,
-    now: OffsetDateTime,
+    core: &Core,
     who: &Requester,
     email: &EmailAddress,
 ) -> Result<Uuid, AppError> {
+    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let address = email.as_ascii();
     limit_mail(pool, who, &address, now).await?;
     let mut tx = pool.begin().await?;
@@ -376,14 +359,13 @@ pub async fn request_reset(
 
 /// Sets a new password with a mailed code; every other session of the member ends.
 pub async fn reset_password(
-    pool: &PgPool,
-    settings: &Settings,
-    now: OffsetDateTime,
+    core: &Core,
     who: &Requester,
     id: Uuid,
     code: &OneTimeCode,
     password: &Password,
 ) -> Result<HeaderValue, AppError> {
+    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let redeemed = check_code(pool, who, id, "reset_password", code, now).await?;
     let password_hash = passwords::hash(password).await?;
     let mut tx = pool.begin().await?;
@@ -415,10 +397,10 @@ mod mails {
     //! The texts of account mail, in the language the person used, to the stored address `to`.
     use uuid::Uuid;
 
+    use crate::core::outbox::{fill, Mail};
+    use crate::core::state::Settings;
     use crate::domain::EmailAddress;
     use crate::i18n::{td_string, Locale};
-    use crate::mail::outbox::{fill, Mail};
-    use crate::state::Settings;
 
     pub fn sign_up_code(
         settings: &Settings,

@@ -3,14 +3,15 @@
 //! Sessions are rows of our own rather than an opaque session store because members and admins
 //! list and end them per member (sign-out everywhere, password reset, devices).
 
-use http::{header, HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderValue};
 use sqlx::{PgExecutor, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::error::AppError;
-use crate::secrets;
-use crate::state::Settings;
+use crate::core::error::AppError;
+use crate::core::request::{cookie, host_cookie_name, http_only_cookie};
+use crate::core::secrets;
+use crate::core::state::Settings;
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
@@ -28,39 +29,6 @@ pub struct SignedIn {
 
 pub fn cookie_name(settings: &Settings) -> String {
     host_cookie_name(settings, "tenantry_session")
-}
-
-/// A cookie's name, with the `__Host-` prefix when cookies are `Secure`: the browser then
-/// accepts it only from this host, over HTTPS, for the whole site.
-pub fn host_cookie_name(settings: &Settings, name: &str) -> String {
-    if settings.secure_cookies {
-        format!("__Host-{name}")
-    } else {
-        name.to_owned()
-    }
-}
-
-/// The `Set-Cookie` value of an HttpOnly, SameSite=Lax cookie for the whole site, `Secure`
-/// behind HTTPS; without `max_age` it lasts as long as the browser session.
-pub fn http_only_cookie(
-    settings: &Settings,
-    name: &str,
-    value: &str,
-    max_age: Option<i64>,
-) -> Result<HeaderValue, AppError> {
-    let max_age = max_age
-        .map(|secs| format!("; Max-Age={secs}"))
-        .unwrap_or_default();
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}",
-        host_cookie_name(settings, name)
-    ))
-    .map_err(|_| AppError::Internal)
 }
 
 /// Starts a session for `member_id` and returns the `Set-Cookie` value that carries it.
@@ -98,18 +66,6 @@ fn set_cookie(settings: &Settings, token: &str, max_age: i64) -> Result<HeaderVa
 /// The session token in the request's cookies, if any.
 fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
     cookie(headers, &cookie_name(settings))
-}
-
-/// A non-empty cookie of the request by name.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, value)| *key == name && !value.is_empty())
-        .map(|(_, value)| value.to_owned())
 }
 
 /// The member signed in on this request, when the session is known and has not timed out.

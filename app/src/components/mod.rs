@@ -1,32 +1,13 @@
-//! Widgets shared by every page: the header, the page frame, the language switch, the 404 page.
+//! Widgets shared by every page: the page frame, the language switch, the 404 page, form fields
+//! and the one place errors become messages.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::domain::{Invalid, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
-use crate::error::AppError;
+use crate::core::error::{AppError, Decline, Invalid};
+use crate::domain::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::i18n::*;
-use crate::licensing::Decline;
-
-/// The top bar: product name, navigation, the language switch and who is signed in.
-#[component]
-pub fn AppHeader() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <a class="skip-link" href="#main">{t!(i18n, shell.skip_to_content)}</a>
-        <header class="app-header">
-            <A href="/" attr:class="brand">"Tenantry"</A>
-            <nav aria-label=move || t_string!(i18n, shell.main_navigation).to_string()>
-                <A href="/meetings">{t!(i18n, apps.meetings.name)}</A>
-                <A href="/admin">{t!(i18n, apps.admin.name)}</A>
-                <A href="/settings">{t!(i18n, apps.settings.name)}</A>
-            </nav>
-            <LanguageSwitch />
-            <crate::accounts::AccountMenu />
-        </header>
-    }
-}
 
 /// Chooses the interface language; the choice is remembered in a cookie.
 #[component]

@@ -1,21 +1,30 @@
-//! Buying licenses: plans, the purchase that upgrades the organization in one transaction, and
-//! the licensing page where the admin sees and changes seats.
+//! Licenses: the plans, paying for orders, seats and their assignment, invoices, and the
+//! licensing page where the admin sees and changes them. The first purchase, which makes the
+//! organization managed, is the `upgrade` feature's.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Money;
-use crate::error::AppError;
 
-mod pages;
+mod api;
+#[cfg(feature = "ssr")]
+pub mod catalogue;
+#[cfg(feature = "ssr")]
+pub mod checkout;
+#[cfg(feature = "ssr")]
+pub mod idempotency;
+#[cfg(feature = "ssr")]
+pub mod invoices;
 #[cfg(feature = "ssr")]
 pub mod payments;
 #[cfg(feature = "ssr")]
-pub mod service;
+pub mod seats;
 #[cfg(feature = "ssr")]
 pub mod stripe;
+mod ui;
 
-pub use pages::{InvoicePage, LicensingPage, PurchaseForm};
+pub use api::*;
+pub use ui::{CardFields, InvoicePage, LicensingPage};
 
 /// How often a subscription is billed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +59,8 @@ pub struct PlanOffer {
     pub annual: Money,
     pub participant_limit: i32,
     pub seat_cap: i32,
+    /// Where a purchase of it can start: `admin_tile`, `meetings_upgrade`.
+    pub offered_from: Vec<String>,
 }
 
 impl PlanOffer {
@@ -75,20 +86,6 @@ pub struct Person {
     pub licensed: bool,
 }
 
-/// What the purchase step shows before paying.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PurchasePreview {
-    pub plans: Vec<PlanOffer>,
-    /// Everyone signed up on the domain: each gets a license and joins the managed organization.
-    pub members: Vec<Person>,
-    pub buyer: String,
-    pub domain: String,
-    /// Sent back with the purchase, so a retry never charges twice.
-    pub idempotency_key: String,
-    /// Payment continues at Stripe Checkout; otherwise the card is taken here in test mode.
-    pub checkout: bool,
-}
-
 /// A paid order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseOutcome {
@@ -98,19 +95,6 @@ pub struct PurchaseOutcome {
     pub amount: Money,
     /// Where the payer finishes paying, when the order waits for Stripe.
     pub checkout_url: Option<String>,
-}
-
-/// Why a payment did not go through, in terms the payer can act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Decline {
-    /// The number fails its check digit or has the wrong length.
-    InvalidNumber,
-    /// The expiry date is malformed or past.
-    Expired,
-    InvalidCvc,
-    /// The bank declined the charge.
-    Declined,
-    InsufficientFunds,
 }
 
 /// Seats of one plan.
@@ -190,160 +174,4 @@ pub struct LicensingView {
     /// For buying more: a fresh idempotency key, and whether payment continues at Stripe.
     pub idempotency_key: String,
     pub checkout: bool,
-}
-
-/// Plans, prices and the people the purchase will cover.
-#[server(name = LoadPurchasePreview, prefix = "/api", endpoint = "purchase_preview")]
-pub async fn purchase_preview() -> Result<PurchasePreview, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            service::preview(&state.pool, &member, state.settings.stripe.is_some()).await
-        }
-        .await,
-    )
-}
-
-/// Pays and upgrades: the organization becomes managed with the buyer as its admin. With Stripe
-/// configured the card fields are absent and the browser goes on to Stripe Checkout.
-#[server(prefix = "/api", endpoint = "purchase")]
-pub async fn purchase(
-    plan: String,
-    billing: Billing,
-    quantity: i32,
-    #[server(default)] card_number: Option<String>,
-    #[server(default)] card_expiry: Option<String>,
-    #[server(default)] card_cvc: Option<String>,
-    idempotency_key: String,
-) -> Result<PurchaseOutcome, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            let card = payments::Card::from_form(card_number, card_expiry, card_cvc);
-            let request = service::PurchaseRequest {
-                plan,
-                billing,
-                quantity,
-            };
-            let outcome = service::purchase(
-                &state.pool,
-                state.clock.now(),
-                &member,
-                &request,
-                &service::Payment::of(&state.settings, &card),
-                &idempotency_key,
-            )
-            .await?;
-            leptos_axum::redirect(outcome.checkout_url.as_deref().unwrap_or("/admin/licenses"));
-            Ok(outcome)
-        }
-        .await,
-    )
-}
-
-/// Buys more licenses of a plan the organization has; admins only.
-#[server(prefix = "/api", endpoint = "buy_licenses")]
-pub async fn buy_licenses(
-    plan: String,
-    quantity: i32,
-    #[server(default)] card_number: Option<String>,
-    #[server(default)] card_expiry: Option<String>,
-    #[server(default)] card_cvc: Option<String>,
-    idempotency_key: String,
-) -> Result<PurchaseOutcome, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let admin = service::require_admin().await?;
-            let card = payments::Card::from_form(card_number, card_expiry, card_cvc);
-            // The subscription's own billing period applies; this field only fills the request.
-            let request = service::PurchaseRequest {
-                plan,
-                billing: Billing::Annual,
-                quantity,
-            };
-            let outcome = service::buy_more(
-                &state.pool,
-                state.clock.now(),
-                &admin,
-                &request,
-                &service::Payment::of(&state.settings, &card),
-                &idempotency_key,
-            )
-            .await?;
-            if let Some(url) = &outcome.checkout_url {
-                leptos_axum::redirect(url);
-            }
-            Ok(outcome)
-        }
-        .await,
-    )
-}
-
-/// One paid order's invoice; admins of its organization only.
-#[server(name = LoadInvoice, prefix = "/api", endpoint = "invoice")]
-pub async fn invoice(id: String) -> Result<InvoiceView, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let admin = service::require_admin().await?;
-            let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-            service::invoice(&state.pool, &admin, id).await
-        }
-        .await,
-    )
-}
-
-/// Seats, people and orders of the admin's organization.
-#[server(prefix = "/api", endpoint = "licensing")]
-pub async fn licensing() -> Result<LicensingView, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let admin = service::require_admin().await?;
-            service::overview(&state.pool, &admin, state.settings.stripe.is_some()).await
-        }
-        .await,
-    )
-}
-
-/// Gives `email` a license from the organization's subscription.
-#[server(prefix = "/api", endpoint = "assign_license")]
-pub async fn assign_license(email: String) -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let admin = service::require_admin().await?;
-            service::assign(&state.pool, state.clock.now(), &admin, &email).await
-        }
-        .await,
-    )
-}
-
-/// Takes the license of `email` back; the seat stays purchased and available.
-#[server(prefix = "/api", endpoint = "unassign_license")]
-pub async fn unassign_license(email: String) -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let admin = service::require_admin().await?;
-            service::unassign(&state.pool, state.clock.now(), &admin, &email).await
-        }
-        .await,
-    )
-}
-
-/// Gives back unassigned seats of a plan.
-#[server(prefix = "/api", endpoint = "remove_licenses")]
-pub async fn remove_licenses(plan: String, quantity: i32) -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let admin = service::require_admin().await?;
-            service::remove(&state.pool, state.clock.now(), &admin, &plan, quantity).await
-        }
-        .await,
-    )
 }

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-pub use super::Decline;
+pub use crate::core::error::Decline;
 use crate::domain::Money;
 
 /// Card details as typed on the purchase page.

@@ -5,21 +5,33 @@
 //! events older than the tolerance are refused, so a captured request cannot be replayed later,
 //! and each event id is stored in the transaction that applies it, so a redelivery changes nothing.
 
-use axum::{
-    body::Bytes,
-    extract::State,
-    http::{HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
-};
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::core::error::AppError;
 use crate::domain::Money;
-use crate::error::AppError;
-use crate::state::{AppState, StripeSettings};
+
+/// Stripe's keys and address.
+#[derive(Clone)]
+pub struct StripeSettings {
+    pub secret_key: String,
+    /// The webhook endpoint's signing secret (`whsec_…`).
+    pub webhook_secret: String,
+    /// `https://api.stripe.com` unless changed.
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
 
 /// How far a webhook's timestamp may be from now, as Stripe's own libraries allow.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -147,11 +159,12 @@ pub async fn create_checkout(
     })
 }
 
+/// A webhook event, as far as orders need it.
 #[derive(Debug, Deserialize)]
-struct Event {
-    id: String,
+pub struct Event {
+    pub id: String,
     #[serde(rename = "type")]
-    kind: String,
+    pub kind: String,
     data: EventData,
 }
 
@@ -168,74 +181,66 @@ struct SessionObject {
     payment_intent: Option<String>,
 }
 
-/// `POST /webhooks/stripe`: applies a signed event once.
-pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(stripe) = &state.settings.stripe else {
-        return (StatusCode::NOT_FOUND, "payments run in test mode").into_response();
-    };
-    let header = headers
-        .get("stripe-signature")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    let now = state.clock.now();
-    if let Err(error) = verify_signature(header, &body, &stripe.webhook_secret, now) {
-        tracing::warn!(%error, "stripe: webhook refused");
-        return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
-    }
-    let Ok(event) = serde_json::from_slice::<Event>(&body) else {
-        return (StatusCode::BAD_REQUEST, "not a Stripe event").into_response();
-    };
-    match apply(&state, now, &event).await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        // Stripe retries on anything but 2xx, which is what a passing failure needs.
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, error.to_string()).into_response()
-        }
-    }
+/// What a webhook event means for an order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// The order was paid; `reference` is Stripe's payment id.
+    Paid { order: Uuid, reference: String },
+    /// The Checkout Session expired or its payment failed.
+    Failed { order: Uuid },
+    /// Nothing to do with an order.
+    Ignored,
 }
 
-async fn apply(state: &AppState, now: OffsetDateTime, event: &Event) -> Result<(), AppError> {
-    let mut tx = state.pool.begin().await?;
-    let first_time = sqlx::query!(
-        "insert into stripe_events (id, type, received_at) values ($1, $2, $3) on conflict do nothing",
-        event.id,
-        event.kind,
-        now
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !first_time {
-        tracing::info!(event = %event.id, "stripe: event already applied");
-        return Ok(());
+impl Event {
+    /// Reads a webhook body whose signature was checked.
+    pub fn parse(body: &[u8]) -> Option<Self> {
+        serde_json::from_slice(body).ok()
     }
-    let session = &event.data.object;
-    let order = session
-        .client_reference_id
-        .as_deref()
-        .and_then(|id| Uuid::parse_str(id).ok());
-    match (event.kind.as_str(), order) {
-        (
-            "checkout.session.completed" | "checkout.session.async_payment_succeeded",
-            Some(order),
-        ) if session.payment_status.as_deref() == Some("paid") => {
-            let reference = session
-                .payment_intent
-                .clone()
-                .or_else(|| session.id.clone())
-                .unwrap_or_default();
-            super::service::complete_order(&mut tx, now, order, &reference).await?;
+
+    pub fn settlement(&self) -> Settlement {
+        let session = &self.data.object;
+        let order = session
+            .client_reference_id
+            .as_deref()
+            .and_then(|id| Uuid::parse_str(id).ok());
+        match (self.kind.as_str(), order) {
+            (
+                "checkout.session.completed" | "checkout.session.async_payment_succeeded",
+                Some(order),
+            ) if session.payment_status.as_deref() == Some("paid") => Settlement::Paid {
+                order,
+                reference: session
+                    .payment_intent
+                    .clone()
+                    .or_else(|| session.id.clone())
+                    .unwrap_or_default(),
+            },
+            ("checkout.session.expired" | "checkout.session.async_payment_failed", Some(order)) => {
+                Settlement::Failed { order }
+            }
+            _ => Settlement::Ignored,
         }
-        ("checkout.session.expired" | "checkout.session.async_payment_failed", Some(order)) => {
-            super::service::abandon_order(&mut tx, order).await?;
-        }
-        _ => tracing::info!(event = %event.id, kind = %event.kind, "stripe: event ignored"),
     }
-    tx.commit().await?;
-    Ok(())
+
+    /// Stores the event's id in the transaction that applies it: `false` when it was applied
+    /// before, so a redelivery changes nothing.
+    pub async fn first_delivery(
+        &self,
+        tx: &mut PgConnection,
+        now: OffsetDateTime,
+    ) -> Result<bool, AppError> {
+        let inserted = sqlx::query!(
+            "insert into stripe_events (id, type, received_at) values ($1, $2, $3) on conflict do nothing",
+            self.id,
+            self.kind,
+            now
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
 }
 
 #[cfg(test)]

@@ -1,22 +1,23 @@
 //! Meetings: creating them, joining within the organizer's participant limit, live presence,
 //! and each member's personal meeting settings.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+mod api;
+#[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
+pub mod participants;
+#[cfg(feature = "ssr")]
+pub mod presence;
+#[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod store;
+mod ui;
 
-#[cfg(feature = "ssr")]
-pub mod live;
-mod pages;
-mod room;
-#[cfg(feature = "ssr")]
-pub mod rooms;
-#[cfg(feature = "ssr")]
-pub mod service;
-
-pub use pages::MeetingsPage;
-pub use room::MeetingPage;
+pub use api::*;
+pub use ui::{MeetingPage, MeetingsPage};
 
 /// A participant whose live page has been silent this long has left; the page's connection
 /// reports every [`HEARTBEAT_EVERY_SECS`].
@@ -93,41 +94,6 @@ pub struct MeetingsOverview {
     pub can_upgrade: bool,
 }
 
-/// The member's participant limit and settings.
-#[server(name = LoadMeetingsOverview, prefix = "/api", endpoint = "meetings_overview")]
-pub async fn meetings_overview() -> Result<MeetingsOverview, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            service::overview(&state.pool, state.clock.now(), &member).await
-        }
-        .await,
-    )
-}
-
-/// Saves the member's personal meeting settings.
-#[server(prefix = "/api", endpoint = "save_meeting_settings")]
-pub async fn save_meeting_settings(
-    lobby: String,
-    #[server(default)] muted_on_entry: Option<String>,
-    room_name: String,
-) -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            let settings = MeetingSettings {
-                lobby: Lobby::parse(&lobby).ok_or(AppError::NotFound)?,
-                muted_on_entry: muted_on_entry.is_some(),
-                room_name: room_name.trim().chars().take(60).collect(),
-            };
-            service::save(&state.pool, state.clock.now(), &member, &settings).await
-        }
-        .await,
-    )
-}
-
 /// A meeting in the organizer's list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeetingSummary {
@@ -196,119 +162,4 @@ pub enum Viewer {
     Colleague { can_upgrade: bool },
     /// Anyone else, on a meeting that admits guests; `name` is known for signed-in people.
     Guest { name: Option<String> },
-}
-
-/// The member's meetings, soonest first.
-#[server(name = LoadMyMeetings, prefix = "/api", endpoint = "my_meetings")]
-pub async fn my_meetings() -> Result<Vec<MeetingSummary>, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            rooms::list(&state.pool, state.clock.now(), &member).await
-        }
-        .await,
-    )
-}
-
-/// Creates a meeting and returns its code, the last part of its join link.
-///
-/// `starts_at` is the browser's `datetime-local` value; `utc_offset_minutes` is the browser's
-/// `Date.getTimezoneOffset()`, absent when the page is not running its script (then UTC).
-#[server(prefix = "/api", endpoint = "create_meeting")]
-pub async fn create_meeting(
-    title: String,
-    starts_at: String,
-    #[server(default)] utc_offset_minutes: Option<String>,
-    #[server(default)] allow_guests: Option<String>,
-) -> Result<String, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            let new = rooms::NewMeeting::parse(
-                &title,
-                &starts_at,
-                utc_offset_minutes.as_deref(),
-                allow_guests.is_some(),
-                state.clock.now(),
-            )?;
-            rooms::create(&state.pool, state.clock.now(), &member, &new).await
-        }
-        .await,
-    )
-}
-
-/// Opens the member's personal room, made on first use, and returns its code. Its title is the
-/// personal room name from the member's settings.
-#[server(prefix = "/api", endpoint = "open_personal_room")]
-pub async fn open_personal_room() -> Result<String, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            let code = rooms::personal_room(&state.pool, state.clock.now(), &member).await?;
-            leptos_axum::redirect(&format!("/meet/{code}"));
-            Ok(code)
-        }
-        .await,
-    )
-}
-
-/// The meeting behind a join link, as the viewer may see it.
-#[server(name = LoadMeeting, prefix = "/api", endpoint = "meeting")]
-pub async fn meeting(code: String) -> Result<MeetingView, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let who = rooms::Who::of_request(&state).await?;
-            rooms::view(&state.pool, &state.settings, state.clock.now(), &who, &code).await
-        }
-        .await,
-    )
-}
-
-/// Joins a meeting (or its lobby) and returns the participant id. Guests give a name.
-#[server(prefix = "/api", endpoint = "join_meeting")]
-pub async fn join_meeting(
-    code: String,
-    #[server(default)] name: Option<String>,
-) -> Result<String, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let who = rooms::Who::of_request(&state).await?;
-            let who = who.with_guest_key(&state.settings);
-            rooms::join(&state.pool, state.clock.now(), &who, &code, name.as_deref()).await
-        }
-        .await,
-    )
-}
-
-/// Leaves a meeting or its lobby.
-#[server(prefix = "/api", endpoint = "leave_meeting")]
-pub async fn leave_meeting(code: String) -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let who = rooms::Who::of_request(&state).await?;
-            rooms::leave(&state.pool, state.clock.now(), &who, &code).await
-        }
-        .await,
-    )
-}
-
-/// Lets someone in from the lobby; only the organizer may, and only within the limit.
-#[server(prefix = "/api", endpoint = "admit_participant")]
-pub async fn admit_participant(code: String, participant: String) -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            let participant =
-                uuid::Uuid::parse_str(participant.trim()).map_err(|_| AppError::NotFound)?;
-            rooms::admit(&state.pool, state.clock.now(), &member, &code, participant).await
-        }
-        .await,
-    )
 }

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::components::ErrorText;
-use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::core::api::{serve, Public};
+use crate::core::error::AppError;
 use crate::i18n::*;
 
 /// The outcome of one round trip from the browser through the server to PostgreSQL.
@@ -33,19 +35,16 @@ pub mod db {
 /// Checks that the database answers, and how fast.
 #[server(prefix = "/api", endpoint = "database_status")]
 pub async fn database_status() -> Result<DatabaseHealth, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let started = std::time::Instant::now();
-            let schema_version = db::schema_version(&state.pool).await?;
-            let round_trip_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            Ok(DatabaseHealth {
-                schema_version,
-                round_trip_ms,
-            })
-        }
-        .await,
-    )
+    serve(|core, _: Public| async move {
+        let started = std::time::Instant::now();
+        let schema_version = db::schema_version(&core.pool).await?;
+        let round_trip_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(DatabaseHealth {
+            schema_version,
+            round_trip_ms,
+        })
+    })
+    .await
 }
 
 /// A card with a button that checks the connection to the database.

@@ -17,7 +17,29 @@ use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
 
-use crate::state::DnsSettings;
+/// How domain checks reach DNS.
+#[derive(Clone, Debug)]
+pub struct DnsSettings {
+    /// Nameservers asked directly; empty means the system's (`/etc/resolv.conf`).
+    pub nameservers: Vec<SocketAddr>,
+    /// How long one lookup may take.
+    pub timeout: Duration,
+}
+
+impl DnsSettings {
+    /// The nameservers, as the audit log records them.
+    pub fn describe(&self) -> String {
+        if self.nameservers.is_empty() {
+            "system resolver".to_owned()
+        } else {
+            self.nameservers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+}
 
 /// Outcome of a single lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]

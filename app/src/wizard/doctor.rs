@@ -3,9 +3,8 @@
 
 use serde_json::json;
 
-use super::dns::{self, Lookup};
+use super::dns::{self, DnsSettings, Lookup};
 use super::{Finding, Method};
-use crate::state::DnsSettings;
 
 /// The label under which the TXT record goes: dedicated, so it cannot collide with other vendors'.
 pub const CHALLENGE_LABEL: &str = "_tenantry-challenge";

@@ -1,20 +1,19 @@
 //! Become the admin: a wizard whose state lives on the server, so closing the browser or signing
 //! in elsewhere resumes it. Its steps: signed up, prove the domain, buy licenses, upgrade.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
-
+mod api;
 #[cfg(feature = "ssr")]
 pub mod dns;
 #[cfg(feature = "ssr")]
 pub mod doctor;
-mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;
+mod ui;
 
-pub use pages::{StartWizardButton, WizardPage};
+pub use api::*;
+pub use ui::{AbandonButton, BecomeAdmin, DomainStep, StartWizardButton, WizardSteps};
 
 /// Where the wizard was started; it decides the plans offered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,21 +39,6 @@ impl Entry {
             _ => None,
         }
     }
-
-    /// The plans this entry offers, as the seed's table of entry points says.
-    pub fn plans(self) -> &'static [Plan] {
-        match self {
-            Entry::AdminTile => &[Plan::BusinessBasic],
-            Entry::MeetingsUpgrade => &[Plan::BusinessBasic, Plan::BusinessStandard],
-        }
-    }
-}
-
-/// A paid plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Plan {
-    BusinessBasic,
-    BusinessStandard,
 }
 
 /// The stored state of a wizard.
@@ -161,81 +145,4 @@ pub struct CheckOutcome {
     pub finding: Finding,
     /// The wizard's state after the check.
     pub state: WizardState,
-}
-
-/// Starts the wizard (or resumes the member's open one) and opens its page.
-#[server(prefix = "/api", endpoint = "start_wizard")]
-pub async fn start_wizard(entry: String) -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            let entry = Entry::parse(&entry).ok_or(AppError::NotFound)?;
-            service::start(&state.pool, state.clock.now(), &member, entry).await?;
-            leptos_axum::redirect("/admin/wizard");
-            Ok(())
-        }
-        .await,
-    )
-}
-
-/// The signed-in member's open wizard, if any.
-#[server(prefix = "/api", endpoint = "current_wizard")]
-pub async fn current_wizard() -> Result<Option<WizardView>, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            service::current(&state.pool, state.clock.now(), &member).await
-        }
-        .await,
-    )
-}
-
-/// Looks the challenge up in DNS now and says what was found.
-#[server(prefix = "/api", endpoint = "check_domain")]
-pub async fn check_domain(method: Method) -> Result<CheckOutcome, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            service::check(
-                &state.pool,
-                &state.settings.dns,
-                state.clock.now(),
-                &member,
-                method,
-            )
-            .await
-        }
-        .await,
-    )
-}
-
-/// Replaces an expired challenge with a new one.
-#[server(prefix = "/api", endpoint = "renew_challenge")]
-pub async fn renew_challenge() -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            service::renew_challenge(&state.pool, state.clock.now(), &member).await
-        }
-        .await,
-    )
-}
-
-/// Stops the member's open wizard.
-#[server(prefix = "/api", endpoint = "abandon_wizard")]
-pub async fn abandon_wizard() -> Result<(), AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            let member = crate::accounts::require_member().await?;
-            service::abandon(&state.pool, state.clock.now(), &member).await?;
-            leptos_axum::redirect("/admin");
-            Ok(())
-        }
-        .await,
-    )
 }

@@ -5,12 +5,14 @@ use sqlx::{PgConnection, PgPool};
 use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::dns::DnsSettings;
 use super::{doctor, ChallengeView, CheckOutcome, Entry, Finding, Method, WizardState, WizardView};
-use crate::accounts::{throttle, Member};
-use crate::audit;
+use crate::accounts::Member;
+use crate::core::audit;
+use crate::core::error::AppError;
+use crate::core::throttle;
 use crate::domain::DomainName;
-use crate::error::AppError;
-use crate::state::DnsSettings;
+use crate::organizations::service::lock_unmanaged;
 
 /// How long a challenge can be answered.
 pub const CHALLENGE_LIFETIME: Duration = Duration::days(7);
@@ -19,37 +21,6 @@ const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit {
     attempts: 120,
     window: Duration::hours(1),
 };
-
-/// Refuses a wizard for an organization that already has an admin.
-async fn lock_unmanaged_organization(
-    tx: &mut PgConnection,
-    organization_id: Uuid,
-) -> Result<String, AppError> {
-    let organization = sqlx::query!(
-        "select domain, status from organizations where id = $1 for update",
-        organization_id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if organization.status == "managed" {
-        return Err(already_managed(tx, organization_id).await);
-    }
-    Ok(organization.domain)
-}
-
-/// The error for an organization that already has an admin, naming them.
-pub async fn already_managed(db: &mut PgConnection, organization_id: Uuid) -> AppError {
-    let admin = sqlx::query_scalar!(
-        "select display_name from members where organization_id = $1 and role = 'global_admin'
-          order by created_at limit 1",
-        organization_id
-    )
-    .fetch_optional(&mut *db)
-    .await
-    .ok()
-    .flatten();
-    AppError::OrganizationManaged { admin }
-}
 
 async fn set_state(
     tx: &mut PgConnection,
@@ -92,7 +63,7 @@ async fn issue_challenge(
         wizard_id,
         member.organization_id,
         domain,
-        crate::secrets::short_token(),
+        crate::core::secrets::short_token(),
         now + CHALLENGE_LIFETIME,
         now
     )
@@ -109,7 +80,7 @@ pub async fn start(
     entry: Entry,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let domain = lock_unmanaged_organization(&mut tx, member.organization_id).await?;
+    let domain = lock_unmanaged(&mut tx, member.organization_id).await?;
     let parsed = DomainName::parse(&domain).map_err(|_| AppError::Internal)?;
     if parsed.is_consumer_mail() || parsed.is_public_suffix() {
         return Err(AppError::Invalid(crate::domain::Invalid::PublicSuffix));
@@ -269,7 +240,7 @@ pub async fn check(
     let verified = matches!(finding, Finding::Verified { .. });
 
     let mut tx = pool.begin().await?;
-    lock_unmanaged_organization(&mut tx, member.organization_id).await?;
+    lock_unmanaged(&mut tx, member.organization_id).await?;
     audit::record(
         &mut tx,
         member.organization_id,
@@ -318,7 +289,7 @@ pub async fn renew_challenge(
     member: &Member,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let domain = lock_unmanaged_organization(&mut tx, member.organization_id).await?;
+    let domain = lock_unmanaged(&mut tx, member.organization_id).await?;
     let wizard = open_wizard(&mut tx, member)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -345,5 +316,95 @@ pub async fn abandon(pool: &PgPool, now: OffsetDateTime, member: &Member) -> Res
         set_state(&mut tx, member, wizard.id, WizardState::Abandoned, now).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// A wizard that has proven its domain, ready for the purchase.
+#[derive(Debug, Clone, Copy)]
+pub struct Verified {
+    pub id: Uuid,
+    pub entry: Entry,
+}
+
+/// The member's wizard, which must have proven the domain.
+pub async fn verified(
+    db: &mut PgConnection,
+    member_id: Uuid,
+    organization_id: Uuid,
+) -> Result<Verified, AppError> {
+    let row = sqlx::query!(
+        "select id, entry from wizards
+          where member_id = $1 and organization_id = $2 and state in ('domain_verified', 'purchase_pending')",
+        member_id,
+        organization_id
+    )
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(AppError::DomainNotVerified)?;
+    Ok(Verified {
+        id: row.id,
+        entry: Entry::parse(&row.entry).unwrap_or(Entry::AdminTile),
+    })
+}
+
+/// The purchase has started: the wizard waits for its payment.
+pub async fn purchase_pending(
+    tx: &mut PgConnection,
+    wizard: Verified,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update wizards set state = $2, updated_at = $3 where id = $1",
+        wizard.id,
+        WizardState::PurchasePending.as_str(),
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The upgrade happened: this wizard is completed and every other open one of the organization
+/// superseded, all audited.
+pub async fn complete(
+    tx: &mut PgConnection,
+    wizard: Verified,
+    organization_id: Uuid,
+    member_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update wizards set state = $2, updated_at = $3 where id = $1",
+        wizard.id,
+        WizardState::Completed.as_str(),
+        now
+    )
+    .execute(&mut *tx)
+    .await?;
+    let superseded = sqlx::query_scalar!(
+        "update wizards set state = 'superseded', updated_at = $3
+          where organization_id = $1 and id <> $2 and state not in ('completed', 'abandoned', 'superseded')
+          returning id",
+        organization_id,
+        wizard.id,
+        now
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (kind, detail) in [
+        ("wizard.purchase_pending", json!({ "wizard": wizard.id })),
+        ("wizard.completed", json!({ "wizard": wizard.id })),
+        ("wizard.superseded", json!({ "wizards": superseded })),
+    ] {
+        audit::record(
+            &mut *tx,
+            organization_id,
+            Some(member_id),
+            kind,
+            detail,
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 
-use app::clock::Clock;
+use app::core::clock::Clock;
 use leptos::prelude::LeptosOptions;
 use server::config::Config;
 use sqlx::PgPool;

@@ -1,7 +1,7 @@
 //! A member whose wizard has proven their domain, through the real pages' server functions and a
 //! record added at the BIND test server.
 
-use app::clock::Clock;
+use app::core::clock::Clock;
 use sqlx::PgPool;
 
 use super::bind::Bind;

@@ -1,37 +1,20 @@
-//! The purchase step of the wizard and the admin's licensing page.
+//! The admin's licensing page, the invoice, and the card fields every purchase uses.
 
 use leptos::prelude::*;
 
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, Purchase,
-    PurchasePreview, RemoveLicenses, SeatsView, UnassignLicense,
+    AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
+    SeatsView, UnassignLicense,
 };
 use crate::components::{ErrorText, Page};
 use crate::i18n::*;
 
-/// Plan, billing, quantity, live total, a preview of the upgrade, and the card: pay and upgrade.
-#[component]
-pub fn PurchaseForm() -> impl IntoView {
-    let i18n = use_i18n();
-    let preview = Resource::new(|| (), |()| super::purchase_preview());
-    view! {
-        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match preview.await {
-                    Ok(preview) => view! { <PurchaseFields preview /> }.into_any(),
-                    Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
 /// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
 /// Stripe's page.
 #[component]
-fn CardFields(checkout: bool) -> impl IntoView {
+pub fn CardFields(checkout: bool) -> impl IntoView {
     let i18n = use_i18n();
     if checkout {
         return view! { <p class="hint">{t!(i18n, purchase.stripe_note)}</p> }.into_any();
@@ -55,100 +38,6 @@ fn CardFields(checkout: bool) -> impl IntoView {
         </fieldset>
     }
     .into_any()
-}
-
-#[component]
-fn PurchaseFields(preview: PurchasePreview) -> impl IntoView {
-    let i18n = use_i18n();
-    let purchase = ServerAction::<Purchase>::new();
-    let members = preview.members.len();
-    let plans = preview.plans.clone();
-    let plan_id = RwSignal::new(
-        plans
-            .first()
-            .map(|plan| plan.id.clone())
-            .unwrap_or_default(),
-    );
-    let billing = RwSignal::new(Billing::Annual);
-    let quantity = RwSignal::new(members.to_string());
-    let total = {
-        let plans = plans.clone();
-        move || {
-            let count: i64 = quantity.get().trim().parse().unwrap_or(0);
-            plans
-                .iter()
-                .find(|plan| plan.id == plan_id.get())
-                .map(|plan| {
-                    plan.total(billing.get(), count.max(0))
-                        .format(i18n.get_locale())
-                })
-                .unwrap_or_default()
-        }
-    };
-    let member_count = members;
-    view! {
-        <ActionForm action=purchase>
-            <input type="hidden" name="idempotency_key" value=preview.idempotency_key.clone() />
-            <fieldset>
-                <legend>{t!(i18n, purchase.plan)}</legend>
-                {plans
-                    .iter()
-                    .map(|plan| {
-                        let id = plan.id.clone();
-                        let checked = plan_id.get_untracked() == id;
-                        let price = plan.annual.clone();
-                        view! {
-                            <label class="choice">
-                                <input
-                                    type="radio"
-                                    name="plan"
-                                    value=id.clone()
-                                    checked=checked
-                                    on:change=move |_| plan_id.set(id.clone())
-                                />
-                                {plan.name.clone()} " · "
-                                {move || price.format(i18n.get_locale())} " "
-                                {t!(i18n, purchase.per_user_month)}
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
-            <div class="field">
-                <label for="billing">{t!(i18n, purchase.billing)}</label>
-                <select id="billing" name="billing" on:change=move |ev| {
-                    billing.set(if event_target_value(&ev) == "Monthly" { Billing::Monthly } else { Billing::Annual })
-                }>
-                    <option value="Annual" selected>{t!(i18n, purchase.annual)}</option>
-                    <option value="Monthly">{t!(i18n, purchase.monthly)}</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="quantity">{t!(i18n, purchase.quantity)}</label>
-                <input id="quantity" name="quantity" type="number" min=member_count max="300" required
-                    aria-describedby="quantity-hint" bind:value=quantity />
-                <p class="hint" id="quantity-hint">{t!(i18n, purchase.quantity_hint, count = move || member_count)}</p>
-            </div>
-            <p class="total" aria-live="polite">{t!(i18n, purchase.total)} " " <strong>{total}</strong></p>
-            <section class="card" aria-labelledby="preview-heading">
-                <h3 id="preview-heading">{t!(i18n, purchase.preview)}</h3>
-                <p>{t!(i18n, purchase.preview_admin)} " " <strong>{preview.buyer.clone()}</strong></p>
-                <p>{t!(i18n, purchase.preview_managed)} " " <strong>{preview.domain.clone()}</strong></p>
-                <p>{t!(i18n, purchase.preview_licensed)}</p>
-                <ul>
-                    {preview.members.iter().map(|person| view! { <li>{person.name.clone()} " (" {person.email.clone()} ")"</li> }).collect_view()}
-                </ul>
-                <p>{t!(i18n, purchase.preview_settings)}</p>
-            </section>
-            <CardFields checkout=preview.checkout />
-            <div role="alert" aria-live="assertive">
-                {move || purchase.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
-            </div>
-            <button type="submit" disabled=move || purchase.pending().get()>
-                {if preview.checkout { t!(i18n, purchase.continue_checkout).into_any() } else { t!(i18n, purchase.pay).into_any() }}
-            </button>
-        </ActionForm>
-    }
 }
 
 /// Purchased, assigned and available licenses per plan; removing licenses; orders.
@@ -179,7 +68,7 @@ pub fn LicensingPage() -> impl IntoView {
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
-                        Err(crate::error::AppError::Forbidden) if from_checkout() => {
+                        Err(crate::core::error::AppError::Forbidden) if from_checkout() => {
                             #[cfg(feature = "hydrate")]
                             set_timeout(move || view_data.refetch(), std::time::Duration::from_secs(3));
                             view! { <p role="status">{t!(i18n, licensing.confirming)}</p> }.into_any()

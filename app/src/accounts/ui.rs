@@ -11,8 +11,8 @@ use super::{
     SignUp,
 };
 use crate::components::{Field, FormError, Page};
+use crate::core::error::AppError;
 use crate::domain::PASSWORD_MIN_CHARS;
-use crate::error::AppError;
 use crate::i18n::*;
 
 /// The signed-in member, loaded anew on every navigation (sign-in and sign-out navigate).

@@ -1,11 +1,11 @@
-//! Enqueueing mail in a transaction, and reading the outbox back.
+//! The outbox: mail stored in the same transaction as the change that causes it, then delivered
+//! by the server's worker.
 
-use sqlx::{PgConnection, PgPool};
-use time::{format_description::well_known::Rfc3339, Duration};
+use sqlx::PgConnection;
+use time::Duration;
 use uuid::Uuid;
 
-use super::SentMail;
-use crate::error::AppError;
+use super::error::AppError;
 
 /// The job queue channel and job name that deliver outbox messages.
 pub const CHANNEL: &str = "mail";
@@ -61,27 +61,6 @@ pub async fn enqueue(
     Ok(outbox_id)
 }
 
-/// The newest messages first.
-pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<SentMail>, AppError> {
-    let rows = sqlx::query!(
-        "select recipient, subject, body_text, created_at, delivered_at from outbox
-         order by seq desc limit $1",
-        limit
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| SentMail {
-            recipient: row.recipient,
-            subject: row.subject,
-            body: row.body_text,
-            created_at: row.created_at.format(&Rfc3339).unwrap_or_default(),
-            delivered: row.delivered_at.is_some(),
-        })
-        .collect())
-}
-
 /// A mail text with its `[key]` placeholders replaced.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     values
@@ -89,20 +68,4 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
         .fold(template.to_owned(), |text, (key, value)| {
             text.replace(&format!("[{key}]"), value)
         })
-}
-
-/// How a language is stored with a member.
-pub fn locale_tag(locale: crate::i18n::Locale) -> &'static str {
-    match locale {
-        crate::i18n::Locale::nl => "nl",
-        crate::i18n::Locale::en => "en",
-    }
-}
-
-/// A stored language tag; anything unknown is English.
-pub fn locale_of_tag(tag: &str) -> crate::i18n::Locale {
-    match tag {
-        "nl" => crate::i18n::Locale::nl,
-        _ => crate::i18n::Locale::en,
-    }
 }

@@ -4,7 +4,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::error::AppError;
+use super::error::AppError;
 
 /// Appends one event, inside the caller's transaction.
 pub async fn record(

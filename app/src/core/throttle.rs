@@ -3,7 +3,7 @@
 use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 
-use crate::error::AppError;
+use super::error::AppError;
 
 /// At most `attempts` within `window`.
 #[derive(Debug, Clone, Copy)]

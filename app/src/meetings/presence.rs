@@ -20,11 +20,11 @@ use sqlx::{postgres::PgListener, PgPool};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::rooms::{self, Watcher, Who};
+use super::participants::{self, Watcher, Who};
 use super::HEARTBEAT_EVERY_SECS;
-use crate::clock::Clock;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::core::clock::Clock;
+use crate::core::error::AppError;
+use crate::core::state::Core;
 
 const CHANNEL: &str = "meeting_presence";
 /// How often each process closes the places of participants whose pages fell silent.
@@ -163,7 +163,7 @@ impl Drop for Watching {
 }
 
 async fn roster_json(pool: &PgPool, clock: &Clock, meeting_id: Uuid) -> Result<Arc<str>, AppError> {
-    let roster = rooms::roster_by_id(pool, clock.now(), meeting_id).await?;
+    let roster = participants::roster_by_id(pool, clock.now(), meeting_id).await?;
     let json = serde_json::to_string(&roster).map_err(|_| AppError::Internal)?;
     Ok(json.into())
 }
@@ -172,7 +172,7 @@ async fn sweep(pool: PgPool, clock: Clock) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
-        if let Err(error) = rooms::sweep(&pool, clock.now()).await {
+        if let Err(error) = participants::sweep(&pool, clock.now()).await {
             tracing::warn!(%error, "presence: cannot sweep silent participants");
         }
     }
@@ -181,19 +181,20 @@ async fn sweep(pool: PgPool, clock: Clock) {
 /// `GET /live/meetings/{code}`: the meeting's roster now and after every change, as `roster`
 /// events. While the page holds this open, it keeps its viewer present in the meeting.
 pub async fn events(
-    State(state): State<AppState>,
+    State(core): State<Core>,
+    State(presence): State<Presence>,
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let now = state.clock.now();
+    let now = core.now();
     let watcher = async {
-        let who = Who::of_headers(&state, &headers).await?;
-        let watcher = rooms::watch(&state.pool, now, &who, &code).await?;
-        let first = roster_json(&state.pool, &state.clock, watcher.meeting_id).await?;
+        let who = Who::of_headers(&core, &headers).await?;
+        let watcher = participants::watch(&core.pool, now, &who, &code).await?;
+        let first = roster_json(&core.pool, &core.clock, watcher.meeting_id).await?;
         Ok::<_, AppError>((watcher, first))
     };
     match watcher.await {
-        Ok((watcher, first)) => Sse::new(feed(state, watcher, first))
+        Ok((watcher, first)) => Sse::new(feed(core, &presence, watcher, first))
             .keep_alive(KeepAlive::default())
             .into_response(),
         Err(error) => {
@@ -205,7 +206,7 @@ pub async fn events(
 }
 
 struct Feed {
-    state: AppState,
+    core: Core,
     watcher: Watcher,
     updates: broadcast::Receiver<Update>,
     closing: tokio::sync::watch::Receiver<bool>,
@@ -215,18 +216,18 @@ struct Feed {
 }
 
 fn feed(
-    state: AppState,
+    core: Core,
+    presence: &Presence,
     watcher: Watcher,
     first: Arc<str>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
-    let presence = state.presence.clone();
     let feed = Feed {
         updates: presence.updates.subscribe(),
         closing: presence.closing.subscribe(),
         _watching: presence.watch(watcher.meeting_id),
         heartbeat: tokio::time::interval(Duration::from_secs(HEARTBEAT_EVERY_SECS)),
         first: Some(first),
-        state,
+        core,
         watcher,
     };
     futures::stream::unfold(feed, |mut feed| async move {
@@ -245,16 +246,16 @@ fn feed(
                     }
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let state = &feed.state;
-                        if let Ok(roster) = roster_json(&state.pool, &state.clock, feed.watcher.meeting_id).await {
+                        let core = &feed.core;
+                        if let Ok(roster) = roster_json(&core.pool, &core.clock, feed.watcher.meeting_id).await {
                             return Some((Ok(roster_event(&roster)), feed));
                         }
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },
                 _ = feed.heartbeat.tick() => {
-                    let state = &feed.state;
-                    if let Err(error) = rooms::heartbeat(&state.pool, state.clock.now(), &feed.watcher).await {
+                    let core = &feed.core;
+                    if let Err(error) = participants::heartbeat(&core.pool, core.now(), &feed.watcher).await {
                         tracing::warn!(%error, "presence: heartbeat not stored");
                     }
                 }

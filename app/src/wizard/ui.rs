@@ -1,13 +1,51 @@
-//! The wizard's page: its steps follow the state stored on the server.
+//! The wizard's parts: starting it, its steps, and proving the domain. The upgrade's page puts
+//! them together with the purchase.
 
 use leptos::prelude::*;
 
+use leptos_router::components::A;
+
 use super::{
-    AbandonWizard, CheckOutcome, Entry, Finding, Method, Plan, RenewChallenge, StartWizard,
-    WizardState, WizardView,
+    AbandonWizard, CheckOutcome, Entry, Finding, Method, RenewChallenge, StartWizard, WizardState,
+    WizardView,
 };
-use crate::components::{CopyButton, ErrorText, Page};
+use crate::components::{CopyButton, ErrorText};
 use crate::i18n::*;
+use crate::organizations::organization_resource;
+
+/// What a member can do about administration: start the wizard while the organization is
+/// unmanaged, reach the licenses as its admin, hear who to ask once it is managed, or sign in first.
+#[component]
+pub fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let organization = organization_resource();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match organization.await {
+                    Ok(Some(organization)) if organization.administered_by_viewer() => {
+                        view! {
+                            <p>
+                                <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok(Some(organization)) if organization.managed() => {
+                        view! { <p>{t!(i18n, errors.organization_managed)}</p> }.into_any()
+                    }
+                    Ok(Some(_)) => view! { <StartWizardButton entry label /> }.into_any(),
+                    _ => view! {
+                        <p>
+                            <A href="/signin">{t!(i18n, sign_in.title)}</A> " " {t!(i18n, admin.sign_in_first)}
+                        </p>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
 
 /// A button that starts (or resumes) the wizard from `entry`.
 #[component]
@@ -31,47 +69,11 @@ pub fn StartWizardButton(entry: Entry, #[prop(into)] label: Signal<String>) -> i
 /// Seconds before each automatic re-check while the page is open: quick at first, then calmer.
 const RECHECK_AFTER: [u64; 6] = [10, 20, 40, 60, 120, 300];
 
+/// Where the wizard stands: signed up, prove the domain, buy licenses, upgrade.
 #[component]
-pub fn WizardPage() -> impl IntoView {
+pub fn WizardSteps(state: WizardState) -> impl IntoView {
     let i18n = use_i18n();
-    let check = ServerAction::<super::CheckDomain>::new();
-    let renew = ServerAction::<RenewChallenge>::new();
-    let wizard = Resource::new(
-        move || (check.version().get(), renew.version().get()),
-        |_| super::current_wizard(),
-    );
-    view! {
-        <Page title=Signal::derive(move || t_string!(i18n, admin.become_title).to_string())>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match wizard.await {
-                        Ok(Some(wizard)) => view! { <Wizard wizard check renew /> }.into_any(),
-                        Ok(None) => {
-                            view! {
-                                <p>{t!(i18n, wizard.none)}</p>
-                                <StartWizardButton
-                                    entry=Entry::AdminTile
-                                    label=Signal::derive(move || t_string!(i18n, wizard.start).to_string())
-                                />
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </Page>
-    }
-}
-
-#[component]
-fn Wizard(
-    wizard: WizardView,
-    check: ServerAction<super::CheckDomain>,
-    renew: ServerAction<RenewChallenge>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let step = match wizard.state {
+    let step = match state {
         WizardState::Started | WizardState::DomainPending => 2,
         WizardState::DomainVerified | WizardState::PurchasePending => 3,
         _ => 4,
@@ -84,19 +86,12 @@ fn Wizard(
             <li aria-current=current(3) class:done={step > 3}>{t!(i18n, wizard.step_licenses)}</li>
             <li aria-current=current(4)>{t!(i18n, wizard.step_upgrade)}</li>
         </ol>
-        {match wizard.state {
-            WizardState::Started | WizardState::DomainPending => {
-                view! { <DomainStep wizard check renew /> }.into_any()
-            }
-            _ => view! { <LicensesStep wizard /> }.into_any(),
-        }}
-        <AbandonButton />
     }
 }
 
 /// Step 2: the record to add, copy buttons, Verify, and re-checks while the page is open.
 #[component]
-fn DomainStep(
+pub fn DomainStep(
     wizard: WizardView,
     check: ServerAction<super::CheckDomain>,
     renew: ServerAction<RenewChallenge>,
@@ -254,33 +249,9 @@ fn FindingText(outcome: CheckOutcome) -> impl IntoView {
     }
 }
 
-/// Step 3: the plans this entry point offers.
+/// Stops the member's open wizard.
 #[component]
-fn LicensesStep(wizard: WizardView) -> impl IntoView {
-    let i18n = use_i18n();
-    let domain = wizard.domain.clone();
-    view! {
-        <p class="success" role="status">{t!(i18n, wizard.verified_lead)} " " <strong>{domain}</strong></p>
-        <h2>{t!(i18n, wizard.licenses_heading)}</h2>
-        <p>{t!(i18n, wizard.plans_offered)}</p>
-        <ul class="plans">
-            {wizard
-                .entry
-                .plans()
-                .iter()
-                .map(|plan| match plan {
-                    Plan::BusinessBasic => view! { <li>"Business Basic"</li> },
-                    Plan::BusinessStandard => view! { <li>"Business Standard"</li> },
-                })
-                .collect_view()}
-        </ul>
-        <p class="hint">{t!(i18n, wizard.purchase_next)}</p>
-        <crate::licensing::PurchaseForm />
-    }
-}
-
-#[component]
-fn AbandonButton() -> impl IntoView {
+pub fn AbandonButton() -> impl IntoView {
     let i18n = use_i18n();
     let abandon = ServerAction::<AbandonWizard>::new();
     view! {

@@ -6,7 +6,55 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Invalid;
+/// Why an input was refused. Each variant has one translated message (see `components::ErrorText`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Invalid {
+    #[error("enter your email address")]
+    EmailMissing,
+    #[error("an email address has one @ between a name and a domain")]
+    EmailShape,
+    #[error("the part before the @ has characters an address cannot have")]
+    EmailLocalPart,
+    #[error("the part after the @ is not a valid domain")]
+    EmailDomain,
+    #[error("the address is too long")]
+    EmailTooLong,
+    #[error("use your work email")]
+    ConsumerDomain,
+    #[error("the domain is shared by many organizations")]
+    PublicSuffix,
+    #[error("enter your name")]
+    NameMissing,
+    #[error("the name is too long")]
+    NameTooLong,
+    #[error("the password is too short")]
+    PasswordTooShort,
+    #[error("the password is too long")]
+    PasswordTooLong,
+    #[error("the password is too common or easy to guess")]
+    PasswordCommon,
+    #[error("the code has 6 digits")]
+    CodeShape,
+    #[error("give the meeting a title of at most 120 characters")]
+    MeetingTitle,
+    #[error("choose a date and time from today on")]
+    MeetingTime,
+    #[error("enter a number of licenses of at least 1")]
+    Quantity,
+}
+
+/// Why a payment did not go through, in terms the payer can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decline {
+    /// The number fails its check digit or has the wrong length.
+    InvalidNumber,
+    /// The expiry date is malformed or past.
+    Expired,
+    InvalidCvc,
+    /// The bank declined the charge.
+    Declined,
+    InsufficientFunds,
+}
 
 /// What went wrong, as far as the person using the page needs to know.
 ///
@@ -37,7 +85,7 @@ pub enum AppError {
     #[error("a plan holds at most {cap} licenses")]
     SeatCapExceeded { cap: i32 },
     #[error("the payment did not go through: {0:?}")]
-    PaymentDeclined(crate::licensing::Decline),
+    PaymentDeclined(Decline),
     #[error("this purchase key was used for a different purchase")]
     IdempotencyMismatch,
     #[error("this purchase is still being processed")]
@@ -114,17 +162,4 @@ impl From<sqlx::Error> for AppError {
             }
         }
     }
-}
-
-/// Sets the HTTP status of the current server-function response from its outcome.
-#[cfg(feature = "ssr")]
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(error) = &result {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            let status = http::StatusCode::from_u16(error.status_code())
-                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-            response.set_status(status);
-        }
-    }
-    result
 }

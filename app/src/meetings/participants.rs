@@ -1,73 +1,22 @@
-//! Meetings and their participants in PostgreSQL: creating, joining within the limit, the lobby,
-//! leaving, and the heartbeat that keeps a participant present.
+//! Participants: joining within the limit, the lobby, leaving, and the heartbeat that keeps a
+//! participant present.
 //!
 //! Joins lock the meeting's row, so counting the participants and adding one is a single step:
 //! however many people join at once, the meeting never holds more than its limit.
 
 use sqlx::{PgConnection, PgPool};
-use time::{macros::format_description, Duration, OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{
-    service, Lobby, MeetingSummary, MeetingView, Participant, Roster, Viewer, PRESENCE_TIMEOUT_SECS,
-};
-use crate::accounts::{member_of, session, set_cookie, Member};
-use crate::domain::{DisplayName, Invalid};
-use crate::error::AppError;
-use crate::secrets;
-use crate::state::{AppState, Settings};
-
-const TITLE_MAX_CHARS: usize = 120;
-const PRESENCE_TIMEOUT: Duration = Duration::seconds(PRESENCE_TIMEOUT_SECS);
-
-/// A meeting as a member asked for it, parsed from the form.
-#[derive(Debug)]
-pub struct NewMeeting {
-    title: String,
-    starts_at: OffsetDateTime,
-    allow_guests: bool,
-}
-
-impl NewMeeting {
-    pub fn parse(
-        title: &str,
-        starts_at: &str,
-        utc_offset_minutes: Option<&str>,
-        allow_guests: bool,
-        now: OffsetDateTime,
-    ) -> Result<Self, AppError> {
-        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        if title.is_empty() || title.chars().count() > TITLE_MAX_CHARS {
-            return Err(AppError::Invalid(Invalid::MeetingTitle));
-        }
-        let local = PrimitiveDateTime::parse(
-            starts_at.trim(),
-            format_description!("[year]-[month]-[day]T[hour]:[minute]"),
-        )
-        .or_else(|_| {
-            PrimitiveDateTime::parse(
-                starts_at.trim(),
-                format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
-            )
-        })
-        .map_err(|_| AppError::Invalid(Invalid::MeetingTime))?;
-        // Date.getTimezoneOffset(): minutes to add to local time to get UTC (-840..=720).
-        let offset = utc_offset_minutes
-            .and_then(|minutes| minutes.trim().parse::<i64>().ok())
-            .filter(|minutes| (-840..=840).contains(minutes))
-            .unwrap_or(0);
-        let starts_at = local.assume_utc() + Duration::minutes(offset);
-        let today = now.replace_time(time::Time::MIDNIGHT) - Duration::days(1);
-        if starts_at < today || starts_at > now + Duration::days(5 * 365) {
-            return Err(AppError::Invalid(Invalid::MeetingTime));
-        }
-        Ok(Self {
-            title,
-            starts_at,
-            allow_guests,
-        })
-    }
-}
+use super::store::{by_id, find, format_start, Meeting, PRESENCE_TIMEOUT};
+use super::{limits, settings, Lobby, MeetingView, Participant, Roster, Viewer};
+use crate::accounts::{member_of, Member};
+use crate::core::api::Guard;
+use crate::core::error::AppError;
+use crate::core::request::{cookie, headers, host_cookie_name, http_only_cookie, set_cookie};
+use crate::core::secrets;
+use crate::core::state::{Core, Settings};
+use crate::domain::DisplayName;
 
 /// Who is asking: a signed-in member, and the browser's guest key if it has one.
 #[derive(Debug)]
@@ -78,22 +27,21 @@ pub struct Who {
 
 const GUEST_COOKIE: &str = "tenantry_guest";
 
+/// A server function anyone may call, that knows the member or guest asking.
+impl Guard for Who {
+    async fn check(core: &Core) -> Result<Self, AppError> {
+        Self::of_headers(core, &headers().await?).await
+    }
+}
+
 impl Who {
     /// The person behind a request's headers.
-    pub async fn of_headers(state: &AppState, headers: &http::HeaderMap) -> Result<Self, AppError> {
+    pub async fn of_headers(core: &Core, headers: &http::HeaderMap) -> Result<Self, AppError> {
         Ok(Self {
-            member: member_of(state, headers).await?,
-            guest_key: session::cookie(
-                headers,
-                &session::host_cookie_name(&state.settings, GUEST_COOKIE),
-            )
-            .map(|token| secrets::hash(&token)),
+            member: member_of(core, headers).await?,
+            guest_key: cookie(headers, &host_cookie_name(&core.settings, GUEST_COOKIE))
+                .map(|token| secrets::hash(&token)),
         })
-    }
-
-    /// The person behind the current server-function request.
-    pub async fn of_request(state: &AppState) -> Result<Self, AppError> {
-        Self::of_headers(state, &crate::accounts::headers().await?).await
     }
 
     /// Gives a browser without one a guest key, in an HttpOnly cookie, so it can come back to the
@@ -101,7 +49,7 @@ impl Who {
     pub fn with_guest_key(mut self, settings: &Settings) -> Self {
         if self.guest_key.is_none() {
             let token = secrets::long_token();
-            if let Ok(cookie) = session::http_only_cookie(settings, GUEST_COOKIE, &token, None) {
+            if let Ok(cookie) = http_only_cookie(settings, GUEST_COOKIE, &token, None) {
                 set_cookie(cookie);
                 self.guest_key = Some(secrets::hash(&token));
             }
@@ -110,155 +58,9 @@ impl Who {
     }
 }
 
-fn format_start(at: OffsetDateTime) -> String {
-    at.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
-        .unwrap_or_default()
-}
-
-pub async fn create(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    member: &Member,
-    new: &NewMeeting,
-) -> Result<String, AppError> {
-    let code = secrets::short_token();
-    sqlx::query!(
-        "insert into meetings (id, organization_id, organizer_id, code, title, starts_at, allow_guests, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        Uuid::new_v4(),
-        member.organization_id,
-        member.id,
-        code,
-        new.title,
-        new.starts_at,
-        new.allow_guests,
-        now
-    )
-    .execute(pool)
-    .await?;
-    Ok(code)
-}
-
-/// The member's personal room, made on first use; its title follows their room name.
-pub async fn personal_room(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    member: &Member,
-) -> Result<String, AppError> {
-    let settings = service::settings(pool, member.id).await?;
-    let title = if settings.room_name.trim().is_empty() {
-        member.display_name.clone()
-    } else {
-        settings.room_name
-    };
-    let title: String = title.chars().take(TITLE_MAX_CHARS).collect();
-    Ok(sqlx::query_scalar!(
-        "insert into meetings (id, organization_id, organizer_id, code, title, starts_at, allow_guests, created_at, personal)
-         values ($1, $2, $3, $4, $5, $6, true, $6, true)
-         on conflict (organizer_id) where personal do update set title = excluded.title
-         returning code",
-        Uuid::new_v4(),
-        member.organization_id,
-        member.id,
-        secrets::short_token(),
-        title,
-        now
-    )
-    .fetch_one(pool)
-    .await?)
-}
-
-pub async fn list(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    member: &Member,
-) -> Result<Vec<MeetingSummary>, AppError> {
-    let rows = sqlx::query!(
-        r#"select m.code, m.title, m.starts_at, m.allow_guests,
-                  (select count(*) from participants p
-                    where p.meeting_id = m.id and p.left_at is null and p.state = 'admitted'
-                      and p.last_seen_at > $2) as "present!"
-             from meetings m
-            where m.organizer_id = $1 and not m.personal
-            order by m.starts_at, m.created_at"#,
-        member.id,
-        now - PRESENCE_TIMEOUT
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| MeetingSummary {
-            code: row.code,
-            title: row.title,
-            starts_at: format_start(row.starts_at),
-            allow_guests: row.allow_guests,
-            present: row.present,
-        })
-        .collect())
-}
-
-/// A meeting with what deciding about it needs.
-#[derive(Debug)]
-pub struct Meeting {
-    pub id: Uuid,
-    organization_id: Uuid,
-    organizer_id: Uuid,
-    organizer_name: String,
-    organizer_signed_up_at: OffsetDateTime,
-    organization_managed: bool,
-    code: String,
-    title: String,
-    starts_at: OffsetDateTime,
-    allow_guests: bool,
-}
-
-/// Finds a meeting by its join link code; `lock` holds its row until the transaction ends.
-async fn find(db: &mut PgConnection, code: &str, lock: bool) -> Result<Meeting, AppError> {
-    let id = if lock {
-        sqlx::query_scalar!("select id from meetings where code = $1 for update", code)
-            .fetch_optional(&mut *db)
-            .await?
-    } else {
-        sqlx::query_scalar!("select id from meetings where code = $1", code)
-            .fetch_optional(&mut *db)
-            .await?
-    };
-    let id = id.ok_or(AppError::NotFound)?;
-    by_id(db, id).await
-}
-
-async fn by_id(db: &mut PgConnection, id: Uuid) -> Result<Meeting, AppError> {
-    let row = sqlx::query!(
-        r#"select m.id, m.organization_id, m.organizer_id, m.code, m.title, m.starts_at, m.allow_guests,
-                  o.display_name as organizer_name, o.created_at as organizer_signed_up_at,
-                  org.status = 'managed' as "organization_managed!"
-             from meetings m
-             join members o on o.id = m.organizer_id
-             join organizations org on org.id = m.organization_id
-            where m.id = $1"#,
-        id
-    )
-    .fetch_optional(db)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(Meeting {
-        id: row.id,
-        organization_id: row.organization_id,
-        organizer_id: row.organizer_id,
-        organizer_name: row.organizer_name,
-        organizer_signed_up_at: row.organizer_signed_up_at,
-        organization_managed: row.organization_managed,
-        code: row.code,
-        title: row.title,
-        starts_at: row.starts_at,
-        allow_guests: row.allow_guests,
-    })
-}
-
 /// How someone may take part in a meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+enum Access {
     Organizer,
     Colleague,
     Guest,
@@ -266,20 +68,22 @@ enum Role {
 
 /// Members of the organizer's organization take part as themselves; anyone else only as a guest
 /// of a meeting that admits guests. To everyone else the meeting does not exist.
-fn role(who: &Who, meeting: &Meeting) -> Result<Role, AppError> {
+fn access(who: &Who, meeting: &Meeting) -> Result<Access, AppError> {
     match &who.member {
-        Some(member) if member.id == meeting.organizer_id => Ok(Role::Organizer),
-        Some(member) if member.organization_id == meeting.organization_id => Ok(Role::Colleague),
-        _ if meeting.allow_guests => Ok(Role::Guest),
+        Some(member) if member.id == meeting.organizer_id => Ok(Access::Organizer),
+        Some(member) if member.organization_id == meeting.organization_id => Ok(Access::Colleague),
+        _ if meeting.allow_guests => Ok(Access::Guest),
         _ => Err(AppError::NotFound),
     }
 }
 
-/// The participant identity of `who` in a meeting, by role.
-fn identity(who: &Who, role: Role) -> (Option<Uuid>, Option<&[u8]>) {
-    match role {
-        Role::Organizer | Role::Colleague => (who.member.as_ref().map(|member| member.id), None),
-        Role::Guest => (None, who.guest_key.as_deref()),
+/// The participant identity of `who` in a meeting, by access.
+fn identity(who: &Who, access: Access) -> (Option<Uuid>, Option<&[u8]>) {
+    match access {
+        Access::Organizer | Access::Colleague => {
+            (who.member.as_ref().map(|member| member.id), None)
+        }
+        Access::Guest => (None, who.guest_key.as_deref()),
     }
 }
 
@@ -289,7 +93,7 @@ pub async fn roster(
     now: OffsetDateTime,
     meeting: &Meeting,
 ) -> Result<Roster, AppError> {
-    let (limit, _) = service::participant_limit(
+    let (limit, _) = limits::participant_limit(
         &mut *db,
         now,
         meeting.organizer_id,
@@ -367,11 +171,11 @@ pub async fn view(
 ) -> Result<MeetingView, AppError> {
     let mut db = pool.acquire().await?;
     let meeting = find(&mut db, code, false).await?;
-    let role = role(who, &meeting)?;
-    let joined = participation(&mut db, now, meeting.id, identity(who, role)).await?;
+    let access = access(who, &meeting)?;
+    let joined = participation(&mut db, now, meeting.id, identity(who, access)).await?;
     let mut roster = roster(&mut db, now, &meeting).await?;
     // Guests see who is there once they are in, not before.
-    if role == Role::Guest && joined.is_none() {
+    if access == Access::Guest && joined.is_none() {
         roster.participants.clear();
     }
     Ok(MeetingView {
@@ -381,14 +185,14 @@ pub async fn view(
         starts_at: format_start(meeting.starts_at),
         allow_guests: meeting.allow_guests,
         organizer: meeting.organizer_name,
-        viewer: match role {
-            Role::Organizer => Viewer::Organizer {
+        viewer: match access {
+            Access::Organizer => Viewer::Organizer {
                 can_upgrade: !meeting.organization_managed,
             },
-            Role::Colleague => Viewer::Colleague {
+            Access::Colleague => Viewer::Colleague {
                 can_upgrade: !meeting.organization_managed,
             },
-            Role::Guest => Viewer::Guest {
+            Access::Guest => Viewer::Guest {
                 name: who
                     .member
                     .as_ref()
@@ -427,8 +231,8 @@ pub async fn join(
 ) -> Result<String, AppError> {
     let mut tx = pool.begin().await?;
     let meeting = find(&mut tx, code, true).await?;
-    let role = role(who, &meeting)?;
-    let (member_id, guest_key) = identity(who, role);
+    let access = access(who, &meeting)?;
+    let (member_id, guest_key) = identity(who, access);
     if member_id.is_none() && guest_key.is_none() {
         return Err(AppError::Unauthorized);
     }
@@ -463,8 +267,8 @@ pub async fn join(
         .await?;
     }
 
-    let name = match (role, &who.member) {
-        (Role::Organizer | Role::Colleague, Some(member)) => member.display_name.clone(),
+    let name = match (access, &who.member) {
+        (Access::Organizer | Access::Colleague, Some(member)) => member.display_name.clone(),
         _ => {
             let given = guest_name.filter(|name| !name.trim().is_empty()).or(who
                 .member
@@ -476,20 +280,24 @@ pub async fn join(
                 .to_owned()
         }
     };
-    let lobby = service::settings(&mut *tx, meeting.organizer_id)
+    let lobby = settings::settings(&mut *tx, meeting.organizer_id)
         .await?
         .lobby;
-    let waits = match role {
-        Role::Organizer => false,
-        Role::Colleague => lobby == Lobby::Everyone,
-        Role::Guest => lobby != Lobby::Nobody,
+    let waits = match access {
+        Access::Organizer => false,
+        Access::Colleague => lobby == Lobby::Everyone,
+        Access::Guest => lobby != Lobby::Nobody,
     };
     let muted = match member_id {
-        Some(member_id) => service::settings(&mut *tx, member_id).await?.muted_on_entry,
+        Some(member_id) => {
+            settings::settings(&mut *tx, member_id)
+                .await?
+                .muted_on_entry
+        }
         None => false,
     };
 
-    let (limit, _) = service::participant_limit(
+    let (limit, _) = limits::participant_limit(
         &mut *tx,
         now,
         meeting.organizer_id,
@@ -527,8 +335,8 @@ pub async fn leave(
 ) -> Result<(), AppError> {
     let mut db = pool.acquire().await?;
     let meeting = find(&mut db, code, false).await?;
-    let role = role(who, &meeting)?;
-    let (member_id, guest_key) = identity(who, role);
+    let access = access(who, &meeting)?;
+    let (member_id, guest_key) = identity(who, access);
     sqlx::query!(
         "update participants set left_at = $4
           where meeting_id = $1 and left_at is null and (member_id = $2 or guest_key = $3)",
@@ -558,7 +366,7 @@ pub async fn admit(
             AppError::NotFound
         });
     }
-    let (limit, _) = service::participant_limit(
+    let (limit, _) = limits::participant_limit(
         &mut *tx,
         now,
         meeting.organizer_id,
@@ -602,9 +410,9 @@ pub async fn watch(
 ) -> Result<Watcher, AppError> {
     let mut db = pool.acquire().await?;
     let meeting = find(&mut db, code, false).await?;
-    let role = role(who, &meeting)?;
-    let (member_id, guest_key) = identity(who, role);
-    if role == Role::Guest
+    let access = access(who, &meeting)?;
+    let (member_id, guest_key) = identity(who, access);
+    if access == Access::Guest
         && participation(&mut db, now, meeting.id, (member_id, guest_key))
             .await?
             .is_none()

@@ -4,15 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use super::{
-    CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, OpenPersonalRoom,
-    SaveMeetingSettings,
-};
 use crate::accounts::MemberContext;
 use crate::components::{ErrorText, LocalTime, Page};
 use crate::i18n::*;
-use crate::pages::BecomeAdmin;
-use crate::wizard::Entry;
+use crate::meetings::{
+    CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, OpenPersonalRoom,
+    SaveMeetingSettings,
+};
+use crate::wizard::{BecomeAdmin, Entry};
 
 #[component]
 pub fn MeetingsPage() -> impl IntoView {
@@ -25,7 +24,7 @@ pub fn MeetingsPage() -> impl IntoView {
         move || save.version().get(),
         move |_| async move {
             match member.await {
-                Ok(Some(_)) => super::meetings_overview().await.map(Some),
+                Ok(Some(_)) => crate::meetings::meetings_overview().await.map(Some),
                 _ => Ok(None),
             }
         },
@@ -160,7 +159,7 @@ fn NewMeeting() -> impl IntoView {
 #[component]
 fn MyMeetings() -> impl IntoView {
     let i18n = use_i18n();
-    let meetings = Resource::new(|| (), |_| super::my_meetings());
+    let meetings = Resource::new(|| (), |_| crate::meetings::my_meetings());
     view! {
         <section class="card" aria-labelledby="my-meetings">
             <h2 id="my-meetings">{t!(i18n, meetings.yours)}</h2>

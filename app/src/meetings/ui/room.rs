@@ -4,14 +4,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::{
+use crate::components::{CopyButton, ErrorText, LocalTime, Page};
+use crate::core::error::AppError;
+use crate::i18n::*;
+use crate::meetings::{
     AdmitParticipant, JoinMeeting, LeaveMeeting, MeetingView, Participant, Roster, Viewer,
 };
-use crate::components::{CopyButton, ErrorText, LocalTime, Page};
-use crate::error::AppError;
-use crate::i18n::*;
-use crate::pages::BecomeAdmin;
-use crate::wizard::Entry;
+use crate::wizard::{BecomeAdmin, Entry};
 
 #[component]
 pub fn MeetingPage() -> impl IntoView {
@@ -22,7 +21,7 @@ pub fn MeetingPage() -> impl IntoView {
     let leave = ServerAction::<LeaveMeeting>::new();
     let meeting = Resource::new(
         move || (code(), join.version().get(), leave.version().get()),
-        |(code, ..)| super::meeting(code),
+        |(code, ..)| crate::meetings::meeting(code),
     );
     let title = move || {
         meeting

@@ -1,15 +1,48 @@
-//! Outgoing mail: the outbox, filled in the same transaction as the change that causes a message,
-//! and the development mailbox page that lists what was sent.
+//! The development mailbox: a page listing every message the outbox holds, for trying the
+//! service without SMTP. Switched on explicitly, never behind `https://`.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::components::{ErrorText, Page};
-use crate::error::AppError;
+use crate::core::error::AppError;
 use crate::i18n::*;
 
+/// Whether the mailbox page is on: only on a developer's machine.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MailboxSettings {
+    pub enabled: bool,
+}
+
 #[cfg(feature = "ssr")]
-pub mod outbox;
+mod store {
+    use sqlx::PgPool;
+    use time::format_description::well_known::Rfc3339;
+
+    use super::SentMail;
+    use crate::core::error::AppError;
+
+    /// The newest messages first.
+    pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<SentMail>, AppError> {
+        let rows = sqlx::query!(
+            "select recipient, subject, body_text, created_at, delivered_at from outbox
+             order by seq desc limit $1",
+            limit
+        )
+        .fetch_all(pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| SentMail {
+                recipient: row.recipient,
+                subject: row.subject,
+                body: row.body_text,
+                created_at: row.created_at.format(&Rfc3339).unwrap_or_default(),
+                delivered: row.delivered_at.is_some(),
+            })
+            .collect())
+    }
+}
 
 /// One sent (or queued) message, as the mailbox page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,16 +57,15 @@ pub struct SentMail {
 /// Every message, newest first; only while the development mailbox is switched on.
 #[server(prefix = "/api", endpoint = "dev_mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<SentMail>, AppError> {
-    crate::error::respond(
-        async {
-            let state = crate::state::state()?;
-            if !state.settings.dev_mailbox {
-                return Err(AppError::NotFound);
-            }
-            outbox::recent(&state.pool, 100).await
+    use crate::core::api::{serve, Public};
+    serve(|core, _: Public| async move {
+        let settings = crate::core::state::provided::<MailboxSettings>()?;
+        if !settings.enabled {
+            return Err(AppError::NotFound);
         }
-        .await,
-    )
+        store::recent(&core.pool, 100).await
+    })
+    .await
 }
 
 /// The development mailbox: what the service would have mailed, for trying it out without SMTP.

@@ -1,0 +1,153 @@
+//! The accounts' server functions.
+
+use leptos::prelude::*;
+
+use super::MemberView;
+use crate::core::error::AppError;
+#[cfg(feature = "ssr")]
+use {
+    super::{service, session, Member},
+    crate::core::api::{serve, Public},
+    crate::core::request::{headers, requester, set_cookie},
+    crate::domain::Invalid,
+};
+
+/// Parses a form value into a domain type, as a field error.
+#[cfg(feature = "ssr")]
+fn parse<T>(result: Result<T, Invalid>) -> Result<T, AppError> {
+    result.map_err(AppError::Invalid)
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::CodeWrong)
+}
+
+/// Starts a sign-up; the page moves on to entering the mailed code.
+#[server(prefix = "/api", endpoint = "sign_up")]
+pub async fn sign_up(
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::domain::{DisplayName, EmailAddress, Password};
+    serve(|core, _: Public| async move {
+        let email = parse(EmailAddress::parse(&email))?;
+        let name = parse(DisplayName::parse(&display_name))?;
+        let password = parse(Password::parse(
+            &password,
+            &[&email.as_ascii(), name.as_str()],
+        ))?;
+        let id = service::sign_up(&core, &requester().await?, &email, &name, &password).await?;
+        leptos_axum::redirect(&format!("/signup/verify/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Confirms a sign-up with its mailed code and signs the new member in.
+#[server(prefix = "/api", endpoint = "confirm_sign_up")]
+pub async fn confirm_sign_up(id: String, code: String) -> Result<(), AppError> {
+    use crate::domain::OneTimeCode;
+    serve(|core, _: Public| async move {
+        let code = parse(OneTimeCode::parse(&code))?;
+        let cookie =
+            service::confirm_sign_up(&core, &requester().await?, parse_id(&id)?, &code).await?;
+        set_cookie(cookie);
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// Mails a new code for a pending sign-up or password reset.
+#[server(prefix = "/api", endpoint = "resend_code")]
+pub async fn resend_code(id: String) -> Result<(), AppError> {
+    serve(|core, _: Public| async move {
+        service::resend_code(&core, &requester().await?, parse_id(&id)?).await
+    })
+    .await
+}
+
+/// Signs in with address and password.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::domain::EmailAddress;
+    serve(|core, _: Public| async move {
+        let email = parse(EmailAddress::parse(&email))?;
+        let previous = session::current(&core.pool, &core.settings, &headers().await?, core.now())
+            .await?
+            .map(|signed_in| signed_in.token_hash);
+        let cookie =
+            service::sign_in(&core, &requester().await?, &email, password, previous).await?;
+        set_cookie(cookie);
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// Ends this session.
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    serve(|core, _: Public| async move {
+        let headers = headers().await?;
+        if let Some(signed_in) =
+            session::current(&core.pool, &core.settings, &headers, core.now()).await?
+        {
+            session::end(&core.pool, &signed_in.token_hash).await?;
+        }
+        set_cookie(session::clear_cookie(&core.settings)?);
+        leptos_axum::redirect("/signin");
+        Ok(())
+    })
+    .await
+}
+
+/// Mails a reset code to a known address; the page moves on to entering it either way.
+#[server(prefix = "/api", endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use crate::domain::EmailAddress;
+    serve(|core, _: Public| async move {
+        let email = parse(EmailAddress::parse(&email))?;
+        let id = service::request_reset(&core, &requester().await?, &email).await?;
+        leptos_axum::redirect(&format!("/password/reset/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Sets a new password with the mailed code; other sessions end and this one is signed in.
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(id: String, code: String, password: String) -> Result<(), AppError> {
+    use crate::domain::{OneTimeCode, Password};
+    serve(|core, _: Public| async move {
+        let code = parse(OneTimeCode::parse(&code))?;
+        let password = parse(Password::parse(&password, &[]))?;
+        let cookie =
+            service::reset_password(&core, &requester().await?, parse_id(&id)?, &code, &password)
+                .await?;
+        set_cookie(cookie);
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// The signed-in member, or nothing when signed out (an ordinary state, not an error).
+#[server(prefix = "/api", endpoint = "current_member")]
+pub async fn current_member() -> Result<Option<MemberView>, AppError> {
+    serve(|_, member: Option<Member>| async move {
+        let Some(member) = member else {
+            return Ok(None);
+        };
+        let email =
+            crate::domain::EmailAddress::parse(&member.email).map_err(|_| AppError::Internal)?;
+        Ok(Some(MemberView {
+            display_name: member.display_name,
+            email: email.to_display(),
+            organization_domain: email.domain().to_display(),
+        }))
+    })
+    .await
+}

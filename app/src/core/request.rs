@@ -1,0 +1,98 @@
+//! Who is asking, from the request: network address, browser, language; reading and setting cookies.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use http::{header, HeaderMap, HeaderValue};
+use leptos::prelude::use_context;
+
+use super::error::AppError;
+use super::locale::locale_of;
+use super::state::Settings;
+use crate::i18n::Locale;
+
+/// Who is asking: what every service call needs to know about the request.
+#[derive(Debug, Clone)]
+pub struct Requester {
+    pub ip: IpAddr,
+    pub user_agent: String,
+    pub locale: Locale,
+}
+
+/// The current server-function request's headers.
+pub async fn headers() -> Result<HeaderMap, AppError> {
+    leptos_axum::extract::<HeaderMap>()
+        .await
+        .map_err(|_| AppError::Internal)
+}
+
+/// Who is asking on the current server-function request.
+pub async fn requester() -> Result<Requester, AppError> {
+    let headers = headers().await?;
+    let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Requester {
+        ip,
+        user_agent,
+        locale: locale_of(&headers),
+    })
+}
+
+/// A non-empty cookie of the request by name.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, value)| *key == name && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Adds a `Set-Cookie` header to the current server-function response.
+pub fn set_cookie(cookie: HeaderValue) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.append_header(header::SET_COOKIE, cookie);
+    }
+}
+
+/// A cookie's name, with the `__Host-` prefix when cookies are `Secure`: the browser then
+/// accepts it only from this host, over HTTPS, for the whole site.
+pub fn host_cookie_name(settings: &Settings, name: &str) -> String {
+    if settings.secure_cookies {
+        format!("__Host-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The `Set-Cookie` value of an HttpOnly, SameSite=Lax cookie for the whole site, `Secure`
+/// behind HTTPS; without `max_age` it lasts as long as the browser session.
+pub fn http_only_cookie(
+    settings: &Settings,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) -> Result<HeaderValue, AppError> {
+    let max_age = max_age
+        .map(|secs| format!("; Max-Age={secs}"))
+        .unwrap_or_default();
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}",
+        host_cookie_name(settings, name)
+    ))
+    .map_err(|_| AppError::Internal)
+}

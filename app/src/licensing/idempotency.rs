@@ -1,0 +1,82 @@
+//! Idempotent purchases: a key from the page makes a retried purchase return the first outcome
+//! instead of charging again.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::PurchaseOutcome;
+use crate::core::error::AppError;
+
+/// Runs `purchase` once per key, as Stripe and the IETF Idempotency-Key draft do: a replay
+/// returns the first outcome, the same key with another request is refused, and a retry while
+/// the first is running is told so.
+pub async fn idempotent(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member_id: Uuid,
+    request_hash: Vec<u8>,
+    key: &str,
+    purchase: impl std::future::Future<Output = Result<PurchaseOutcome, AppError>>,
+) -> Result<PurchaseOutcome, AppError> {
+    let key = key.trim();
+    if !(8..=100).contains(&key.len()) {
+        return Err(AppError::IdempotencyMismatch);
+    }
+    let claimed = sqlx::query!(
+        "insert into idempotency_keys (member_id, key, request_hash, created_at) values ($1, $2, $3, $4)
+         on conflict do nothing",
+        member_id,
+        key,
+        request_hash,
+        now
+    )
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        let earlier = sqlx::query!(
+            "select request_hash, response from idempotency_keys where member_id = $1 and key = $2",
+            member_id,
+            key
+        )
+        .fetch_one(pool)
+        .await?;
+        if earlier.request_hash != request_hash {
+            return Err(AppError::IdempotencyMismatch);
+        }
+        let Some(response) = earlier.response else {
+            return Err(AppError::PurchaseInProgress);
+        };
+        return serde_json::from_value::<Result<PurchaseOutcome, AppError>>(response)
+            .map_err(|_| AppError::Internal)?;
+    }
+
+    let outcome = purchase.await;
+    if matches!(outcome, Err(AppError::Internal | AppError::Unavailable)) {
+        // Nothing happened that a retry could repeat: let the same key try again.
+        sqlx::query!(
+            "delete from idempotency_keys where member_id = $1 and key = $2",
+            member_id,
+            key
+        )
+        .execute(pool)
+        .await?;
+        return outcome;
+    }
+    let status = match &outcome {
+        Ok(_) => 200,
+        Err(error) => i16::try_from(error.status_code()).unwrap_or(500),
+    };
+    sqlx::query!(
+        "update idempotency_keys set response = $3, response_status = $4 where member_id = $1 and key = $2",
+        member_id,
+        key,
+        serde_json::to_value(&outcome).map_err(|_| AppError::Internal)?,
+        status
+    )
+    .execute(pool)
+    .await?;
+    outcome
+}

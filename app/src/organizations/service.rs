@@ -1,0 +1,187 @@
+//! Organization status and roles, read from the database once and used as enums everywhere.
+
+use serde_json::json;
+use sqlx::{PgConnection, PgExecutor};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{OrganizationStatus, OrganizationView, Role};
+use crate::accounts::Member;
+use crate::core::api::Guard;
+use crate::core::audit;
+use crate::core::error::AppError;
+use crate::core::state::Core;
+use crate::domain::DomainName;
+
+/// A server function for global admins of a managed organization: others get 403.
+#[derive(Debug, Clone)]
+pub struct Admin(Member);
+
+impl std::ops::Deref for Admin {
+    type Target = Member;
+
+    fn deref(&self) -> &Member {
+        &self.0
+    }
+}
+
+impl Guard for Admin {
+    async fn check(core: &Core) -> Result<Self, AppError> {
+        let member = Member::check(core).await?;
+        require_role(&core.pool, &member, Role::GlobalAdmin).await?;
+        Ok(Admin(member))
+    }
+}
+
+/// A stored value the schema's check constraints allow, parsed; anything else is a bug.
+fn parsed<T>(value: Option<T>, what: &str) -> Result<T, AppError> {
+    value.ok_or_else(|| {
+        tracing::error!(what, "unknown value in the database");
+        AppError::Internal
+    })
+}
+
+/// The member's role in their organization.
+pub async fn role(db: impl PgExecutor<'_>, member_id: Uuid) -> Result<Role, AppError> {
+    let role = sqlx::query_scalar!("select role from members where id = $1", member_id)
+        .fetch_one(db)
+        .await?;
+    parsed(Role::parse(&role), "members.role")
+}
+
+/// Refuses a member without `role`.
+pub async fn require_role(
+    db: impl PgExecutor<'_>,
+    member: &Member,
+    role: Role,
+) -> Result<(), AppError> {
+    if self::role(db, member.id).await? == role {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Whether the organization is managed.
+pub async fn status(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+) -> Result<OrganizationStatus, AppError> {
+    let status = sqlx::query_scalar!(
+        "select status from organizations where id = $1",
+        organization_id
+    )
+    .fetch_one(db)
+    .await?;
+    parsed(OrganizationStatus::parse(&status), "organizations.status")
+}
+
+/// An organization locked for the rest of the transaction.
+#[derive(Debug)]
+pub struct Locked {
+    /// As stored (ASCII, punycode for IDNs).
+    pub domain: String,
+    pub status: OrganizationStatus,
+}
+
+/// Locks the organization's row until the transaction ends: of two members changing who
+/// administers it at once, one waits for the other and then sees its outcome.
+pub async fn lock(tx: &mut PgConnection, organization_id: Uuid) -> Result<Locked, AppError> {
+    let row = sqlx::query!(
+        "select domain, status from organizations where id = $1 for update",
+        organization_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(Locked {
+        domain: row.domain,
+        status: parsed(
+            OrganizationStatus::parse(&row.status),
+            "organizations.status",
+        )?,
+    })
+}
+
+/// Locks an organization that must still be unmanaged; a managed one is refused, naming its
+/// admin. Returns the stored domain.
+pub async fn lock_unmanaged(
+    tx: &mut PgConnection,
+    organization_id: Uuid,
+) -> Result<String, AppError> {
+    let locked = lock(tx, organization_id).await?;
+    if locked.status == OrganizationStatus::Managed {
+        return Err(already_managed(tx, organization_id).await);
+    }
+    Ok(locked.domain)
+}
+
+/// The error for an organization that already has an admin, naming them.
+pub async fn already_managed(db: &mut PgConnection, organization_id: Uuid) -> AppError {
+    let admin = sqlx::query_scalar!(
+        "select display_name from members where organization_id = $1 and role = $2
+          order by created_at limit 1",
+        organization_id,
+        Role::GlobalAdmin.as_str()
+    )
+    .fetch_optional(&mut *db)
+    .await
+    .ok()
+    .flatten();
+    AppError::OrganizationManaged { admin }
+}
+
+/// Makes a locked, unmanaged organization managed with `admin` its global admin, audited.
+pub async fn make_managed(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    organization_id: Uuid,
+    admin: Uuid,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "update organizations set status = $2 where id = $1",
+        organization_id,
+        OrganizationStatus::Managed.as_str()
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "update members set role = $2 where id = $1 and organization_id = $3",
+        admin,
+        Role::GlobalAdmin.as_str(),
+        organization_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        organization_id,
+        Some(admin),
+        "organization.managed",
+        json!({ "admin": admin }),
+        now,
+    )
+    .await
+}
+
+/// The member's organization as its pages show it.
+pub async fn view(db: impl PgExecutor<'_>, member: &Member) -> Result<OrganizationView, AppError> {
+    let row = sqlx::query!(
+        r#"select o.domain, o.status, m.role,
+                  (select count(*) from members c where c.organization_id = o.id) as "member_count!"
+             from organizations o join members m on m.organization_id = o.id
+            where o.id = $1 and m.id = $2"#,
+        member.organization_id,
+        member.id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(OrganizationView {
+        domain: DomainName::display_stored(&row.domain),
+        status: parsed(
+            OrganizationStatus::parse(&row.status),
+            "organizations.status",
+        )?,
+        member_count: row.member_count,
+        role: parsed(Role::parse(&row.role), "members.role")?,
+    })
+}

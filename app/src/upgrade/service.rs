@@ -1,0 +1,283 @@
+//! The upgrade: pay for one license per member, then, in the payment's transaction, the
+//! organization becomes managed with the buyer its admin, everyone is licensed, the wizard
+//! finishes, and everyone is told. The test-mode card and the Stripe webhook both end here.
+
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::PurchasePreview;
+use crate::accounts::{self, Member};
+use crate::core::audit;
+use crate::core::error::AppError;
+use crate::core::locale::locale_of_tag;
+use crate::core::outbox::{self, Mail};
+use crate::domain::{DomainName, EmailAddress, Money};
+use crate::i18n::td_string;
+use crate::licensing::checkout::{self, NewOrder, Paid, Payment, PendingOrder, PurchaseRequest};
+use crate::licensing::idempotency::idempotent;
+use crate::licensing::{catalogue, seats, Billing, PlanOffer, PurchaseOutcome};
+use crate::organizations::service::{lock, lock_unmanaged, make_managed};
+use crate::organizations::OrganizationStatus;
+use crate::wizard::service::{self as wizard, Verified};
+
+/// Plans, prices and who the purchase covers, with a fresh idempotency key for the page.
+pub async fn preview(
+    pool: &PgPool,
+    member: &Member,
+    checkout: bool,
+) -> Result<PurchasePreview, AppError> {
+    let mut db = pool.acquire().await?;
+    let wizard = wizard::verified(&mut db, member.id, member.organization_id).await?;
+    let domain = sqlx::query_scalar!(
+        "select domain from organizations where id = $1",
+        member.organization_id
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(PurchasePreview {
+        plans: catalogue::offered_from(&mut db, wizard.entry.as_str()).await?,
+        members: seats::people(&mut db, member.organization_id)
+            .await?
+            .into_iter()
+            .map(|(_, person)| person)
+            .collect(),
+        buyer: member.display_name.clone(),
+        domain: DomainName::display_stored(&domain),
+        idempotency_key: Uuid::new_v4().to_string(),
+        checkout,
+    })
+}
+
+/// Buys licenses and upgrades the organization, once per idempotency key.
+pub async fn purchase(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+    request: &PurchaseRequest,
+    payment: &Payment<'_>,
+    key: &str,
+) -> Result<PurchaseOutcome, AppError> {
+    let hash = checkout::request_hash("upgrade", request, payment)?;
+    idempotent(
+        pool,
+        now,
+        member.id,
+        hash,
+        key,
+        upgrade(pool, now, member, request, payment),
+    )
+    .await
+}
+
+/// Checks, payment, then [`apply`] in the same transaction. The organization row is locked
+/// first, so of two members buying at once exactly one is charged; the other finds the
+/// organization managed.
+async fn upgrade(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    member: &Member,
+    request: &PurchaseRequest,
+    payment: &Payment<'_>,
+) -> Result<PurchaseOutcome, AppError> {
+    let mut tx = pool.begin().await?;
+    lock_unmanaged(&mut tx, member.organization_id).await?;
+    let wizard = wizard::verified(&mut tx, member.id, member.organization_id).await?;
+    let plan = catalogue::offered_from(&mut tx, wizard.entry.as_str())
+        .await?
+        .into_iter()
+        .find(|plan| plan.id == request.plan)
+        .ok_or(AppError::NotFound)?;
+    let members = seats::people(&mut tx, member.organization_id).await?;
+    let signed_up = i64::try_from(members.len()).unwrap_or(i64::MAX);
+    if i64::from(request.quantity) < signed_up {
+        return Err(AppError::QuantityBelowMembers { members: signed_up });
+    }
+    if request.quantity > plan.seat_cap {
+        return Err(AppError::SeatCapExceeded { cap: plan.seat_cap });
+    }
+    let amount = plan.total(request.billing, i64::from(request.quantity));
+    wizard::purchase_pending(&mut tx, wizard, now).await?;
+    let order = NewOrder {
+        organization_id: member.organization_id,
+        member_id: member.id,
+        plan_id: &plan.id,
+        billing: request.billing,
+        quantity: request.quantity,
+        amount: &amount,
+        kind: "upgrade",
+    };
+    match checkout::pay(pool, tx, now, &order, &plan.name, payment).await? {
+        Paid::Now { mut tx, order_id } => {
+            let paid = PaidUpgrade {
+                order_id,
+                plan: &plan,
+                billing: request.billing,
+                quantity: request.quantity,
+                amount: &amount,
+            };
+            apply(&mut tx, now, member, wizard, &paid).await?;
+            tx.commit().await?;
+            tracing::info!(organization = %member.organization_id, %order_id, "organization upgraded");
+            Ok(order.outcome(&plan.name, order_id, None))
+        }
+        Paid::Later {
+            order_id,
+            checkout_url,
+        } => Ok(order.outcome(&plan.name, order_id, Some(checkout_url))),
+    }
+}
+
+/// A paid upgrade order.
+struct PaidUpgrade<'a> {
+    order_id: Uuid,
+    plan: &'a PlanOffer,
+    billing: Billing,
+    quantity: i32,
+    amount: &'a Money,
+}
+
+/// Everything a paid upgrade causes: a subscription with its seats and a license for every
+/// member (the buyer first, as far as the seats go), the organization managed with the buyer
+/// its admin, the wizard completed and others superseded, audit, mail. The caller holds the
+/// organization's row.
+async fn apply(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    buyer: &Member,
+    wizard: Verified,
+    paid: &PaidUpgrade<'_>,
+) -> Result<(), AppError> {
+    let organization_id = buyer.organization_id;
+    audit::record(
+        &mut *tx,
+        organization_id,
+        Some(buyer.id),
+        "order.paid",
+        json!({ "order": paid.order_id, "plan": paid.plan.id, "billing": paid.billing.as_str(),
+                "quantity": paid.quantity, "amount_minor": paid.amount.minor,
+                "currency": paid.amount.currency }),
+        now,
+    )
+    .await?;
+    let (subscription, licensed) = seats::subscribe(
+        &mut *tx,
+        now,
+        organization_id,
+        buyer.id,
+        paid.plan,
+        paid.billing,
+        paid.quantity,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        organization_id,
+        Some(buyer.id),
+        "licenses.assigned",
+        json!({ "subscription": subscription, "count": licensed }),
+        now,
+    )
+    .await?;
+    make_managed(&mut *tx, now, organization_id, buyer.id).await?;
+    wizard::complete(&mut *tx, wizard, organization_id, buyer.id, now).await?;
+    tell_everyone(&mut *tx, now, buyer, paid.plan).await
+}
+
+/// Mails every member, in their language, that the organization is managed and by whom.
+async fn tell_everyone(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    admin: &Member,
+    plan: &PlanOffer,
+) -> Result<(), AppError> {
+    let domain = sqlx::query_scalar!(
+        "select domain from organizations where id = $1",
+        admin.organization_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let domain = DomainName::display_stored(&domain);
+    let recipients = sqlx::query!(
+        "select email, locale from members where organization_id = $1",
+        admin.organization_id
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let admin_email = EmailAddress::display_stored(&admin.email);
+    let limit = plan.participant_limit.to_string();
+    let values = [
+        ("domain", domain.as_str()),
+        ("admin", admin.display_name.as_str()),
+        ("admin_email", admin_email.as_str()),
+        ("plan", plan.name.as_str()),
+        ("limit", limit.as_str()),
+    ];
+    for recipient in recipients {
+        let locale = locale_of_tag(&recipient.locale);
+        let mail = Mail {
+            to: recipient.email,
+            subject: outbox::fill(td_string!(locale, mail.upgraded_subject), &values),
+            body: outbox::fill(td_string!(locale, mail.upgraded_body), &values),
+        };
+        outbox::enqueue(&mut *tx, &mail, now).await?;
+    }
+    Ok(())
+}
+
+/// Completes an order the payment provider says is paid, inside its transaction. An order
+/// already settled is left alone; one that can no longer be applied (someone else became the
+/// admin meanwhile, or more seats would pass the plan's cap) is marked for refund instead.
+pub async fn complete_order(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    order_id: Uuid,
+    reference: &str,
+) -> Result<(), AppError> {
+    let Some(order) = checkout::pending(&mut *tx, order_id).await? else {
+        return Ok(());
+    };
+    if order.kind != "upgrade" {
+        let applicable = seats::can_add(&mut *tx, &order).await?;
+        checkout::settle(&mut *tx, now, &order, applicable, reference).await?;
+        if applicable {
+            seats::apply_paid_order(&mut *tx, now, &order).await?;
+        }
+        return Ok(());
+    }
+    let locked = lock(&mut *tx, order.organization_id).await?;
+    let wizard = if locked.status == OrganizationStatus::Managed {
+        None
+    } else {
+        wizard::verified(&mut *tx, order.member_id, order.organization_id)
+            .await
+            .ok()
+    };
+    checkout::settle(&mut *tx, now, &order, wizard.is_some(), reference).await?;
+    let Some(wizard) = wizard else {
+        return Ok(());
+    };
+    let buyer = accounts::member(&mut *tx, order.member_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    apply_paid(tx, now, &buyer, wizard, &order).await
+}
+
+async fn apply_paid(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    buyer: &Member,
+    wizard: Verified,
+    order: &PendingOrder,
+) -> Result<(), AppError> {
+    let plan = catalogue::plan(&mut *tx, &order.plan_id).await?;
+    let paid = PaidUpgrade {
+        order_id: order.id,
+        plan: &plan,
+        billing: order.billing,
+        quantity: order.quantity,
+        amount: &order.amount,
+    };
+    apply(tx, now, buyer, wizard, &paid).await
+}

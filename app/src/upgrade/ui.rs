@@ -1,0 +1,200 @@
+//! The Become the admin page: the wizard's steps, and once the domain is proven, the purchase.
+
+use leptos::prelude::*;
+
+use super::{Purchase, PurchasePreview};
+use crate::components::{ErrorText, Page};
+use crate::i18n::*;
+use crate::licensing::{Billing, CardFields};
+use crate::wizard::{
+    current_wizard, AbandonButton, CheckDomain, DomainStep, Entry, RenewChallenge,
+    StartWizardButton, WizardState, WizardSteps, WizardView,
+};
+
+/// `/admin/wizard`: the member's open wizard, at the step its stored state says.
+#[component]
+pub fn UpgradePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let check = ServerAction::<CheckDomain>::new();
+    let renew = ServerAction::<RenewChallenge>::new();
+    let wizard = Resource::new(
+        move || (check.version().get(), renew.version().get()),
+        |_| current_wizard(),
+    );
+    view! {
+        <Page title=Signal::derive(move || t_string!(i18n, admin.become_title).to_string())>
+            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match wizard.await {
+                        Ok(Some(wizard)) => view! { <Wizard wizard check renew /> }.into_any(),
+                        Ok(None) => {
+                            view! {
+                                <p>{t!(i18n, wizard.none)}</p>
+                                <StartWizardButton
+                                    entry=Entry::AdminTile
+                                    label=Signal::derive(move || t_string!(i18n, wizard.start).to_string())
+                                />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+#[component]
+fn Wizard(
+    wizard: WizardView,
+    check: ServerAction<CheckDomain>,
+    renew: ServerAction<RenewChallenge>,
+) -> impl IntoView {
+    view! {
+        <WizardSteps state=wizard.state />
+        {match wizard.state {
+            WizardState::Started | WizardState::DomainPending => {
+                view! { <DomainStep wizard check renew /> }.into_any()
+            }
+            _ => view! { <LicensesStep wizard /> }.into_any(),
+        }}
+        <AbandonButton />
+    }
+}
+
+/// Step 3: the plans offered where the wizard was started, and the purchase.
+#[component]
+fn LicensesStep(wizard: WizardView) -> impl IntoView {
+    let i18n = use_i18n();
+    let domain = wizard.domain.clone();
+    view! {
+        <p class="success" role="status">{t!(i18n, wizard.verified_lead)} " " <strong>{domain}</strong></p>
+        <h2>{t!(i18n, wizard.licenses_heading)}</h2>
+        <PurchaseForm />
+    }
+}
+
+/// Plan, billing, quantity, live total, a preview of the upgrade, and the card: pay and upgrade.
+#[component]
+pub fn PurchaseForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let preview = Resource::new(|| (), |()| super::purchase_preview());
+    view! {
+        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match preview.await {
+                    Ok(preview) => view! { <PlansOffered preview=preview.clone() /> <PurchaseFields preview /> }.into_any(),
+                    Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PurchaseFields(preview: PurchasePreview) -> impl IntoView {
+    let i18n = use_i18n();
+    let purchase = ServerAction::<Purchase>::new();
+    let members = preview.members.len();
+    let plans = preview.plans.clone();
+    let plan_id = RwSignal::new(
+        plans
+            .first()
+            .map(|plan| plan.id.clone())
+            .unwrap_or_default(),
+    );
+    let billing = RwSignal::new(Billing::Annual);
+    let quantity = RwSignal::new(members.to_string());
+    let total = {
+        let plans = plans.clone();
+        move || {
+            let count: i64 = quantity.get().trim().parse().unwrap_or(0);
+            plans
+                .iter()
+                .find(|plan| plan.id == plan_id.get())
+                .map(|plan| {
+                    plan.total(billing.get(), count.max(0))
+                        .format(i18n.get_locale())
+                })
+                .unwrap_or_default()
+        }
+    };
+    let member_count = members;
+    view! {
+        <ActionForm action=purchase>
+            <input type="hidden" name="idempotency_key" value=preview.idempotency_key.clone() />
+            <fieldset>
+                <legend>{t!(i18n, purchase.plan)}</legend>
+                {plans
+                    .iter()
+                    .map(|plan| {
+                        let id = plan.id.clone();
+                        let checked = plan_id.get_untracked() == id;
+                        let price = plan.annual.clone();
+                        view! {
+                            <label class="choice">
+                                <input
+                                    type="radio"
+                                    name="plan"
+                                    value=id.clone()
+                                    checked=checked
+                                    on:change=move |_| plan_id.set(id.clone())
+                                />
+                                {plan.name.clone()} " · "
+                                {move || price.format(i18n.get_locale())} " "
+                                {t!(i18n, purchase.per_user_month)}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for="billing">{t!(i18n, purchase.billing)}</label>
+                <select id="billing" name="billing" on:change=move |ev| {
+                    billing.set(if event_target_value(&ev) == "Monthly" { Billing::Monthly } else { Billing::Annual })
+                }>
+                    <option value="Annual" selected>{t!(i18n, purchase.annual)}</option>
+                    <option value="Monthly">{t!(i18n, purchase.monthly)}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="quantity">{t!(i18n, purchase.quantity)}</label>
+                <input id="quantity" name="quantity" type="number" min=member_count max="300" required
+                    aria-describedby="quantity-hint" bind:value=quantity />
+                <p class="hint" id="quantity-hint">{t!(i18n, purchase.quantity_hint, count = move || member_count)}</p>
+            </div>
+            <p class="total" aria-live="polite">{t!(i18n, purchase.total)} " " <strong>{total}</strong></p>
+            <section class="card" aria-labelledby="preview-heading">
+                <h3 id="preview-heading">{t!(i18n, purchase.preview)}</h3>
+                <p>{t!(i18n, purchase.preview_admin)} " " <strong>{preview.buyer.clone()}</strong></p>
+                <p>{t!(i18n, purchase.preview_managed)} " " <strong>{preview.domain.clone()}</strong></p>
+                <p>{t!(i18n, purchase.preview_licensed)}</p>
+                <ul>
+                    {preview.members.iter().map(|person| view! { <li>{person.name.clone()} " (" {person.email.clone()} ")"</li> }).collect_view()}
+                </ul>
+                <p>{t!(i18n, purchase.preview_settings)}</p>
+            </section>
+            <CardFields checkout=preview.checkout />
+            <div role="alert" aria-live="assertive">
+                {move || purchase.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
+            </div>
+            <button type="submit" disabled=move || purchase.pending().get()>
+                {if preview.checkout { t!(i18n, purchase.continue_checkout).into_any() } else { t!(i18n, purchase.pay).into_any() }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The plans this entry point offers, by name.
+#[component]
+fn PlansOffered(preview: PurchasePreview) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p>{t!(i18n, wizard.plans_offered)}</p>
+        <ul class="plans">
+            {preview.plans.into_iter().map(|plan| view! { <li>{plan.name}</li> }).collect_view()}
+        </ul>
+        <p class="hint">{t!(i18n, wizard.purchase_next)}</p>
+    }
+}
