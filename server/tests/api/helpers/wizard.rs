@@ -5,7 +5,7 @@ use app::core::clock::Clock;
 use sqlx::PgPool;
 
 use super::bind::Bind;
-use crate::common::{browser, TestApp, START};
+use super::{browser, TestApp, START};
 
 /// The application with domain checks asking `bind`, its clock at the start of the tests.
 pub async fn app_with_dns(pool: PgPool, bind: &Bind) -> TestApp {

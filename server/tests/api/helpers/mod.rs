@@ -1,13 +1,18 @@
-//! Starts the real router on a free port against a test database, with cookie-keeping clients.
-#![allow(
-    dead_code,
-    reason = "each test binary uses a different part of the helpers"
-)]
+//! What the tests share: the real router on a free port against a fresh database, cookie-keeping
+//! browsers, typed server-function calls, a BIND server on loopback and a member who proved
+//! their domain.
+
+pub mod bind;
+pub mod wizard;
 
 use std::net::SocketAddr;
 
+use app::accounts::SignIn;
 use app::core::clock::Clock;
+use app::core::error::AppError;
 use leptos::prelude::LeptosOptions;
+use leptos::server_fn::ServerFn;
+use serde::{de::DeserializeOwned, Serialize};
 use server::config::Config;
 use sqlx::PgPool;
 use time::macros::datetime;
@@ -107,6 +112,62 @@ impl TestApp {
             .send()
             .await
             .expect("request is sent")
+    }
+
+    /// Signs `browser` in again as `email`, with the password every test member has.
+    pub async fn sign_in(&self, browser: &reqwest::Client, email: &str) {
+        self.invoke(
+            browser,
+            SignIn {
+                email: email.to_owned(),
+                password: PASSWORD.to_owned(),
+            },
+        )
+        .await
+        .expect("signed in");
+    }
+
+    /// A number the database counts, such as `select count(*) from licenses`.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect(sql)
+    }
+
+    /// Calls a server function from `browser` with its own argument type and reads its answer
+    /// as its own types: the output, or the error the page would show.
+    pub async fn invoke<F>(&self, browser: &reqwest::Client, call: F) -> Result<F::Output, AppError>
+    where
+        F: ServerFn<Error = AppError> + Serialize,
+        F::Output: DeserializeOwned,
+    {
+        let response = browser
+            .post(self.url(F::PATH))
+            .header("Accept", "application/json")
+            .form(&call)
+            .send()
+            .await
+            .expect("request is sent");
+        let status = response.status();
+        let body = response.bytes().await.expect("a body");
+        if status.is_success() || status.is_redirection() {
+            Ok(serde_json::from_slice(&body).unwrap_or_else(|error| {
+                panic!(
+                    "{} answered {status} with an unreadable body ({error}): {}",
+                    F::PATH,
+                    String::from_utf8_lossy(&body)
+                )
+            }))
+        } else {
+            Err(serde_json::from_slice(&body).unwrap_or_else(|error| {
+                panic!(
+                    "{} failed with {status} and an unreadable error ({error}): {}",
+                    F::PATH,
+                    String::from_utf8_lossy(&body)
+                )
+            }))
+        }
     }
 
     /// Starts a sign-up and returns the id of its pending code.

@@ -1,15 +1,12 @@
 //! Buying licenses: the atomic upgrade, idempotency, declines, races and the licensing page.
 
-mod common;
-mod support;
-
-use common::{browser, TestApp};
-use serde_json::{json, Value};
-use sqlx::PgPool;
-use support::{
+use crate::helpers::{
     bind::Bind,
     wizard::{app_with_dns, verified_member},
 };
+use crate::helpers::{browser, TestApp};
+use serde_json::{json, Value};
+use sqlx::PgPool;
 
 fn purchase_form<'a>(
     plan: &'a str,
@@ -30,13 +27,6 @@ fn purchase_form<'a>(
 
 const PAYS: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000 0000 0000 0002";
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.pool)
-        .await
-        .expect(sql)
-}
 
 async fn status_of(app: &TestApp, domain: &str) -> String {
     sqlx::query_scalar("select status from organizations where domain = $1")
@@ -87,38 +77,33 @@ async fn paying_upgrades_the_organization_in_one_go(pool: PgPool) {
     );
 
     assert_eq!(status_of(&app, "contoso.com").await, "managed");
-    assert_eq!(scalar(&app, "select count(*) from members where role = 'global_admin' and email = 'rob@contoso.com'").await, 1);
-    assert_eq!(scalar(&app, "select count(*) from licenses").await, 2);
+    assert_eq!(app.scalar("select count(*) from members where role = 'global_admin' and email = 'rob@contoso.com'").await, 1);
+    assert_eq!(app.scalar("select count(*) from licenses").await, 2);
     assert_eq!(
-        scalar(&app, "select purchased::bigint from subscriptions").await,
+        app.scalar("select purchased::bigint from subscriptions")
+            .await,
         2
     );
     assert_eq!(
-        scalar(&app, "select assigned::bigint from subscriptions").await,
+        app.scalar("select assigned::bigint from subscriptions")
+            .await,
         2
     );
     assert_eq!(
-        scalar(
-            &app,
-            "select amount_minor from orders where status = 'paid'"
-        )
-        .await,
+        app.scalar("select amount_minor from orders where status = 'paid'")
+            .await,
         2 * 1400 * 12
     );
     assert_eq!(
-        scalar(
-            &app,
+        app.scalar(
             "select count(*) from outbox where subject = 'contoso.com is now managed on Tenantry'"
         )
         .await,
         2
     );
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from wizards where state = 'completed'"
-        )
-        .await,
+        app.scalar("select count(*) from wizards where state = 'completed'")
+            .await,
         1
     );
 
@@ -199,22 +184,16 @@ async fn a_declined_card_changes_nothing(pool: PgPool) {
         json!({ "PaymentDeclined": "Declined" })
     );
     assert_eq!(status_of(&app, "contoso.com").await, "unmanaged");
-    assert_eq!(scalar(&app, "select count(*) from subscriptions").await, 0);
-    assert_eq!(scalar(&app, "select count(*) from licenses").await, 0);
+    assert_eq!(app.scalar("select count(*) from subscriptions").await, 0);
+    assert_eq!(app.scalar("select count(*) from licenses").await, 0);
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from orders where status = 'declined'"
-        )
-        .await,
+        app.scalar("select count(*) from orders where status = 'declined'")
+            .await,
         1
     );
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from orders where payment_reference like '%4000000000000002%'"
-        )
-        .await,
+        app.scalar("select count(*) from orders where payment_reference like '%4000000000000002%'")
+            .await,
         0,
         "no card number stored"
     );
@@ -250,7 +229,7 @@ async fn a_replayed_purchase_returns_the_first_order_and_charges_once(pool: PgPo
         .await
         .expect("json");
     assert_eq!(first["order_id"], replay_body["order_id"]);
-    assert_eq!(scalar(&app, "select count(*) from orders").await, 1);
+    assert_eq!(app.scalar("select count(*) from orders").await, 1);
 
     let different = app
         .call_as(
@@ -292,24 +271,18 @@ async fn of_two_members_paying_at_once_exactly_one_upgrades(pool: PgPool) {
         .expect("the admin is named");
     assert!(admin == "rob" || admin == "sara", "{told}");
     assert_eq!(
-        scalar(&app, "select count(*) from orders").await,
+        app.scalar("select count(*) from orders").await,
         1,
         "the loser is not charged"
     );
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from members where role = 'global_admin'"
-        )
-        .await,
+        app.scalar("select count(*) from members where role = 'global_admin'")
+            .await,
         1
     );
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from wizards where state = 'superseded'"
-        )
-        .await,
+        app.scalar("select count(*) from wizards where state = 'superseded'")
+            .await,
         1
     );
 }
@@ -337,25 +310,19 @@ async fn a_failure_mid_upgrade_leaves_the_organization_as_it_was(pool: PgPool) {
     assert_eq!(status_of(&app, "contoso.com").await, "unmanaged");
     for table in ["orders", "subscriptions", "licenses"] {
         assert_eq!(
-            scalar(&app, &format!("select count(*) from {table}")).await,
+            app.scalar(&format!("select count(*) from {table}")).await,
             0,
             "{table}"
         );
     }
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from members where role = 'global_admin'"
-        )
-        .await,
+        app.scalar("select count(*) from members where role = 'global_admin'")
+            .await,
         0
     );
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from wizards where state = 'domain_verified'"
-        )
-        .await,
+        app.scalar("select count(*) from wizards where state = 'domain_verified'")
+            .await,
         1
     );
 }
@@ -460,17 +427,19 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
         "no 5xx: {statuses:?}"
     );
     assert_eq!(
-        scalar(&app, "select assigned::bigint from subscriptions").await,
+        app.scalar("select assigned::bigint from subscriptions")
+            .await,
         20
     );
-    assert_eq!(scalar(&app, "select count(*) from licenses").await, 20);
+    assert_eq!(app.scalar("select count(*) from licenses").await, 20);
 
     let freed = app
         .call_as(&rob, "unassign_license", &[("email", "user1@contoso.com")])
         .await;
     assert_eq!(freed.status(), 200);
     assert_eq!(
-        scalar(&app, "select assigned::bigint from subscriptions").await,
+        app.scalar("select assigned::bigint from subscriptions")
+            .await,
         19
     );
     let stranger = app

@@ -1,32 +1,22 @@
 //! After the upgrade: buying more licenses, printable invoices, and Stripe Checkout with its
 //! signed webhook.
 
-mod common;
-mod support;
-
 use std::sync::{Arc, Mutex};
 
+use crate::helpers::{
+    bind::Bind,
+    wizard::{app_with_dns, verified_member},
+};
+use crate::helpers::{browser, TestApp, START};
 use app::{core::clock::Clock, licensing::stripe::StripeSettings};
-use common::{browser, TestApp, START};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use sqlx::PgPool;
-use support::{
-    bind::Bind,
-    wizard::{app_with_dns, verified_member},
-};
 
 const PAYS: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000 0000 0000 0002";
 const WEBHOOK_SECRET: &str = "whsec_test_secret";
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.pool)
-        .await
-        .expect(sql)
-}
 
 /// Rob of contoso.com, admin after buying `quantity` Business Basic licenses in test mode.
 async fn admin_of_contoso(app: &TestApp, bind: &Bind, quantity: &str) -> reqwest::Client {
@@ -372,12 +362,13 @@ async fn with_stripe_the_upgrade_waits_for_a_correctly_signed_webhook_and_applie
     }
     let managed = "select count(*) from organizations where status = 'managed'";
     assert_eq!(
-        scalar(&app, managed).await,
+        app.scalar(managed).await,
         0,
         "nothing happens before Stripe says it is paid"
     );
     assert_eq!(
-        scalar(&app, "select count(*) from orders where status = 'pending'").await,
+        app.scalar("select count(*) from orders where status = 'pending'")
+            .await,
         1
     );
 
@@ -398,8 +389,8 @@ async fn with_stripe_the_upgrade_waits_for_a_correctly_signed_webhook_and_applie
     ] {
         assert_eq!(deliver(&app, &body, &header).await.status(), 400, "{name}");
     }
-    assert_eq!(scalar(&app, managed).await, 0);
-    assert_eq!(scalar(&app, "select count(*) from stripe_events").await, 0);
+    assert_eq!(app.scalar(managed).await, 0);
+    assert_eq!(app.scalar("select count(*) from stripe_events").await, 0);
 
     let signed = signature(WEBHOOK_SECRET, now - 20, &body);
     assert_eq!(deliver(&app, &body, &signed).await.status(), 200);
@@ -416,18 +407,15 @@ async fn with_stripe_the_upgrade_waits_for_a_correctly_signed_webhook_and_applie
         200
     );
 
-    assert_eq!(scalar(&app, managed).await, 1);
-    assert_eq!(scalar(&app, "select count(*) from subscriptions").await, 1);
-    assert_eq!(scalar(&app, "select count(*) from licenses").await, 2);
+    assert_eq!(app.scalar(managed).await, 1);
+    assert_eq!(app.scalar("select count(*) from subscriptions").await, 1);
+    assert_eq!(app.scalar("select count(*) from licenses").await, 2);
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from audit_events where kind = 'order.paid'"
-        )
-        .await,
+        app.scalar("select count(*) from audit_events where kind = 'order.paid'")
+            .await,
         1
     );
-    assert_eq!(scalar(&app, "select count(*) from stripe_events").await, 2);
+    assert_eq!(app.scalar("select count(*) from stripe_events").await, 2);
     let paid: (String, String, Option<i64>) =
         sqlx::query_as("select status, payment_reference, invoice_number from orders")
             .fetch_one(&app.pool)
@@ -488,13 +476,10 @@ async fn a_paid_checkout_that_lost_the_race_is_marked_for_refund_not_applied(poo
     let mut sorted = statuses.clone();
     sorted.sort();
     assert_eq!(sorted, ["paid", "refund_due"]);
-    assert_eq!(scalar(&app, "select count(*) from subscriptions").await, 1);
+    assert_eq!(app.scalar("select count(*) from subscriptions").await, 1);
     assert_eq!(
-        scalar(
-            &app,
-            "select count(*) from members where role = 'global_admin'"
-        )
-        .await,
+        app.scalar("select count(*) from members where role = 'global_admin'")
+            .await,
         1
     );
 }
@@ -572,17 +557,17 @@ async fn more_licenses_through_stripe_are_added_when_paid_and_never_past_the_cap
     }
     let purchased = "select purchased::bigint from subscriptions";
     assert_eq!(
-        scalar(&app, purchased).await,
+        app.scalar(purchased).await,
         1,
         "nothing added before payment"
     );
     assert_eq!(pay(&app, &orders[0], "evt_more_200").await, 200);
-    assert_eq!(scalar(&app, purchased).await, 201);
+    assert_eq!(app.scalar(purchased).await, 201);
     // Paid too, but 201 + 150 is past the plan's cap of 300: refunded, not added.
     assert_eq!(pay(&app, &orders[1], "evt_more_150").await, 200);
-    assert_eq!(scalar(&app, purchased).await, 201);
+    assert_eq!(app.scalar(purchased).await, 201);
     let refund_due = "select count(*) from orders where status = 'refund_due'";
-    assert_eq!(scalar(&app, refund_due).await, 1);
+    assert_eq!(app.scalar(refund_due).await, 1);
 }
 
 /// Stripe says the order of `outcome` is paid, in event `event`.

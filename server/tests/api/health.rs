@@ -1,7 +1,5 @@
 //! Liveness, readiness, headers and limits of the HTTP layer, against a real database.
 
-mod common;
-
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -10,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use common::TestApp;
+use crate::helpers::TestApp;
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -1,11 +1,9 @@
 //! Mail delivery over a real SMTP server on loopback, including an outage.
 
-mod common;
-
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
+use crate::helpers::{browser, TestApp};
 use app::core::clock::Clock;
-use common::{browser, TestApp};
 use server::{config::Config, mail};
 use sqlx::PgPool;
 use tokio::process::{Child, Command};

@@ -1,9 +1,10 @@
 //! Sign-up, verification, sign-in, sessions, throttling and password reset, against a real
 //! database and through the real HTTP server.
 
-mod common;
+use app::accounts::CurrentMember;
+use app::organizations::{MyOrganization, OrganizationStatus, OrganizationView, Role};
 
-use common::{browser, pending_id, TestApp, PASSWORD};
+use crate::helpers::{browser, pending_id, TestApp, PASSWORD};
 use sqlx::PgPool;
 use time::Duration;
 
@@ -19,20 +20,17 @@ async fn organization_of(app: &TestApp, email: &str) -> (String, String) {
 }
 
 /// What the launcher shows a signed-in member of their organization.
-async fn organization_view(app: &TestApp, browser: &reqwest::Client) -> serde_json::Value {
-    let response = app.call_as(browser, "my_organization", &[]).await;
-    assert_eq!(response.status(), 200, "signed in");
-    response.json().await.expect("json")
+async fn organization_view(app: &TestApp, browser: &reqwest::Client) -> OrganizationView {
+    app.invoke(browser, MyOrganization {})
+        .await
+        .expect("signed in")
 }
 
 async fn is_signed_in(app: &TestApp, browser: &reqwest::Client) -> bool {
-    let response = app.call_as(browser, "current_member", &[]).await;
-    assert_eq!(response.status(), 200);
-    !response
-        .json::<serde_json::Value>()
+    app.invoke(browser, CurrentMember {})
         .await
-        .expect("json")
-        .is_null()
+        .expect("answered")
+        .is_some()
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -57,10 +55,11 @@ async fn members_on_one_domain_share_an_organization_and_another_domain_does_not
     );
 
     let sara_sees = organization_view(&app, &sara).await;
-    assert_eq!(sara_sees["domain"], "contoso.com");
-    assert_eq!(sara_sees["member_count"], 2);
-    assert_eq!(sara_sees["status"], "Unmanaged");
-    assert_eq!(organization_view(&app, &ann).await["member_count"], 1);
+    assert_eq!(sara_sees.domain, "contoso.com");
+    assert_eq!(sara_sees.member_count, 2);
+    assert_eq!(sara_sees.status, OrganizationStatus::Unmanaged);
+    assert_eq!(sara_sees.role, Role::Member);
+    assert_eq!(organization_view(&app, &ann).await.member_count, 1);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -126,7 +125,7 @@ async fn an_idn_domain_is_stored_as_punycode_and_shown_as_unicode(pool: PgPool) 
     assert_eq!(member["email"], "anna@bücher.example");
     assert_eq!(member["organization_domain"], "bücher.example");
     assert_eq!(
-        organization_view(&app, &anna).await["domain"],
+        organization_view(&app, &anna).await.domain,
         "bücher.example"
     );
 }

@@ -1,14 +1,11 @@
 //! Becoming the admin: the stored wizard and domain checks against a real BIND server on
 //! loopback, whose zones the tests edit with nsupdate as a person edits their DNS host.
 
-mod common;
-mod support;
-
-use common::{browser, TestApp};
+use crate::helpers::bind::{silent_nameserver, Bind};
+use crate::helpers::wizard::app_with_dns;
+use crate::helpers::{browser, TestApp};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use support::bind::{silent_nameserver, Bind};
-use support::wizard::app_with_dns;
 use time::Duration;
 
 /// Signs a member up in a new browser and starts the wizard from `entry`.
@@ -210,7 +207,7 @@ async fn a_domain_that_does_not_exist_or_fails_or_is_silent_is_named(pool: PgPoo
             "sign_in",
             &[
                 ("email", "kim@ghost.example"),
-                ("password", common::PASSWORD),
+                ("password", crate::helpers::PASSWORD),
             ],
         )
         .await;
@@ -234,7 +231,10 @@ async fn an_expired_challenge_cannot_verify(pool: PgPool) {
     app.call_as(
         &rob,
         "sign_in",
-        &[("email", "rob@contoso.com"), ("password", common::PASSWORD)],
+        &[
+            ("email", "rob@contoso.com"),
+            ("password", crate::helpers::PASSWORD),
+        ],
     )
     .await;
     let late = app
@@ -330,7 +330,10 @@ async fn the_wizard_resumes_in_a_new_session_at_its_step(pool: PgPool) {
     app.call_as(
         &elsewhere,
         "sign_in",
-        &[("email", "rob@contoso.com"), ("password", common::PASSWORD)],
+        &[
+            ("email", "rob@contoso.com"),
+            ("password", crate::helpers::PASSWORD),
+        ],
     )
     .await;
     let resumed = current_wizard(&app, &elsewhere).await;

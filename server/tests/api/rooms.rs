@@ -1,16 +1,13 @@
 //! Meetings: joining within the organizer's limit, the lobby, leaving, the heartbeat timeout,
 //! who may join, and live presence across two server processes.
 
-mod common;
-mod support;
-
-use common::{browser, TestApp, PASSWORD, START};
-use serde_json::{json, Value};
-use sqlx::PgPool;
-use support::{
+use crate::helpers::{
     bind::Bind,
     wizard::{app_with_dns, verified_member},
 };
+use crate::helpers::{browser, TestApp, START};
+use serde_json::{json, Value};
+use sqlx::PgPool;
 use time::Duration;
 
 /// Creates a meeting as `organizer` and returns its code.
@@ -60,17 +57,6 @@ async fn join_as_guest(
     (guest, response)
 }
 
-async fn sign_in(app: &TestApp, member: &reqwest::Client, email: &str) {
-    let response = app
-        .call_as(
-            member,
-            "sign_in",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert!(response.status().is_success() || response.status().is_redirection());
-}
-
 async fn meeting(app: &TestApp, viewer: &reqwest::Client, code: &str) -> reqwest::Response {
     app.call_as(viewer, "meeting", &[("code", code)]).await
 }
@@ -98,7 +84,7 @@ async fn organizer(app: &TestApp, email: &str) -> reqwest::Client {
 async fn on_day(app: &TestApp, member: &reqwest::Client, email: &str, day: i64) {
     let elapsed = app.clock.now() - START;
     app.clock.advance(Duration::days(day) - elapsed);
-    sign_in(app, member, email).await;
+    app.sign_in(member, email).await;
 }
 
 /// Fills a meeting with `count` guests, each of whom gets in.

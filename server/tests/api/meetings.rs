@@ -1,33 +1,19 @@
 //! Participant limits over time and across the upgrade, and personal meeting settings.
 
-mod common;
-mod support;
-
-use common::{browser, TestApp, PASSWORD};
-use serde_json::{json, Value};
-use sqlx::PgPool;
-use support::{
+use crate::helpers::{
     bind::Bind,
     wizard::{app_with_dns, verified_member},
 };
+use app::meetings::{LimitReason, LoadMeetingsOverview, Lobby, MeetingSettings, MeetingsOverview};
+
+use crate::helpers::{browser, TestApp};
+use sqlx::PgPool;
 use time::Duration;
 
-async fn overview(app: &TestApp, member: &reqwest::Client) -> Value {
-    let response = app.call_as(member, "meetings_overview", &[]).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.expect("json")
-}
-
-/// Sessions end after 12 idle hours; tests that jump weeks sign in again.
-async fn sign_in(app: &TestApp, member: &reqwest::Client, email: &str) {
-    let response = app
-        .call_as(
-            member,
-            "sign_in",
-            &[("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert!(response.status().is_success() || response.status().is_redirection());
+async fn overview(app: &TestApp, member: &reqwest::Client) -> MeetingsOverview {
+    app.invoke(member, LoadMeetingsOverview {})
+        .await
+        .expect("a member's overview")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -35,15 +21,15 @@ async fn the_free_limit_is_ten_within_sixty_days_of_sign_up_then_three(pool: PgP
     let app = TestApp::spawn(pool).await;
     let rob = browser();
     app.sign_up(&rob, "rob@contoso.com", "Rob").await;
-    assert_eq!(overview(&app, &rob).await["participant_limit"], 10);
+    assert_eq!(overview(&app, &rob).await.participant_limit, 10);
     for (day, limit) in [(59, 10), (60, 3), (61, 3)] {
-        let elapsed = app.clock.now() - common::START;
+        let elapsed = app.clock.now() - crate::helpers::START;
         app.clock.advance(Duration::days(day) - elapsed);
-        sign_in(&app, &rob, "rob@contoso.com").await;
+        app.sign_in(&rob, "rob@contoso.com").await;
         let seen = overview(&app, &rob).await;
-        assert_eq!(seen["participant_limit"], limit, "day {day}");
+        assert_eq!(seen.participant_limit, limit, "day {day}");
     }
-    assert_eq!(overview(&app, &rob).await["reason"], "FreeLater");
+    assert_eq!(overview(&app, &rob).await.reason, LimitReason::FreeLater);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -65,10 +51,13 @@ async fn settings_are_saved_and_carry_over_unchanged_when_the_organization_upgra
         .await;
     assert_eq!(saved.status(), 200);
     let before = overview(&app, &sara).await;
-    let expected =
-        json!({ "lobby": "Nobody", "muted_on_entry": true, "room_name": "Sara's café ☕" });
-    assert_eq!(before["settings"], expected);
-    assert_eq!(before["participant_limit"], 10);
+    let expected = MeetingSettings {
+        lobby: Lobby::Nobody,
+        muted_on_entry: true,
+        room_name: "Sara's café ☕".to_owned(),
+    };
+    assert_eq!(before.settings, expected);
+    assert_eq!(before.participant_limit, 10);
     let stored_before: (String, bool, String) =
         sqlx::query_as("select lobby, muted_on_entry, room_name from meeting_settings")
             .fetch_one(&app.pool)
@@ -94,13 +83,15 @@ async fn settings_are_saved_and_carry_over_unchanged_when_the_organization_upgra
     assert!(paid.status().is_success() || paid.status().is_redirection());
 
     let after = overview(&app, &sara).await;
-    assert_eq!(after["participant_limit"], 300);
+    assert_eq!(after.participant_limit, 300);
     assert_eq!(
-        after["reason"],
-        json!({ "Plan": { "name": "Business Standard" } })
+        after.reason,
+        LimitReason::Plan {
+            name: "Business Standard".to_owned()
+        }
     );
-    assert_eq!(after["settings"], expected, "settings carried over");
-    assert_eq!(after["can_upgrade"], false);
+    assert_eq!(after.settings, expected, "settings carried over");
+    assert!(!after.can_upgrade);
     let stored_after: (String, bool, String) =
         sqlx::query_as("select lobby, muted_on_entry, room_name from meeting_settings")
             .fetch_one(&app.pool)

@@ -1,0 +1,13 @@
+//! The integration tests: one binary, each module a feature, all against the real router, a fresh
+//! PostgreSQL database per test, BIND and an SMTP server on loopback.
+
+mod helpers;
+
+mod accounts;
+mod billing;
+mod health;
+mod licensing;
+mod mail;
+mod meetings;
+mod rooms;
+mod wizard;
