@@ -202,26 +202,31 @@ fn Person(person: Participant) -> impl IntoView {
 fn follow(code: String, roster: RwSignal<Roster>) {
     #[cfg(feature = "hydrate")]
     {
+        use futures::StreamExt;
+        use gloo_net::eventsource::futures::EventSource;
         use leptos::wasm_bindgen::{closure::Closure, JsCast};
         use send_wrapper::SendWrapper;
 
-        let Ok(source) = web_sys::EventSource::new(&format!("/live/meetings/{code}")) else {
+        let Ok(mut source) = EventSource::new(&format!("/live/meetings/{code}")) else {
             return;
         };
-        let on_roster = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                let next = event
+        let Ok(mut rosters) = source.subscribe("roster") else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            while let Some(Ok((_, message))) = rosters.next().await {
+                let next = message
                     .data()
                     .as_string()
                     .and_then(|text| serde_json::from_str::<Roster>(&text).ok());
-                if let Some(next) = next {
-                    roster.set(next);
+                // A roster arriving after the page was left has nowhere to go.
+                if next.is_some_and(|next| roster.try_set(next).is_some()) {
+                    break;
                 }
-            },
-        );
-        let _ =
-            source.add_event_listener_with_callback("roster", on_roster.as_ref().unchecked_ref());
-        // Closing the tab frees the place at once rather than after the heartbeat timeout.
+            }
+        });
+        // Closing the tab frees the place at once rather than after the heartbeat timeout. A
+        // beacon is the one request a browser still sends while the page goes away.
         let on_leave = Closure::<dyn FnMut()>::new({
             let code = code.clone();
             move || {
@@ -234,9 +239,9 @@ fn follow(code: String, roster: RwSignal<Roster>) {
         });
         let _ = window()
             .add_event_listener_with_callback("pagehide", on_leave.as_ref().unchecked_ref());
-        let held = SendWrapper::new((source, on_roster, on_leave));
+        let held = SendWrapper::new((source, on_leave));
         on_cleanup(move || {
-            let (source, _on_roster, on_leave) = held.take();
+            let (source, on_leave) = held.take();
             source.close();
             let _ = window()
                 .remove_event_listener_with_callback("pagehide", on_leave.as_ref().unchecked_ref());

@@ -19,11 +19,15 @@ pub struct Bind {
     _named: Child,
 }
 
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .and_then(|socket| socket.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
+/// A port free for both UDP and TCP on loopback, as BIND listens on both.
+fn free_port() -> u16 {
+    loop {
+        let udp = UdpSocket::bind("127.0.0.1:0").expect("a free UDP port");
+        let port = udp.local_addr().expect("bound address").port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 impl Bind {
@@ -31,7 +35,7 @@ impl Bind {
     /// under it answer NXDOMAIN), and broken.test, which answers SERVFAIL.
     pub async fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("tenantry-bind-{}", uuid::Uuid::new_v4()));
-        let port = free_udp_port();
+        let port = free_port();
         let named = Command::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scripts/dns-test-server.sh"
@@ -66,10 +70,15 @@ impl Bind {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("BIND did not start");
+        panic!(
+            "BIND on 127.0.0.1:{} did not answer a SOA question for contoso.com within 10 s",
+            self.addr.port()
+        );
     }
 
-    /// Sends `nsupdate` commands for `zone`, e.g. `update add name 60 TXT "value"`.
+    /// Sends `nsupdate` commands for `zone`, e.g. `update add name 60 TXT "value"`. The update
+    /// goes over TCP, which waits for a busy server instead of giving up after a few lost
+    /// datagrams, and is tried again before the test fails naming the server and its answer.
     pub async fn update(&self, zone: &str, commands: &[String]) {
         let mut script = format!("server 127.0.0.1 {}\nzone {zone}.\n", self.addr.port());
         for command in commands {
@@ -77,12 +86,29 @@ impl Bind {
             script.push('\n');
         }
         script.push_str("send\n");
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            match self.nsupdate(&script).await {
+                Ok(()) => return,
+                Err(answer) => failures.push(answer),
+            }
+        }
+        panic!(
+            "nsupdate to BIND on 127.0.0.1:{} (TCP) failed three times: {}",
+            self.addr.port(),
+            failures.join(" | ")
+        );
+    }
+
+    async fn nsupdate(&self, script: &str) -> Result<(), String> {
         let mut nsupdate = Command::new("nsupdate")
+            .args(["-v", "-t", "60"])
             .arg("-k")
             .arg(self.dir.join("tsig.key"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            .kill_on_drop(true)
             .spawn()
             .expect("nsupdate (Debian bind9-dnsutils) runs");
         nsupdate
@@ -93,11 +119,11 @@ impl Bind {
             .await
             .expect("commands written");
         let output = nsupdate.wait_with_output().await.expect("nsupdate ends");
-        assert!(
-            output.status.success(),
-            "nsupdate failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+        }
     }
 
     /// Adds one TXT record whose character-strings are `strings`.
