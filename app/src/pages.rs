@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::accounts::MemberContext;
-use crate::components::Page;
+use crate::components::{translated, Page};
 use crate::i18n::*;
 use crate::organizations::organization_resource;
 use crate::status::DatabaseStatusCard;
@@ -15,7 +15,7 @@ use crate::wizard::{BecomeAdmin, Entry};
 pub fn LauncherPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, launcher.title).to_string())>
+        <Page title=translated!(i18n, launcher.title)>
             <p class="lead">{t!(i18n, launcher.lead)}</p>
             <OrganizationCard />
             <ul class="launcher" aria-label=move || t_string!(i18n, launcher.apps).to_string()>
@@ -82,7 +82,7 @@ fn OrganizationCard() -> impl IntoView {
 pub fn AdminPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, admin.become_title).to_string())>
+        <Page title=translated!(i18n, admin.become_title)>
             <p>{t!(i18n, admin.why)}</p>
             <ol class="steps">
                 <li>{t!(i18n, admin.step_sign_up)}</li>
@@ -92,7 +92,7 @@ pub fn AdminPage() -> impl IntoView {
             </ol>
             <BecomeAdmin
                 entry=Entry::AdminTile
-                label=Signal::derive(move || t_string!(i18n, admin.become_title).to_string())
+                label=translated!(i18n, admin.become_title)
             />
         </Page>
     }
@@ -103,7 +103,7 @@ pub fn AdminPage() -> impl IntoView {
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, apps.settings.name).to_string())>
+        <Page title=translated!(i18n, apps.settings.name)>
             <p>{t!(i18n, settings.language_explain)}</p>
             <DatabaseStatusCard />
         </Page>

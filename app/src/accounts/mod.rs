@@ -4,11 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
-#[cfg(feature = "ssr")]
 pub mod passwords;
-#[cfg(feature = "ssr")]
 pub mod service;
-#[cfg(feature = "ssr")]
 pub mod session;
 mod ui;
 

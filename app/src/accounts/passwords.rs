@@ -1,5 +1,7 @@
 //! Password hashing with argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane).
 
+#![cfg(feature = "ssr")]
+
 use std::sync::OnceLock;
 
 use tokio::sync::Semaphore;

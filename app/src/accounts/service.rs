@@ -1,6 +1,8 @@
 //! The accounts service: sign-up with a mailed code, sign-in, password reset. Server functions,
 //! REST handlers and tests all call these with explicit dependencies.
 
+#![cfg(feature = "ssr")]
+
 use http::HeaderValue;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -162,6 +164,26 @@ async fn check_code(
     })
 }
 
+/// Deletes every pending code of `purpose` for the address, so a second use of any code fails
+/// (and of two uses at once, one).
+async fn use_up_codes(
+    tx: &mut sqlx::PgConnection,
+    email: &str,
+    purpose: &str,
+) -> Result<(), AppError> {
+    let deleted = sqlx::query!(
+        "delete from email_codes where email = $1 and purpose = $2",
+        email,
+        purpose
+    )
+    .execute(&mut *tx)
+    .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(AppError::CodeWrong);
+    }
+    Ok(())
+}
+
 /// Finishes a sign-up: the member joins the organization of their domain (created unmanaged on
 /// the first sign-up) and is signed in. Returns the session cookie.
 pub async fn confirm_sign_up(
@@ -179,16 +201,7 @@ pub async fn confirm_sign_up(
     let email = EmailAddress::parse(&redeemed.email).map_err(|_| AppError::Internal)?;
 
     let mut tx = pool.begin().await?;
-    // Deleting every pending sign-up for the address makes a second use of any code fail.
-    let deleted = sqlx::query!(
-        "delete from email_codes where email = $1 and purpose = 'sign_up'",
-        redeemed.email
-    )
-    .execute(&mut *tx)
-    .await?;
-    if deleted.rows_affected() == 0 {
-        return Err(AppError::CodeWrong);
-    }
+    use_up_codes(&mut tx, &redeemed.email, "sign_up").await?;
     sqlx::query!(
         "insert into organizations (domain, created_at) values ($1, $2) on conflict (domain) do nothing",
         email.domain().as_str(),
@@ -369,15 +382,7 @@ pub async fn reset_password(
     let redeemed = check_code(pool, who, id, "reset_password", code, now).await?;
     let password_hash = passwords::hash(password).await?;
     let mut tx = pool.begin().await?;
-    let deleted = sqlx::query!(
-        "delete from email_codes where email = $1 and purpose = 'reset_password'",
-        redeemed.email
-    )
-    .execute(&mut *tx)
-    .await?;
-    if deleted.rows_affected() == 0 {
-        return Err(AppError::CodeWrong);
-    }
+    use_up_codes(&mut tx, &redeemed.email, "reset_password").await?;
     let member_id = sqlx::query_scalar!(
         "update members set password_hash = $2 where email = $1 returning id",
         redeemed.email,

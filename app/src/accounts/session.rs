@@ -3,6 +3,8 @@
 //! Sessions are rows of our own rather than an opaque session store because members and admins
 //! list and end them per member (sign-out everywhere, password reset, devices).
 
+#![cfg(feature = "ssr")]
+
 use http::{HeaderMap, HeaderValue};
 use sqlx::{PgExecutor, PgPool};
 use time::{Duration, OffsetDateTime};

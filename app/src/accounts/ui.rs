@@ -10,7 +10,7 @@ use super::{
     ConfirmSignUp, MemberView, RequestPasswordReset, ResendCode, ResetPassword, SignIn, SignOut,
     SignUp,
 };
-use crate::components::{Field, FormError, Page};
+use crate::components::{failure, translated, Field, Page, Submit};
 use crate::core::error::AppError;
 use crate::domain::PASSWORD_MIN_CHARS;
 use crate::i18n::*;
@@ -28,35 +28,18 @@ pub fn MemberProvider(children: Children) -> impl IntoView {
     children()
 }
 
-/// The error of an action's last run, if it failed.
-fn failure(
-    value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
-) -> Signal<Option<AppError>> {
-    Signal::derive(move || value.get().and_then(Result::err))
-}
-
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SignUp>::new();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, sign_up.title).to_string())>
+        <Page title=translated!(i18n, sign_up.title)>
             <p>{t!(i18n, sign_up.lead)}</p>
             <ActionForm action>
+                <EmailField autocomplete="email" hint=translated!(i18n, sign_up.email_hint) />
+                <Field label=translated!(i18n, fields.display_name) name="display_name" autocomplete="name" />
                 <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.work_email).to_string())
-                    name="email"
-                    kind="email"
-                    autocomplete="email"
-                    hint=Signal::derive(move || t_string!(i18n, sign_up.email_hint).to_string())
-                />
-                <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.display_name).to_string())
-                    name="display_name"
-                    autocomplete="name"
-                />
-                <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.password).to_string())
+                    label=translated!(i18n, fields.password)
                     name="password"
                     kind="password"
                     autocomplete="new-password"
@@ -66,10 +49,7 @@ pub fn SignUpPage() -> impl IntoView {
                             .replace("[min]", &PASSWORD_MIN_CHARS.to_string())
                     })
                 />
-                <FormError error=failure(action.value()) />
-                <button type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, sign_up.submit)}
-                </button>
+                <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, sign_up.submit)}</Submit>
             </ActionForm>
             <p>
                 {t!(i18n, sign_up.have_account)} " " <A href="/signin">{t!(i18n, sign_in.title)}</A>
@@ -78,33 +58,60 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
+/// The work email field of the account forms.
+#[component]
+fn EmailField(
+    autocomplete: &'static str,
+    #[prop(optional)] hint: Option<Signal<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = translated!(i18n, fields.work_email);
+    match hint {
+        Some(hint) => {
+            view! { <Field label name="email" kind="email" autocomplete hint /> }.into_any()
+        }
+        None => view! { <Field label name="email" kind="email" autocomplete /> }.into_any(),
+    }
+}
+
+/// The pending request's id, from the page's address, and the mailed code, filled in when the
+/// person followed the mail's link.
+#[component]
+fn CodeFields() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let code = Signal::derive(move || query.read().get("code").unwrap_or_default());
+    view! {
+        <input type="hidden" name="id" prop:value=pending_id() />
+        <Field
+            label=translated!(i18n, fields.code)
+            name="code"
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            value=code
+        />
+    }
+}
+
+/// The id of the pending request on this page.
+fn pending_id() -> Signal<String> {
+    let params = use_params_map();
+    Signal::derive(move || params.read().get("id").unwrap_or_default())
+}
+
 /// Enter the mailed code that finishes a sign-up (or follow the link that fills it in).
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let query = use_query_map();
-    let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
-    let code = Signal::derive(move || query.read().get("code").unwrap_or_default());
     let confirm = ServerAction::<ConfirmSignUp>::new();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, verify.title).to_string())>
+        <Page title=translated!(i18n, verify.title)>
             <p>{t!(i18n, verify.lead)}</p>
             <ActionForm action=confirm>
-                <input type="hidden" name="id" prop:value=id />
-                <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.code).to_string())
-                    name="code"
-                    autocomplete="one-time-code"
-                    inputmode="numeric"
-                    value=code
-                />
-                <FormError error=failure(confirm.value()) />
-                <button type="submit" disabled=move || confirm.pending().get()>
-                    {t!(i18n, verify.submit)}
-                </button>
+                <CodeFields />
+                <Submit pending=confirm.pending() error=failure(confirm.value())>{t!(i18n, verify.submit)}</Submit>
             </ActionForm>
-            <Resend id />
+            <Resend id=pending_id() />
         </Page>
     }
 }
@@ -119,13 +126,10 @@ fn Resend(id: Signal<String>) -> impl IntoView {
         <ActionForm action=resend attr:class="secondary-form">
             <input type="hidden" name="id" prop:value=id />
             <p>{t!(i18n, verify.no_mail)}</p>
-            <button type="submit" class="secondary" disabled=move || resend.pending().get()>
-                {t!(i18n, verify.resend)}
-            </button>
             <p role="status" aria-live="polite" class="success">
                 {move || sent().then_some(t!(i18n, verify.resent))}
             </p>
-            <FormError error=failure(resend.value()) />
+            <Submit pending=resend.pending() error=failure(resend.value()) secondary=true>{t!(i18n, verify.resend)}</Submit>
         </ActionForm>
     }
 }
@@ -135,24 +139,11 @@ pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, sign_in.title).to_string())>
+        <Page title=translated!(i18n, sign_in.title)>
             <ActionForm action>
-                <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.work_email).to_string())
-                    name="email"
-                    kind="email"
-                    autocomplete="username"
-                />
-                <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.password).to_string())
-                    name="password"
-                    kind="password"
-                    autocomplete="current-password"
-                />
-                <FormError error=failure(action.value()) />
-                <button type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, sign_in.submit)}
-                </button>
+                <EmailField autocomplete="username" />
+                <Field label=translated!(i18n, fields.password) name="password" kind="password" autocomplete="current-password" />
+                <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, sign_in.submit)}</Submit>
             </ActionForm>
             <p>
                 <A href="/password/forgot">{t!(i18n, sign_in.forgot)}</A>
@@ -169,19 +160,11 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<RequestPasswordReset>::new();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, forgot.title).to_string())>
+        <Page title=translated!(i18n, forgot.title)>
             <p>{t!(i18n, forgot.lead)}</p>
             <ActionForm action>
-                <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.work_email).to_string())
-                    name="email"
-                    kind="email"
-                    autocomplete="username"
-                />
-                <FormError error=failure(action.value()) />
-                <button type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, forgot.submit)}
-                </button>
+                <EmailField autocomplete="username" />
+                <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, forgot.submit)}</Submit>
             </ActionForm>
         </Page>
     }
@@ -190,35 +173,21 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let query = use_query_map();
-    let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
-    let code = Signal::derive(move || query.read().get("code").unwrap_or_default());
     let action = ServerAction::<ResetPassword>::new();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, reset.title).to_string())>
+        <Page title=translated!(i18n, reset.title)>
             <p>{t!(i18n, reset.lead)}</p>
             <ActionForm action>
-                <input type="hidden" name="id" prop:value=id />
+                <CodeFields />
                 <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.code).to_string())
-                    name="code"
-                    autocomplete="one-time-code"
-                    inputmode="numeric"
-                    value=code
-                />
-                <Field
-                    label=Signal::derive(move || t_string!(i18n, fields.new_password).to_string())
+                    label=translated!(i18n, fields.new_password)
                     name="password"
                     kind="password"
                     autocomplete="new-password"
                 />
-                <FormError error=failure(action.value()) />
-                <button type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, reset.submit)}
-                </button>
+                <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, reset.submit)}</Submit>
             </ActionForm>
-            <Resend id />
+            <Resend id=pending_id() />
         </Page>
     }
 }

@@ -9,6 +9,39 @@ use crate::core::error::{AppError, Decline, Invalid};
 use crate::domain::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::i18n::*;
 
+/// A translated text as a signal, so it follows the language chosen on the page:
+/// `translated!(i18n, sign_in.title)`.
+macro_rules! translated {
+    ($i18n:ident, $($key:tt)+) => {
+        ::leptos::prelude::Signal::derive(move || $crate::i18n::t_string!($i18n, $($key)+).to_string())
+    };
+}
+pub(crate) use translated;
+
+/// The error of an action's last run, if it failed.
+pub fn failure<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// The end of a form: what went wrong last time, announced, and the submit button, disabled
+/// while the form is being sent.
+#[component]
+pub fn Submit(
+    #[prop(into)] pending: Signal<bool>,
+    error: Signal<Option<AppError>>,
+    #[prop(optional)] secondary: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <FormError error />
+        <button type="submit" class:secondary=secondary disabled=move || pending.get()>
+            {children()}
+        </button>
+    }
+}
+
 /// Chooses the interface language; the choice is remembered in a cookie.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
@@ -66,7 +99,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, not_found.title).to_string())>
+        <Page title=translated!(i18n, not_found.title)>
             <p>{t!(i18n, not_found.explain)}</p>
             <A href="/">{t!(i18n, not_found.home)}</A>
         </Page>

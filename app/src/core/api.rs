@@ -1,6 +1,8 @@
 //! The one wrapper around every server function: it finds the shared state, checks who may call
 //! (a [`Guard`]), runs the function's own logic, and answers a failure with its HTTP status.
 
+#![cfg(feature = "ssr")]
+
 use std::future::Future;
 
 use super::error::AppError;

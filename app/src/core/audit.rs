@@ -1,5 +1,7 @@
 //! The append-only audit log of an organization's administration.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;

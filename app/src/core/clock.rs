@@ -1,5 +1,7 @@
 //! The one source of the current time, so tests can move it.
 
+#![cfg(feature = "ssr")]
+
 use std::sync::{Arc, Mutex, PoisonError};
 
 use time::{Duration, OffsetDateTime};

@@ -1,5 +1,7 @@
 //! The person's language: from the Language menu's cookie, else the browser's, and as stored.
 
+#![cfg(feature = "ssr")]
+
 use http::{header, HeaderMap};
 
 use super::request::cookie;

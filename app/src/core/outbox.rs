@@ -1,6 +1,8 @@
 //! The outbox: mail stored in the same transaction as the change that causes it, then delivered
 //! by the server's worker.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgConnection;
 use time::Duration;
 use uuid::Uuid;

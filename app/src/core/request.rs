@@ -1,5 +1,7 @@
 //! Who is asking, from the request: network address, browser, language; reading and setting cookies.
 
+#![cfg(feature = "ssr")]
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::ConnectInfo;

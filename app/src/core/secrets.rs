@@ -1,5 +1,7 @@
 //! Random secrets and the hashes stored in their place.
 
+#![cfg(feature = "ssr")]
+
 use data_encoding::BASE32_NOPAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -3,6 +3,8 @@
 //! Each feature owns its own settings and state (DNS in `wizard`, Stripe in `licensing`, presence
 //! in `meetings`); the server assembles them all and gives each to the server functions as context.
 
+#![cfg(feature = "ssr")]
+
 use leptos::prelude::use_context;
 use sqlx::PgPool;
 use time::OffsetDateTime;

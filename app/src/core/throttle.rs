@@ -1,5 +1,7 @@
 //! Attempt counters for guessable secrets, kept in PostgreSQL so every server process shares them.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 

@@ -1,5 +1,7 @@
 //! The plans and their prices, as the `plans` table holds them: the one place plans are defined.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgConnection;
 
 use super::{Billing, PlanOffer};

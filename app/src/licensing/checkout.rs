@@ -1,6 +1,8 @@
 //! Paying for an order: the test-mode card charged here and now, or a Stripe Checkout Session
 //! whose signed webhook settles the order later. Orders are stored whatever the outcome.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};

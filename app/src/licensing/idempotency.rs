@@ -1,6 +1,8 @@
 //! Idempotent purchases: a key from the page makes a retried purchase return the first outcome
 //! instead of charging again.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;

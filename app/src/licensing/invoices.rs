@@ -1,5 +1,7 @@
 //! What the admin sees of their licenses and orders, and the printable invoice of each paid one.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgPool;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;

@@ -7,19 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::domain::Money;
 
 mod api;
-#[cfg(feature = "ssr")]
 pub mod catalogue;
-#[cfg(feature = "ssr")]
 pub mod checkout;
-#[cfg(feature = "ssr")]
 pub mod idempotency;
-#[cfg(feature = "ssr")]
 pub mod invoices;
-#[cfg(feature = "ssr")]
 pub mod payments;
-#[cfg(feature = "ssr")]
 pub mod seats;
-#[cfg(feature = "ssr")]
 pub mod stripe;
 mod ui;
 

@@ -1,6 +1,8 @@
 //! Payment providers. The default is an offline test mode that follows Stripe's documented test
 //! cards; a card number is checked and charged here and never stored.
 
+#![cfg(feature = "ssr")]
+
 use time::OffsetDateTime;
 
 pub use crate::core::error::Decline;

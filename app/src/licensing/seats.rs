@@ -1,6 +1,8 @@
 //! Seats: buying more, giving unused ones back, assigning and unassigning them, and the first
 //! subscription an upgrade creates. Every change is audited.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use time::OffsetDateTime;

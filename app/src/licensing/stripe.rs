@@ -5,6 +5,8 @@
 //! events older than the tolerance are refused, so a captured request cannot be replayed later,
 //! and each event id is stored in the transaction that applies it, so a redelivery changes nothing.
 
+#![cfg(feature = "ssr")]
+
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;

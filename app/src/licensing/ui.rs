@@ -8,7 +8,7 @@ use super::{
     AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
     SeatsView, UnassignLicense,
 };
-use crate::components::{ErrorText, Page};
+use crate::components::{translated, ErrorText, Page};
 use crate::i18n::*;
 
 /// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
@@ -64,7 +64,7 @@ pub fn LicensingPage() -> impl IntoView {
     let query = use_query_map();
     let from_checkout = move || query.read().get("order").is_some();
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, licensing.title).to_string())>
+        <Page title=translated!(i18n, licensing.title)>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
@@ -263,7 +263,7 @@ pub fn InvoicePage() -> impl IntoView {
         super::invoice,
     );
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, invoice.title).to_string())>
+        <Page title=translated!(i18n, invoice.title)>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match invoice.await {

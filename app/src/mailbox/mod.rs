@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{ErrorText, Page};
+use crate::components::{translated, ErrorText, Page};
 use crate::core::error::AppError;
 use crate::i18n::*;
 
@@ -74,7 +74,7 @@ pub fn MailboxPage() -> impl IntoView {
     let i18n = use_i18n();
     let mails = Resource::new(|| (), |()| dev_mailbox());
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, mailbox.title).to_string())>
+        <Page title=translated!(i18n, mailbox.title)>
             <p>{t!(i18n, mailbox.explain)}</p>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {

@@ -1,6 +1,8 @@
 //! How many participants a member's meetings admit: the plan's limit once they hold a license
 //! in a managed organization; otherwise the free limits.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::PgExecutor;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;

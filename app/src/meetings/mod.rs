@@ -4,15 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
-#[cfg(feature = "ssr")]
 pub mod limits;
-#[cfg(feature = "ssr")]
 pub mod participants;
-#[cfg(feature = "ssr")]
 pub mod presence;
-#[cfg(feature = "ssr")]
 pub mod settings;
-#[cfg(feature = "ssr")]
 pub mod store;
 mod ui;
 

@@ -4,6 +4,8 @@
 //! Joins lock the meeting's row, so counting the participants and adding one is a single step:
 //! however many people join at once, the meeting never holds more than its limit.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -93,13 +95,7 @@ pub async fn roster(
     now: OffsetDateTime,
     meeting: &Meeting,
 ) -> Result<Roster, AppError> {
-    let (limit, _) = limits::participant_limit(
-        &mut *db,
-        now,
-        meeting.organizer_id,
-        meeting.organizer_signed_up_at,
-    )
-    .await?;
+    let limit = limit_of(&mut *db, now, meeting).await?;
     let rows = sqlx::query!(
         r#"select id, name, guest_key is not null as "guest!", coalesce(member_id = $2, false) as "organizer!",
                   state = 'waiting' as "waiting!", muted
@@ -204,6 +200,36 @@ pub async fn view(
     })
 }
 
+/// The most participants the meeting admits now: its organizer's limit.
+async fn limit_of(
+    db: &mut PgConnection,
+    now: OffsetDateTime,
+    meeting: &Meeting,
+) -> Result<i32, AppError> {
+    let (limit, _) = limits::participant_limit(
+        &mut *db,
+        now,
+        meeting.organizer_id,
+        meeting.organizer_signed_up_at,
+    )
+    .await?;
+    Ok(limit)
+}
+
+/// Refuses one more participant when the meeting is at its limit; the meeting's row must be
+/// locked.
+async fn ensure_room(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    meeting: &Meeting,
+) -> Result<(), AppError> {
+    let limit = limit_of(&mut *tx, now, meeting).await?;
+    if admitted(&mut *tx, now, meeting.id).await? >= i64::from(limit) {
+        return Err(AppError::MeetingFull { limit });
+    }
+    Ok(())
+}
+
 /// Admitted participants present now; the meeting's row must be locked.
 async fn admitted(
     db: &mut PgConnection,
@@ -297,16 +323,7 @@ pub async fn join(
         None => false,
     };
 
-    let (limit, _) = limits::participant_limit(
-        &mut *tx,
-        now,
-        meeting.organizer_id,
-        meeting.organizer_signed_up_at,
-    )
-    .await?;
-    if admitted(&mut tx, now, meeting.id).await? >= i64::from(limit) {
-        return Err(AppError::MeetingFull { limit });
-    }
+    ensure_room(&mut tx, now, &meeting).await?;
 
     let id = Uuid::new_v4();
     sqlx::query!(
@@ -366,16 +383,7 @@ pub async fn admit(
             AppError::NotFound
         });
     }
-    let (limit, _) = limits::participant_limit(
-        &mut *tx,
-        now,
-        meeting.organizer_id,
-        meeting.organizer_signed_up_at,
-    )
-    .await?;
-    if admitted(&mut tx, now, meeting.id).await? >= i64::from(limit) {
-        return Err(AppError::MeetingFull { limit });
-    }
+    ensure_room(&mut tx, now, &meeting).await?;
     let admitted = sqlx::query!(
         "update participants set state = 'admitted'
           where id = $1 and meeting_id = $2 and state = 'waiting' and left_at is null

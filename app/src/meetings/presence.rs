@@ -2,6 +2,8 @@
 //! (`NOTIFY meeting_presence`), so each server process hears changes made by any other and pushes
 //! the new roster to its open meeting pages as server-sent events.
 
+#![cfg(feature = "ssr")]
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, PoisonError};

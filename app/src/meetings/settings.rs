@@ -1,5 +1,7 @@
 //! Each member's personal meeting settings, which carry over the upgrade unchanged.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::{PgExecutor, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;

@@ -1,6 +1,8 @@
 //! Meetings in PostgreSQL: creating them, each member's personal room, the organizer's list, and
 //! finding one by its join link.
 
+#![cfg(feature = "ssr")]
+
 use sqlx::{PgConnection, PgPool};
 use time::{macros::format_description, Duration, OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;

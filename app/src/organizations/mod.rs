@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
-#[cfg(feature = "ssr")]
 pub mod service;
 mod ui;
 

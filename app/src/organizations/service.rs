@@ -1,5 +1,7 @@
 //! Organization status and roles, read from the database once and used as enums everywhere.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::json;
 use sqlx::{PgConnection, PgExecutor};
 use time::OffsetDateTime;

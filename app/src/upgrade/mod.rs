@@ -7,10 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::licensing::{Person, PlanOffer};
 
 mod api;
-#[cfg(feature = "ssr")]
 pub mod service;
 mod ui;
-#[cfg(feature = "ssr")]
 pub mod webhook;
 
 pub use api::*;

@@ -2,6 +2,8 @@
 //! organization becomes managed with the buyer its admin, everyone is licensed, the wizard
 //! finishes, and everyone is told. The test-mode card and the Stripe webhook both end here.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;

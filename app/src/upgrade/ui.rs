@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{Purchase, PurchasePreview};
-use crate::components::{ErrorText, Page};
+use crate::components::{translated, ErrorText, Page};
 use crate::i18n::*;
 use crate::licensing::{Billing, CardFields};
 use crate::wizard::{
@@ -22,7 +22,7 @@ pub fn UpgradePage() -> impl IntoView {
         |_| current_wizard(),
     );
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, admin.become_title).to_string())>
+        <Page title=translated!(i18n, admin.become_title)>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match wizard.await {
@@ -32,7 +32,7 @@ pub fn UpgradePage() -> impl IntoView {
                                 <p>{t!(i18n, wizard.none)}</p>
                                 <StartWizardButton
                                     entry=Entry::AdminTile
-                                    label=Signal::derive(move || t_string!(i18n, wizard.start).to_string())
+                                    label=translated!(i18n, wizard.start)
                                 />
                             }
                                 .into_any()

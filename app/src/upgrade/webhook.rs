@@ -1,6 +1,8 @@
 //! `POST /webhooks/stripe`: Stripe says an order was paid (or will not be), and the order is
 //! settled once, whichever server process receives it and however often Stripe delivers it.
 
+#![cfg(feature = "ssr")]
+
 use axum::{
     body::Bytes,
     extract::State,

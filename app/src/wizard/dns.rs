@@ -5,6 +5,8 @@
 //! to a small, stable [`Lookup`] enum: NXDOMAIN vs. NODATA (with the RFC 2308
 //! negative TTL), SERVFAIL, REFUSED and Timeout are kept apart.
 
+#![cfg(feature = "ssr")]
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

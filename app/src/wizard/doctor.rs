@@ -1,6 +1,8 @@
 //! The DNS doctor: looks the challenge up and explains what it found, so a person editing their
 //! DNS elsewhere knows what to fix.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::json;
 
 use super::dns::{self, DnsSettings, Lookup};

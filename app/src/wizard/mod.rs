@@ -4,11 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
-#[cfg(feature = "ssr")]
 pub mod dns;
-#[cfg(feature = "ssr")]
 pub mod doctor;
-#[cfg(feature = "ssr")]
 pub mod service;
 mod ui;
 

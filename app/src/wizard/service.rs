@@ -1,5 +1,7 @@
 //! The wizard's state machine, stored in PostgreSQL; every transition is audited.
 
+#![cfg(feature = "ssr")]
+
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};

@@ -9,7 +9,7 @@ use super::{
     AbandonWizard, CheckOutcome, Entry, Finding, Method, RenewChallenge, StartWizard, WizardState,
     WizardView,
 };
-use crate::components::{CopyButton, ErrorText};
+use crate::components::{translated, CopyButton, ErrorText};
 use crate::i18n::*;
 use crate::organizations::organization_resource;
 
@@ -131,12 +131,12 @@ pub fn DomainStep(
                 <tr>
                     <th scope="row">{t!(i18n, wizard.record_name)}</th>
                     <td><code data-testid="txt-name">{challenge.txt_name.clone()}</code></td>
-                    <td><CopyButton value=challenge.txt_name.clone() what=Signal::derive(move || t_string!(i18n, wizard.record_name).to_string()) /></td>
+                    <td><CopyButton value=challenge.txt_name.clone() what=translated!(i18n, wizard.record_name) /></td>
                 </tr>
                 <tr>
                     <th scope="row">{t!(i18n, wizard.record_value)}</th>
                     <td><code data-testid="txt-value">{challenge.txt_value.clone()}</code></td>
-                    <td><CopyButton value=challenge.txt_value.clone() what=Signal::derive(move || t_string!(i18n, wizard.record_value).to_string()) /></td>
+                    <td><CopyButton value=challenge.txt_value.clone() what=translated!(i18n, wizard.record_value) /></td>
                 </tr>
             </tbody>
         </table>
@@ -150,7 +150,7 @@ pub fn DomainStep(
                     <tr>
                         <th scope="row">{t!(i18n, wizard.mx_target)}</th>
                         <td><code data-testid="mx-host">{challenge.mx_host.clone()}</code></td>
-                        <td><CopyButton value=challenge.mx_host.clone() what=Signal::derive(move || t_string!(i18n, wizard.mx_target).to_string()) /></td>
+                        <td><CopyButton value=challenge.mx_host.clone() what=translated!(i18n, wizard.mx_target) /></td>
                     </tr>
                     <tr><th scope="row">{t!(i18n, wizard.mx_priority)}</th><td><code>{challenge.mx_priority}</code></td><td></td></tr>
                 </tbody>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::accounts::MemberContext;
-use crate::components::{ErrorText, LocalTime, Page};
+use crate::components::{translated, ErrorText, LocalTime, Page};
 use crate::i18n::*;
 use crate::meetings::{
     CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, OpenPersonalRoom,
@@ -30,7 +30,7 @@ pub fn MeetingsPage() -> impl IntoView {
         },
     );
     view! {
-        <Page title=Signal::derive(move || t_string!(i18n, apps.meetings.name).to_string())>
+        <Page title=translated!(i18n, apps.meetings.name)>
             <p>{t!(i18n, meetings.free_plan)}</p>
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
@@ -50,7 +50,7 @@ pub fn MeetingsPage() -> impl IntoView {
                 <p>{t!(i18n, meetings.upgrade_brings)}</p>
                 <BecomeAdmin
                     entry=Entry::MeetingsUpgrade
-                    label=Signal::derive(move || t_string!(i18n, meetings.upgrade).to_string())
+                    label=translated!(i18n, meetings.upgrade)
                 />
             </section>
         </Page>

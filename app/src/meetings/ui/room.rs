@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{CopyButton, ErrorText, LocalTime, Page};
+use crate::components::{translated, CopyButton, ErrorText, LocalTime, Page};
 use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::meetings::{
@@ -91,7 +91,7 @@ fn Room(
             <p>{t!(i18n, room.organized_by)} " " {view.organizer.clone()}</p>
             <p>
                 {t!(i18n, room.link)} " " <a href=view.link.clone()>{view.link.clone()}</a> " "
-                <CopyButton value=view.link.clone() what=Signal::derive(move || t_string!(i18n, room.link).to_string()) />
+                <CopyButton value=view.link.clone() what=translated!(i18n, room.link) />
             </p>
             <p>{if view.allow_guests { t!(i18n, room.guests_allowed).into_any() } else { t!(i18n, room.members_only).into_any() }}</p>
         </section>
@@ -130,7 +130,7 @@ fn Room(
                             <p>{t!(i18n, room.upgrade_raises)}</p>
                             <BecomeAdmin
                                 entry=Entry::MeetingsUpgrade
-                                label=Signal::derive(move || t_string!(i18n, meetings.upgrade).to_string())
+                                label=translated!(i18n, meetings.upgrade)
                             />
                         })}
                         {(full && !can_upgrade).then(|| view! { <p>{t!(i18n, room.ask_organizer)}</p> })}
