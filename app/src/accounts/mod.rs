@@ -76,6 +76,21 @@ mod signed_in {
         member(&core.pool, signed_in.member_id).await
     }
 
+    impl Member {
+        /// Appends to the audit log of the member's organization that they did `kind`, inside
+        /// the caller's transaction.
+        pub async fn audit(
+            &self,
+            tx: &mut sqlx::PgConnection,
+            kind: &str,
+            detail: serde_json::Value,
+            now: time::OffsetDateTime,
+        ) -> Result<(), AppError> {
+            crate::core::audit::record(tx, self.organization_id, Some(self.id), kind, detail, now)
+                .await
+        }
+    }
+
     /// The member with this id.
     pub async fn member(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Member>, AppError> {
         let row = sqlx::query!(

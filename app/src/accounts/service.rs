@@ -62,6 +62,16 @@ async fn limit_mail(
     .await
 }
 
+/// Whether a member signed up with this (stored) address.
+async fn has_account(tx: &mut sqlx::PgConnection, address: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(select 1 from members where email = $1) as "exists!""#,
+        address
+    )
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
 /// Starts a sign-up and mails a code. An address that already has an account gets a mail saying
 /// so instead; the caller cannot tell the two apart.
 pub async fn sign_up(
@@ -78,12 +88,7 @@ pub async fn sign_up(
     let password_hash = passwords::hash(password).await?;
 
     let mut tx = pool.begin().await?;
-    let registered = sqlx::query_scalar!(
-        r#"select exists(select 1 from members where email = $1) as "exists!""#,
-        address
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let registered = has_account(&mut tx, &address).await?;
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
     let (pending_name, pending_hash) = if registered {
@@ -342,12 +347,7 @@ pub async fn request_reset(
     let address = email.as_ascii();
     limit_mail(pool, who, &address, now).await?;
     let mut tx = pool.begin().await?;
-    let known = sqlx::query_scalar!(
-        r#"select exists(select 1 from members where email = $1) as "exists!""#,
-        address
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let known = has_account(&mut tx, &address).await?;
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
     sqlx::query!(

@@ -188,15 +188,14 @@ pub async fn remove(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        admin.organization_id,
-        Some(admin.id),
-        "licenses.removed",
-        json!({ "subscription": seats.id, "removed": quantity, "purchased": remaining }),
-        now,
-    )
-    .await?;
+    admin
+        .audit(
+            &mut tx,
+            "licenses.removed",
+            json!({ "subscription": seats.id, "removed": quantity, "purchased": remaining }),
+            now,
+        )
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -252,15 +251,14 @@ pub async fn assign(
         // Already licensed: nothing to change.
         return Ok(());
     }
-    audit::record(
-        &mut tx,
-        admin.organization_id,
-        Some(admin.id),
-        "license.assigned",
-        json!({ "member": member_id }),
-        now,
-    )
-    .await?;
+    admin
+        .audit(
+            &mut tx,
+            "license.assigned",
+            json!({ "member": member_id }),
+            now,
+        )
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -289,15 +287,14 @@ pub async fn unassign(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        admin.organization_id,
-        Some(admin.id),
-        "license.unassigned",
-        json!({ "member": member_id }),
-        now,
-    )
-    .await?;
+    admin
+        .audit(
+            &mut tx,
+            "license.unassigned",
+            json!({ "member": member_id }),
+            now,
+        )
+        .await?;
     tx.commit().await?;
     Ok(())
 }

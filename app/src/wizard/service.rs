@@ -103,15 +103,14 @@ pub async fn start(
         )
         .execute(&mut *tx)
         .await?;
-        audit::record(
-            &mut tx,
-            member.organization_id,
-            Some(member.id),
-            "wizard.resumed",
-            json!({ "wizard": wizard_id, "entry": entry.as_str() }),
-            now,
-        )
-        .await?;
+        member
+            .audit(
+                &mut tx,
+                "wizard.resumed",
+                json!({ "wizard": wizard_id, "entry": entry.as_str() }),
+                now,
+            )
+            .await?;
     } else {
         let wizard_id = sqlx::query_scalar!(
             "insert into wizards (organization_id, member_id, entry, state, created_at, updated_at)
@@ -123,15 +122,14 @@ pub async fn start(
         )
         .fetch_one(&mut *tx)
         .await?;
-        audit::record(
-            &mut tx,
-            member.organization_id,
-            Some(member.id),
-            "wizard.started",
-            json!({ "wizard": wizard_id, "entry": entry.as_str() }),
-            now,
-        )
-        .await?;
+        member
+            .audit(
+                &mut tx,
+                "wizard.started",
+                json!({ "wizard": wizard_id, "entry": entry.as_str() }),
+                now,
+            )
+            .await?;
         issue_challenge(&mut tx, member, wizard_id, &domain, now).await?;
         set_state(&mut tx, member, wizard_id, WizardState::DomainPending, now).await?;
     }
@@ -243,22 +241,21 @@ pub async fn check(
 
     let mut tx = pool.begin().await?;
     lock_unmanaged(&mut tx, member.organization_id).await?;
-    audit::record(
-        &mut tx,
-        member.organization_id,
-        Some(member.id),
-        "domain.check",
-        json!({
-            "wizard": wizard.id,
-            "domain": wizard.domain,
-            "method": method,
-            "finding": finding,
-            "dns": raw,
-            "checked_at": now.format(&Rfc3339).unwrap_or_default(),
-        }),
-        now,
-    )
-    .await?;
+    member
+        .audit(
+            &mut tx,
+            "domain.check",
+            json!({
+                "wizard": wizard.id,
+                "domain": wizard.domain,
+                "method": method,
+                "finding": finding,
+                "dns": raw,
+                "checked_at": now.format(&Rfc3339).unwrap_or_default(),
+            }),
+            now,
+        )
+        .await?;
     let state = if verified {
         sqlx::query!(
             "update domain_challenges set verified_at = $2, verified_by_method = $3 where wizard_id = $1",
@@ -297,15 +294,14 @@ pub async fn renew_challenge(
         .ok_or(AppError::NotFound)?;
     if wizard.state == WizardState::DomainPending && wizard.expires_at <= now {
         issue_challenge(&mut tx, member, wizard.id, &domain, now).await?;
-        audit::record(
-            &mut tx,
-            member.organization_id,
-            Some(member.id),
-            "domain.challenge_renewed",
-            json!({ "wizard": wizard.id }),
-            now,
-        )
-        .await?;
+        member
+            .audit(
+                &mut tx,
+                "domain.challenge_renewed",
+                json!({ "wizard": wizard.id }),
+                now,
+            )
+            .await?;
     }
     tx.commit().await?;
     Ok(())
