@@ -19,26 +19,24 @@ pub fn LauncherPage() -> impl IntoView {
             <p class="lead">{t!(i18n, launcher.lead)}</p>
             <OrganizationCard />
             <ul class="launcher" aria-label=move || t_string!(i18n, launcher.apps).to_string()>
-                <li>
-                    <A href="/meetings" attr:class="tile">
-                        <span class="tile-name">{t!(i18n, apps.meetings.name)}</span>
-                        <span class="tile-text">{t!(i18n, apps.meetings.tagline)}</span>
-                    </A>
-                </li>
-                <li>
-                    <A href="/admin" attr:class="tile">
-                        <span class="tile-name">{t!(i18n, apps.admin.name)}</span>
-                        <span class="tile-text">{t!(i18n, apps.admin.tagline)}</span>
-                    </A>
-                </li>
-                <li>
-                    <A href="/settings" attr:class="tile">
-                        <span class="tile-name">{t!(i18n, apps.settings.name)}</span>
-                        <span class="tile-text">{t!(i18n, apps.settings.tagline)}</span>
-                    </A>
-                </li>
+                <Tile href="/meetings" name=translated!(i18n, apps.meetings.name) text=translated!(i18n, apps.meetings.tagline) />
+                <Tile href="/admin" name=translated!(i18n, apps.admin.name) text=translated!(i18n, apps.admin.tagline) />
+                <Tile href="/settings" name=translated!(i18n, apps.settings.name) text=translated!(i18n, apps.settings.tagline) />
             </ul>
         </Page>
+    }
+}
+
+/// One app in the launcher.
+#[component]
+fn Tile(href: &'static str, name: Signal<String>, text: Signal<String>) -> impl IntoView {
+    view! {
+        <li>
+            <A href=href attr:class="tile">
+                <span class="tile-name">{name}</span>
+                <span class="tile-text">{text}</span>
+            </A>
+        </li>
     }
 }
 

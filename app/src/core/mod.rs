@@ -10,4 +10,5 @@ pub mod outbox;
 pub mod request;
 pub mod secrets;
 pub mod state;
+pub mod stored;
 pub mod throttle;

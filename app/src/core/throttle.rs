@@ -14,31 +14,22 @@ pub struct Limit {
     pub window: Duration,
 }
 
+impl Limit {
+    pub const fn new(attempts: i32, window: Duration) -> Self {
+        Self { attempts, window }
+    }
+}
+
 /// Sign-in attempts for one address.
-pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
-    attempts: 5,
-    window: Duration::minutes(15),
-};
+pub const SIGN_IN_PER_ACCOUNT: Limit = Limit::new(5, Duration::minutes(15));
 /// Sign-in attempts from one network address.
-pub const SIGN_IN_PER_IP: Limit = Limit {
-    attempts: 30,
-    window: Duration::minutes(15),
-};
+pub const SIGN_IN_PER_IP: Limit = Limit::new(30, Duration::minutes(15));
 /// Code guesses from one network address, over all codes.
-pub const CODES_PER_IP: Limit = Limit {
-    attempts: 30,
-    window: Duration::minutes(15),
-};
+pub const CODES_PER_IP: Limit = Limit::new(30, Duration::minutes(15));
 /// Mails asked for one address (sign-ups, resends, resets).
-pub const MAILS_PER_ADDRESS: Limit = Limit {
-    attempts: 5,
-    window: Duration::hours(1),
-};
+pub const MAILS_PER_ADDRESS: Limit = Limit::new(5, Duration::hours(1));
 /// Mails asked from one network address.
-pub const MAILS_PER_IP: Limit = Limit {
-    attempts: 30,
-    window: Duration::hours(1),
-};
+pub const MAILS_PER_IP: Limit = Limit::new(30, Duration::hours(1));
 
 /// Counts one attempt under `key`; refuses it, saying when to try again, once the limit is spent.
 ///

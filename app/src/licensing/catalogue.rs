@@ -4,7 +4,7 @@
 
 use sqlx::PgConnection;
 
-use super::{Billing, PlanOffer};
+use super::PlanOffer;
 use crate::core::error::AppError;
 use crate::domain::Money;
 
@@ -45,18 +45,4 @@ pub async fn plan(db: &mut PgConnection, id: &str) -> Result<PlanOffer, AppError
         .into_iter()
         .find(|plan| plan.id == id)
         .ok_or(AppError::NotFound)
-}
-
-impl Billing {
-    /// The stored value; the schema allows only these two.
-    pub fn parse(value: &str) -> Result<Self, AppError> {
-        match value {
-            "monthly" => Ok(Billing::Monthly),
-            "annual" => Ok(Billing::Annual),
-            other => {
-                tracing::error!(billing = other, "unknown billing period in the database");
-                Err(AppError::Internal)
-            }
-        }
-    }
 }

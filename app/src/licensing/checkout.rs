@@ -253,7 +253,7 @@ pub async fn pending(
         organization_id: row.organization_id,
         member_id: row.member_id,
         plan_id: row.plan_id,
-        billing: Billing::parse(&row.billing)?,
+        billing: Billing::stored(&row.billing)?,
         quantity: row.quantity,
         amount: Money::new(row.amount_minor, &row.currency),
         kind: row.kind,

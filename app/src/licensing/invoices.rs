@@ -30,7 +30,7 @@ pub async fn overview(
     .await?
     .into_iter()
     .map(|row| {
-        let billing = Billing::parse(&row.billing)?;
+        let billing = Billing::stored(&row.billing)?;
         let monthly = match billing {
             Billing::Monthly => row.monthly_price_minor,
             Billing::Annual => row.annual_price_minor,
@@ -99,7 +99,7 @@ pub async fn invoice(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let billing = Billing::parse(&row.billing)?;
+    let billing = Billing::stored(&row.billing)?;
     let total = Money::new(row.amount_minor, &row.currency);
     let unit_price = Money::new(
         row.amount_minor / i64::from(row.quantity.max(1)),

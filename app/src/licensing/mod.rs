@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::stored::stored_enum;
+
 use crate::domain::Money;
 
 mod api;
@@ -19,21 +21,15 @@ mod ui;
 pub use api::*;
 pub use ui::{CardFields, InvoicePage, LicensingPage};
 
-/// How often a subscription is billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Billing {
-    Monthly,
-    Annual,
+stored_enum! {
+    /// How often a subscription is billed.
+    pub enum Billing {
+        Monthly = "monthly",
+        Annual = "annual",
+    }
 }
 
 impl Billing {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Billing::Monthly => "monthly",
-            Billing::Annual => "annual",
-        }
-    }
-
     /// Months charged at once.
     pub fn months(self) -> i64 {
         match self {

@@ -92,7 +92,7 @@ async fn add_seats(
             cap: seats.seat_cap,
         });
     }
-    let billing = Billing::parse(&seats.billing)?;
+    let billing = Billing::stored(&seats.billing)?;
     let plan = catalogue::plan(&mut tx, &request.plan).await?;
     let amount = plan.total(billing, i64::from(request.quantity));
     let order = NewOrder {

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::stored::stored_enum;
+
 mod api;
 pub mod limits;
 pub mod participants;
@@ -26,27 +28,12 @@ pub const FREE_LIMIT_LATER: i32 = 3;
 /// How long the higher free limit lasts.
 pub const FREE_NEW_DAYS: i64 = 60;
 
-/// Who waits in the lobby before being let in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Lobby {
-    Everyone,
-    OutsideOrganization,
-    Nobody,
-}
-
-impl Lobby {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lobby::Everyone => "everyone",
-            Lobby::OutsideOrganization => "outside_organization",
-            Lobby::Nobody => "nobody",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Lobby::Everyone, Lobby::OutsideOrganization, Lobby::Nobody]
-            .into_iter()
-            .find(|lobby| lobby.as_str() == value)
+stored_enum! {
+    /// Who waits in the lobby before being let in.
+    pub enum Lobby {
+        Everyone = "everyone",
+        OutsideOrganization = "outside_organization",
+        Nobody = "nobody",
     }
 }
 

@@ -22,13 +22,14 @@ pub async fn settings(
     )
     .fetch_optional(db)
     .await?;
-    Ok(row
-        .map(|row| MeetingSettings {
-            lobby: Lobby::parse(&row.lobby).unwrap_or(Lobby::OutsideOrganization),
-            muted_on_entry: row.muted_on_entry,
-            room_name: row.room_name,
-        })
-        .unwrap_or_default())
+    let Some(row) = row else {
+        return Ok(MeetingSettings::default());
+    };
+    Ok(MeetingSettings {
+        lobby: Lobby::stored(&row.lobby)?,
+        muted_on_entry: row.muted_on_entry,
+        room_name: row.room_name,
+    })
 }
 
 /// What the Meetings page shows: the limit, why, and the settings.

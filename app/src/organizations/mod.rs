@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::stored::stored_enum;
+
 mod api;
 pub mod service;
 mod ui;
@@ -14,52 +16,22 @@ pub use api::*;
 pub use service::Admin;
 pub use ui::organization_resource;
 
-/// Whether someone administers the organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum OrganizationStatus {
-    /// Grouped by domain; nobody has proven the domain and bought licenses yet.
-    Unmanaged,
-    /// An admin proved the domain and pays for licenses.
-    Managed,
-}
-
-impl OrganizationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganizationStatus::Unmanaged => "unmanaged",
-            OrganizationStatus::Managed => "managed",
-        }
-    }
-
-    /// The stored value; the schema's check constraint allows no other.
-    pub fn parse(value: &str) -> Option<Self> {
-        [OrganizationStatus::Unmanaged, OrganizationStatus::Managed]
-            .into_iter()
-            .find(|status| status.as_str() == value)
+stored_enum! {
+    /// Whether someone administers the organization.
+    pub enum OrganizationStatus {
+        /// Grouped by domain; nobody has proven the domain and bought licenses yet.
+        Unmanaged = "unmanaged",
+        /// An admin proved the domain and pays for licenses.
+        Managed = "managed",
     }
 }
 
-/// What a member may do in their organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Role {
-    Member,
-    /// Administers everything in a managed organization.
-    GlobalAdmin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Member => "member",
-            Role::GlobalAdmin => "global_admin",
-        }
-    }
-
-    /// The stored value; the schema's check constraint allows no other.
-    pub fn parse(value: &str) -> Option<Self> {
-        [Role::Member, Role::GlobalAdmin]
-            .into_iter()
-            .find(|role| role.as_str() == value)
+stored_enum! {
+    /// What a member may do in their organization.
+    pub enum Role {
+        Member = "member",
+        /// Administers everything in a managed organization.
+        GlobalAdmin = "global_admin",
     }
 }
 

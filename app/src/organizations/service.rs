@@ -35,20 +35,12 @@ impl Guard for Admin {
     }
 }
 
-/// A stored value the schema's check constraints allow, parsed; anything else is a bug.
-fn parsed<T>(value: Option<T>, what: &str) -> Result<T, AppError> {
-    value.ok_or_else(|| {
-        tracing::error!(what, "unknown value in the database");
-        AppError::Internal
-    })
-}
-
 /// The member's role in their organization.
 pub async fn role(db: impl PgExecutor<'_>, member_id: Uuid) -> Result<Role, AppError> {
     let role = sqlx::query_scalar!("select role from members where id = $1", member_id)
         .fetch_one(db)
         .await?;
-    parsed(Role::parse(&role), "members.role")
+    Role::stored(&role)
 }
 
 /// Refuses a member without `role`.
@@ -75,7 +67,7 @@ pub async fn status(
     )
     .fetch_one(db)
     .await?;
-    parsed(OrganizationStatus::parse(&status), "organizations.status")
+    OrganizationStatus::stored(&status)
 }
 
 /// An organization locked for the rest of the transaction.
@@ -97,10 +89,7 @@ pub async fn lock(tx: &mut PgConnection, organization_id: Uuid) -> Result<Locked
     .await?;
     Ok(Locked {
         domain: row.domain,
-        status: parsed(
-            OrganizationStatus::parse(&row.status),
-            "organizations.status",
-        )?,
+        status: OrganizationStatus::stored(&row.status)?,
     })
 }
 
@@ -179,11 +168,8 @@ pub async fn view(db: impl PgExecutor<'_>, member: &Member) -> Result<Organizati
     .await?;
     Ok(OrganizationView {
         domain: DomainName::display_stored(&row.domain),
-        status: parsed(
-            OrganizationStatus::parse(&row.status),
-            "organizations.status",
-        )?,
+        status: OrganizationStatus::stored(&row.status)?,
         member_count: row.member_count,
-        role: parsed(Role::parse(&row.role), "members.role")?,
+        role: Role::stored(&row.role)?,
     })
 }

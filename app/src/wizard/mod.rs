@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::stored::stored_enum;
+
 mod api;
 pub mod dns;
 pub mod doctor;
@@ -12,69 +14,26 @@ mod ui;
 pub use api::*;
 pub use ui::{AbandonButton, BecomeAdmin, DomainStep, StartWizardButton, WizardSteps};
 
-/// Where the wizard was started; it decides the plans offered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Entry {
-    /// The Admin tile in the app launcher: Business Basic only.
-    AdminTile,
-    /// Upgrade inside Meetings: Business Basic or Business Standard.
-    MeetingsUpgrade,
-}
-
-impl Entry {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entry::AdminTile => "admin_tile",
-            Entry::MeetingsUpgrade => "meetings_upgrade",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "admin_tile" => Some(Entry::AdminTile),
-            "meetings_upgrade" => Some(Entry::MeetingsUpgrade),
-            _ => None,
-        }
+stored_enum! {
+    /// Where the wizard was started; it decides the plans offered (the `plans` table says which).
+    pub enum Entry {
+        /// The Admin tile in the app launcher: Business Basic only.
+        AdminTile = "admin_tile",
+        /// Upgrade inside Meetings: Business Basic or Business Standard.
+        MeetingsUpgrade = "meetings_upgrade",
     }
 }
 
-/// The stored state of a wizard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WizardState {
-    Started,
-    DomainPending,
-    DomainVerified,
-    PurchasePending,
-    Completed,
-    Abandoned,
-    Superseded,
-}
-
-impl WizardState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WizardState::Started => "started",
-            WizardState::DomainPending => "domain_pending",
-            WizardState::DomainVerified => "domain_verified",
-            WizardState::PurchasePending => "purchase_pending",
-            WizardState::Completed => "completed",
-            WizardState::Abandoned => "abandoned",
-            WizardState::Superseded => "superseded",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            WizardState::Started,
-            WizardState::DomainPending,
-            WizardState::DomainVerified,
-            WizardState::PurchasePending,
-            WizardState::Completed,
-            WizardState::Abandoned,
-            WizardState::Superseded,
-        ]
-        .into_iter()
-        .find(|state| state.as_str() == value)
+stored_enum! {
+    /// The stored state of a wizard.
+    pub enum WizardState {
+        Started = "started",
+        DomainPending = "domain_pending",
+        DomainVerified = "domain_verified",
+        PurchasePending = "purchase_pending",
+        Completed = "completed",
+        Abandoned = "abandoned",
+        Superseded = "superseded",
     }
 }
 

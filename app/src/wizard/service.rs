@@ -19,10 +19,7 @@ use crate::organizations::service::lock_unmanaged;
 /// How long a challenge can be answered.
 pub const CHALLENGE_LIFETIME: Duration = Duration::days(7);
 /// Domain checks per organization, page re-checks included.
-const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit {
-    attempts: 120,
-    window: Duration::hours(1),
-};
+const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit::new(120, Duration::hours(1));
 
 async fn set_state(
     tx: &mut PgConnection,
@@ -160,10 +157,13 @@ async fn open_wizard(
     )
     .fetch_optional(&mut *db)
     .await?;
-    Ok(row.map(|row| OpenWizard {
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some(OpenWizard {
         id: row.id,
-        entry: Entry::parse(&row.entry).unwrap_or(Entry::AdminTile),
-        state: WizardState::parse(&row.state).unwrap_or(WizardState::Started),
+        entry: Entry::stored(&row.entry)?,
+        state: WizardState::stored(&row.state)?,
         domain: row.domain,
         token: row.token,
         expires_at: row.expires_at,
@@ -341,7 +341,7 @@ pub async fn verified(
     .ok_or(AppError::DomainNotVerified)?;
     Ok(Verified {
         id: row.id,
-        entry: Entry::parse(&row.entry).unwrap_or(Entry::AdminTile),
+        entry: Entry::stored(&row.entry)?,
     })
 }
 
