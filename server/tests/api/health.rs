@@ -8,7 +8,10 @@ use std::{
     time::Duration,
 };
 
-use crate::helpers::TestApp;
+use crate::helpers::{answer, TestApp};
+use app::accounts::SignOut;
+use app::status::DatabaseStatus;
+use leptos::server_fn::ServerFn;
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -45,9 +48,10 @@ async fn readyz_fails_while_the_database_is_down_and_recovers_without_a_restart(
 #[sqlx::test(migrations = "../migrations")]
 async fn the_status_server_function_reads_the_schema_version(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let response = app.call("database_status", &[]).await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("json");
+    let health = app
+        .invoke(&app.client, DatabaseStatus {})
+        .await
+        .expect("the database answers");
     let newest = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
         .expect("migrations")
         .filter_map(|entry| {
@@ -56,7 +60,7 @@ async fn the_status_server_function_reads_the_schema_version(pool: PgPool) {
         })
         .max()
         .expect("at least one migration");
-    assert_eq!(body["schema_version"], newest);
+    assert_eq!(health.schema_version, newest);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -86,7 +90,7 @@ async fn a_request_body_over_the_limit_is_refused(pool: PgPool) {
     .await;
     let response = app
         .client
-        .post(app.url("/api/database_status"))
+        .post(app.url(DatabaseStatus::PATH))
         .body(vec![b'x'; 4096])
         .header("content-type", "application/x-www-form-urlencoded")
         .send()
@@ -149,21 +153,17 @@ async fn wait_until_down(up: Arc<AtomicBool>) {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_write_from_another_site_is_refused(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let forged = app
-        .client
-        .post(app.url("/api/sign_out"))
-        .header("Origin", "https://evil.example")
-        .send()
+    let sign_out_from = |origin: String| {
+        app.request(&app.client, &SignOut {})
+            .header("Origin", origin)
+            .send()
+    };
+    let forged = sign_out_from("https://evil.example".to_owned())
         .await
         .expect("request is sent");
     assert_eq!(forged.status(), 403);
-    let same_site = app
-        .client
-        .post(app.url("/api/sign_out"))
-        .header("Origin", format!("http://{}", app.address))
-        .header("Accept", "application/json")
-        .send()
+    let same_site = sign_out_from(format!("http://{}", app.address))
         .await
         .expect("request is sent");
-    assert!(same_site.status().is_success() || same_site.status().is_redirection());
+    assert_eq!(answer::<SignOut>(same_site).await, Ok(()));
 }

@@ -1,64 +1,79 @@
 //! Meetings: joining within the organizer's limit, the lobby, leaving, the heartbeat timeout,
 //! who may join, and live presence across two server processes.
 
-use crate::helpers::{
-    bind::Bind,
-    wizard::{app_with_dns, verified_member},
+use crate::helpers::meetings::save;
+use crate::helpers::wizard::{admin, app_with_dns};
+use crate::helpers::{bind::Bind, browser, TestApp};
+use app::core::error::AppError;
+use app::domain::Invalid;
+use app::meetings::{
+    AdmitParticipant, CreateMeeting, JoinMeeting, LeaveMeeting, LoadMeeting, LoadMyMeetings, Lobby,
+    MeetingSettings, MeetingView, OpenPersonalRoom, Roster, Viewer,
 };
-use crate::helpers::{browser, TestApp, START};
-use serde_json::{json, Value};
 use sqlx::PgPool;
 use time::Duration;
 
+/// A meeting called "Weekly planning" on 1 March 2027, open to guests or members only.
+fn weekly_planning(guests: bool) -> CreateMeeting {
+    CreateMeeting {
+        title: "Weekly planning".to_owned(),
+        starts_at: "2027-03-01T10:00".to_owned(),
+        utc_offset_minutes: Some("-60".to_owned()),
+        allow_guests: guests.then(|| "on".to_owned()),
+    }
+}
+
 /// Creates a meeting as `organizer` and returns its code.
 async fn create_meeting(app: &TestApp, organizer: &reqwest::Client, guests: bool) -> String {
-    let mut form = vec![
-        ("title", "Weekly planning"),
-        ("starts_at", "2027-03-01T10:00"),
-        ("utc_offset_minutes", "-60"),
-    ];
-    if guests {
-        form.push(("allow_guests", "on"));
-    }
-    let response = app.call_as(organizer, "create_meeting", &form).await;
-    assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    response.json().await.expect("the code")
+    app.invoke(organizer, weekly_planning(guests))
+        .await
+        .expect("the code")
 }
 
-async fn set_lobby(app: &TestApp, member: &reqwest::Client, lobby: &str) {
-    let saved = app
-        .call_as(
-            member,
-            "save_meeting_settings",
-            &[("lobby", lobby), ("room_name", "")],
-        )
-        .await;
-    assert_eq!(saved.status(), 200);
+async fn set_lobby(app: &TestApp, member: &reqwest::Client, lobby: Lobby) {
+    let settings = MeetingSettings {
+        lobby,
+        ..MeetingSettings::default()
+    };
+    app.invoke(member, save(&settings))
+        .await
+        .expect("settings saved");
 }
 
-/// Joins from `browser` (as a guest named `name` when it is nobody's session).
+/// Joins from `browser` (as a guest named `name` when it is nobody's session) and returns the
+/// participant id.
 async fn join(
     app: &TestApp,
     browser: &reqwest::Client,
     code: &str,
     name: &str,
-) -> reqwest::Response {
-    app.call_as(browser, "join_meeting", &[("code", code), ("name", name)])
-        .await
+) -> Result<String, AppError> {
+    let (code, name) = (code.to_owned(), Some(name.to_owned()));
+    app.invoke(browser, JoinMeeting { code, name }).await
 }
 
 async fn join_as_guest(
     app: &TestApp,
     code: &str,
     name: &str,
-) -> (reqwest::Client, reqwest::Response) {
+) -> (reqwest::Client, Result<String, AppError>) {
     let guest = browser();
-    let response = join(app, &guest, code, name).await;
-    (guest, response)
+    let joined = join(app, &guest, code, name).await;
+    (guest, joined)
 }
 
-async fn meeting(app: &TestApp, viewer: &reqwest::Client, code: &str) -> reqwest::Response {
-    app.call_as(viewer, "meeting", &[("code", code)]).await
+async fn leave(app: &TestApp, browser: &reqwest::Client, code: &str) -> Result<(), AppError> {
+    let code = code.to_owned();
+    app.invoke(browser, LeaveMeeting { code }).await
+}
+
+async fn meeting(
+    app: &TestApp,
+    viewer: &reqwest::Client,
+    code: &str,
+) -> Result<MeetingView, AppError> {
+    let code = code.to_owned();
+    app.invoke(viewer, LoadMeeting { code }).await
 }
 
 async fn admitted(app: &TestApp, code: &str) -> i64 {
@@ -74,33 +89,29 @@ async fn admitted(app: &TestApp, code: &str) -> i64 {
 
 /// An organizer whose lobby lets everyone straight in, signed up at the test's start.
 async fn organizer(app: &TestApp, email: &str) -> reqwest::Client {
-    let organizer = browser();
-    app.sign_up(&organizer, email, "Rob").await;
-    set_lobby(app, &organizer, "nobody").await;
+    let organizer = app.signed_up(email, "Rob").await;
+    set_lobby(app, &organizer, Lobby::Nobody).await;
     organizer
 }
 
-/// Moves the clock to `day` days after the start and signs `member` in again.
-async fn on_day(app: &TestApp, member: &reqwest::Client, email: &str, day: i64) {
-    let elapsed = app.clock.now() - START;
-    app.clock.advance(Duration::days(day) - elapsed);
-    app.sign_in(member, email).await;
-}
-
 /// Fills a meeting with `count` guests, each of whom gets in.
-async fn fill(app: &TestApp, code: &str, count: usize) -> Vec<reqwest::Client> {
+async fn fill(app: &TestApp, code: &str, count: i32) -> Vec<reqwest::Client> {
     let mut guests = Vec::new();
     for n in 0..count {
-        let (guest, response) = join_as_guest(app, code, &format!("Guest {n}")).await;
-        assert_eq!(
-            response.status(),
-            200,
-            "guest {n}: {:?}",
-            response.text().await
-        );
+        let (guest, joined) = join_as_guest(app, code, &format!("Guest {n}")).await;
+        assert!(joined.is_ok(), "guest {n}: {joined:?}");
         guests.push(guest);
     }
     guests
+}
+
+/// The live feed of a meeting, as its page opens it.
+async fn live_feed(app: &TestApp, viewer: &reqwest::Client, code: &str) -> reqwest::Response {
+    viewer
+        .get(app.url(&format!("/live/meetings/{code}")))
+        .send()
+        .await
+        .expect("sent")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -108,18 +119,12 @@ async fn a_free_meeting_admits_ten_until_day_sixty_of_its_organizer_then_three(p
     let app = TestApp::spawn(pool).await;
     let rob = organizer(&app, "rob@contoso.com").await;
     for (day, limit) in [(59, 10), (60, 3), (61, 3)] {
-        on_day(&app, &rob, "rob@contoso.com", day).await;
+        app.on_day(&rob, "rob@contoso.com", day).await;
         let code = create_meeting(&app, &rob, true).await;
         fill(&app, &code, limit).await;
         let (_, refused) = join_as_guest(&app, &code, "One too many").await;
-        assert_eq!(refused.status(), 409, "day {day}");
-        let body: Value = refused.json().await.expect("json");
-        assert_eq!(
-            body,
-            json!({ "MeetingFull": { "limit": limit } }),
-            "day {day}"
-        );
-        assert_eq!(admitted(&app, &code).await, limit as i64, "day {day}");
+        assert_eq!(refused, Err(AppError::MeetingFull { limit }), "day {day}");
+        assert_eq!(admitted(&app, &code).await, i64::from(limit), "day {day}");
     }
 }
 
@@ -131,23 +136,15 @@ async fn fifty_people_joining_at_once_never_exceed_the_limit(pool: PgPool) {
     let joins = (0..50).map(|n| {
         let app = &app;
         let code = code.clone();
-        async move {
-            join_as_guest(app, &code, &format!("Guest {n}"))
-                .await
-                .1
-                .status()
-        }
+        async move { join_as_guest(app, &code, &format!("Guest {n}")).await.1 }
     });
-    let statuses = futures_util::future::join_all(joins).await;
-    let admitted_now = statuses
+    let outcomes = futures_util::future::join_all(joins).await;
+    let admitted_now = outcomes.iter().filter(|joined| joined.is_ok()).count();
+    let refused = outcomes
         .iter()
-        .filter(|status| status.as_u16() == 200)
+        .filter(|joined| matches!(joined, Err(AppError::MeetingFull { .. })))
         .count();
-    let refused = statuses
-        .iter()
-        .filter(|status| status.as_u16() == 409)
-        .count();
-    assert_eq!((admitted_now, refused), (10, 40), "{statuses:?}");
+    assert_eq!((admitted_now, refused), (10, 40), "{outcomes:?}");
     assert_eq!(admitted(&app, &code).await, 10);
 }
 
@@ -155,27 +152,25 @@ async fn fifty_people_joining_at_once_never_exceed_the_limit(pool: PgPool) {
 async fn leaving_frees_a_place_and_so_does_a_silent_page_after_the_heartbeat_timeout(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let rob = organizer(&app, "rob@contoso.com").await;
-    on_day(&app, &rob, "rob@contoso.com", 61).await;
+    app.on_day(&rob, "rob@contoso.com", 61).await;
     let code = create_meeting(&app, &rob, true).await;
     let guests = fill(&app, &code, 3).await;
-    assert_eq!(join_as_guest(&app, &code, "Fourth").await.1.status(), 409);
+    let full = Err(AppError::MeetingFull { limit: 3 });
+    assert_eq!(join_as_guest(&app, &code, "Fourth").await.1, full);
 
-    let left = app
-        .call_as(&guests[0], "leave_meeting", &[("code", &code)])
-        .await;
-    assert_eq!(left.status(), 200);
+    assert_eq!(leave(&app, &guests[0], &code).await, Ok(()));
     let (_, fourth) = join_as_guest(&app, &code, "Fourth").await;
-    assert_eq!(fourth.status(), 200);
-    assert_eq!(join_as_guest(&app, &code, "Fifth").await.1.status(), 409);
+    assert!(fourth.is_ok(), "{fourth:?}");
+    assert_eq!(join_as_guest(&app, &code, "Fifth").await.1, full);
 
     // Joining again from the same browser keeps the one place it has.
-    assert_eq!(join(&app, &guests[1], &code, "Guest 1").await.status(), 200);
+    assert!(join(&app, &guests[1], &code, "Guest 1").await.is_ok());
     assert_eq!(admitted(&app, &code).await, 3);
 
     // Nobody's page reports any more: 30 s later every place is free, and the sweeper closes them.
     app.clock.advance(Duration::seconds(31));
     let (_, after_silence) = join_as_guest(&app, &code, "Fifth").await;
-    assert_eq!(after_silence.status(), 200);
+    assert!(after_silence.is_ok(), "{after_silence:?}");
     for _ in 0..100 {
         if admitted(&app, &code).await == 1 {
             break;
@@ -193,33 +188,16 @@ async fn leaving_frees_a_place_and_so_does_a_silent_page_after_the_heartbeat_tim
 async fn a_licensed_organizer_meeting_admits_the_plans_three_hundred(pool: PgPool) {
     let bind = Bind::start().await;
     let app = app_with_dns(pool, &bind).await;
-    let rob = verified_member(&app, &bind, "rob@contoso.com", "meetings_upgrade").await;
-    set_lobby(&app, &rob, "nobody").await;
-    let paid = app
-        .call_as(
-            &rob,
-            "purchase",
-            &[
-                ("plan", "business_basic"),
-                ("billing", "Annual"),
-                ("quantity", "1"),
-                ("card_number", "4242424242424242"),
-                ("card_expiry", "12/30"),
-                ("card_cvc", "123"),
-                ("idempotency_key", "rooms-upgrade-key"),
-            ],
-        )
-        .await;
-    assert!(paid.status().is_success() || paid.status().is_redirection());
-    on_day(&app, &rob, "rob@contoso.com", 61).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 1).await;
+    set_lobby(&app, &rob, Lobby::Nobody).await;
+    app.on_day(&rob, "rob@contoso.com", 61).await;
     let code = create_meeting(&app, &rob, true).await;
     fill(&app, &code, 4).await;
-    let view: Value = meeting(&app, &rob, &code).await.json().await.expect("json");
-    assert_eq!(view["roster"]["limit"], 300);
-    assert_eq!(
-        view["roster"]["participants"].as_array().map(Vec::len),
-        Some(4)
-    );
+    let view = meeting(&app, &rob, &code)
+        .await
+        .expect("the organizer's view");
+    assert_eq!(view.roster.limit, 300);
+    assert_eq!(view.roster.participants.len(), 4);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -228,92 +206,58 @@ async fn another_organizations_member_can_neither_read_nor_join_a_members_only_m
 ) {
     let app = TestApp::spawn(pool).await;
     let rob = organizer(&app, "rob@contoso.com").await;
-    let sara = browser();
-    app.sign_up(&sara, "sara@contoso.com", "Sara").await;
-    let eve = browser();
-    app.sign_up(&eve, "eve@fabrikam.com", "Eve").await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let eve = app.signed_up("eve@fabrikam.com", "Eve").await;
     let code = create_meeting(&app, &rob, false).await;
 
-    assert_eq!(meeting(&app, &eve, &code).await.status(), 404);
-    assert_eq!(join(&app, &eve, &code, "Eve").await.status(), 404);
-    let (_, stranger) = join_as_guest(&app, &code, "Stranger").await;
-    assert_eq!(stranger.status(), 404);
-    let unknown = meeting(&app, &sara, "no-such-meeting").await;
-    assert_eq!(unknown.status(), 404);
-    let live = eve
-        .get(app.url(&format!("/live/meetings/{code}")))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(live.status(), 404);
-
-    assert_eq!(join(&app, &sara, &code, "").await.status(), 200);
-    let view: Value = meeting(&app, &sara, &code)
-        .await
-        .json()
-        .await
-        .expect("json");
+    assert_eq!(meeting(&app, &eve, &code).await, Err(AppError::NotFound));
     assert_eq!(
-        view["viewer"],
-        json!({ "Colleague": { "can_upgrade": true } })
+        join(&app, &eve, &code, "Eve").await,
+        Err(AppError::NotFound)
     );
-    assert_eq!(view["roster"]["participants"][0]["name"], "Sara");
+    let (_, stranger) = join_as_guest(&app, &code, "Stranger").await;
+    assert_eq!(stranger, Err(AppError::NotFound));
+    let unknown = meeting(&app, &sara, "no-such-meeting").await;
+    assert_eq!(unknown, Err(AppError::NotFound));
+    assert_eq!(live_feed(&app, &eve, &code).await.status(), 404);
+
+    assert!(join(&app, &sara, &code, "").await.is_ok());
+    let view = meeting(&app, &sara, &code).await.expect("Sara's view");
+    assert_eq!(view.viewer, Viewer::Colleague { can_upgrade: true });
+    assert_eq!(view.roster.participants[0].name, "Sara");
 
     // A meeting open to guests lets Eve in by name, as a guest.
     let open = create_meeting(&app, &rob, true).await;
-    assert_eq!(join(&app, &eve, &open, "").await.status(), 200);
-    let view: Value = meeting(&app, &eve, &open).await.json().await.expect("json");
-    assert_eq!(view["viewer"], json!({ "Guest": { "name": "Eve" } }));
-    assert_eq!(view["roster"]["participants"][0]["guest"], true);
+    assert!(join(&app, &eve, &open, "").await.is_ok());
+    let view = meeting(&app, &eve, &open).await.expect("Eve's view");
+    let name = Some("Eve".to_owned());
+    assert_eq!(view.viewer, Viewer::Guest { name });
+    assert!(view.roster.participants[0].guest);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn guests_wait_in_the_lobby_until_the_organizer_admits_them(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let rob = browser();
-    app.sign_up(&rob, "rob@contoso.com", "Rob").await;
-    set_lobby(&app, &rob, "outside_organization").await;
-    let sara = browser();
-    app.sign_up(&sara, "sara@contoso.com", "Sara").await;
+    let rob = app.signed_up("rob@contoso.com", "Rob").await;
+    set_lobby(&app, &rob, Lobby::OutsideOrganization).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
     let code = create_meeting(&app, &rob, true).await;
 
-    let (guest, response) = join_as_guest(&app, &code, "Gina").await;
-    assert_eq!(response.status(), 200);
-    let gina: String = response.json().await.expect("participant id");
-    assert_eq!(join(&app, &sara, &code, "").await.status(), 200);
-    let view: Value = meeting(&app, &guest, &code)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let people = view["roster"]["participants"]
-        .as_array()
-        .expect("people")
-        .clone();
+    let (guest, joined) = join_as_guest(&app, &code, "Gina").await;
+    let gina = joined.expect("participant id");
+    assert!(join(&app, &sara, &code, "").await.is_ok());
+    let view = meeting(&app, &guest, &code).await.expect("Gina's view");
+    let people = &view.roster.participants;
     assert_eq!(people.len(), 2);
-    assert!(people
-        .iter()
-        .any(|p| p["name"] == "Gina" && p["waiting"] == true));
-    assert!(people
-        .iter()
-        .any(|p| p["name"] == "Sara" && p["waiting"] == false));
+    assert!(people.iter().any(|p| p.name == "Gina" && p.waiting));
+    assert!(people.iter().any(|p| p.name == "Sara" && !p.waiting));
 
-    let by_colleague = app
-        .call_as(
-            &sara,
-            "admit_participant",
-            &[("code", &code), ("participant", &gina)],
-        )
-        .await;
-    assert_eq!(by_colleague.status(), 403);
-    let by_organizer = app
-        .call_as(
-            &rob,
-            "admit_participant",
-            &[("code", &code), ("participant", &gina)],
-        )
-        .await;
-    assert_eq!(by_organizer.status(), 200);
+    let admit = || AdmitParticipant {
+        code: code.clone(),
+        participant: gina.clone(),
+    };
+    assert_eq!(app.invoke(&sara, admit()).await, Err(AppError::Forbidden));
+    assert_eq!(app.invoke(&rob, admit()).await, Ok(()));
     assert_eq!(admitted(&app, &code).await, 2);
 }
 
@@ -322,41 +266,29 @@ async fn bad_meeting_input_is_refused_with_the_field_named(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let rob = organizer(&app, "rob@contoso.com").await;
     for (title, starts_at, problem) in [
-        ("  ", "2027-03-01T10:00", "MeetingTitle"),
-        ("Planning", "next tuesday", "MeetingTime"),
-        ("Planning", "2020-01-01T10:00", "MeetingTime"),
+        ("  ", "2027-03-01T10:00", Invalid::MeetingTitle),
+        ("Planning", "next tuesday", Invalid::MeetingTime),
+        ("Planning", "2020-01-01T10:00", Invalid::MeetingTime),
     ] {
-        let response = app
-            .call_as(
-                &rob,
-                "create_meeting",
-                &[("title", title), ("starts_at", starts_at)],
-            )
-            .await;
-        assert_eq!(response.status(), 422);
-        let body: Value = response.json().await.expect("json");
-        assert_eq!(body, json!({ "Invalid": problem }));
+        let bad = CreateMeeting {
+            title: title.to_owned(),
+            starts_at: starts_at.to_owned(),
+            utc_offset_minutes: None,
+            allow_guests: None,
+        };
+        assert_eq!(app.invoke(&rob, bad).await, Err(AppError::Invalid(problem)));
     }
-    let count: i64 = sqlx::query_scalar("select count(*) from meetings")
-        .fetch_one(&app.pool)
-        .await
-        .expect("count");
-    assert_eq!(count, 0);
+    assert_eq!(app.count("meetings").await, 0);
     let (_, unnamed) = join_as_guest(&app, &create_meeting(&app, &rob, true).await, " ").await;
-    assert_eq!(unnamed.status(), 422);
+    assert_eq!(unnamed, Err(AppError::Invalid(Invalid::NameMissing)));
     assert_eq!(
-        app.call(
-            "create_meeting",
-            &[("title", "x"), ("starts_at", "2027-03-01T10:00")]
-        )
-        .await
-        .status(),
-        401
+        app.invoke(&app.client, weekly_planning(false)).await,
+        Err(AppError::Unauthorized)
     );
 }
 
 /// Reads server-sent events until a `roster` event satisfies `wanted`.
-async fn roster_where(stream: &mut reqwest::Response, wanted: impl Fn(&Value) -> bool) -> Value {
+async fn roster_where(stream: &mut reqwest::Response, wanted: impl Fn(&Roster) -> bool) -> Roster {
     let mut buffer = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
@@ -367,7 +299,7 @@ async fn roster_where(stream: &mut reqwest::Response, wanted: impl Fn(&Value) ->
                 .find_map(|line| line.strip_prefix("data:"))
                 .filter(|_| event.contains("event: roster") || event.contains("event:roster"))
             {
-                let roster: Value = serde_json::from_str(data.trim()).expect("roster json");
+                let roster: Roster = serde_json::from_str(data.trim()).expect("a roster");
                 if wanted(&roster) {
                     return roster;
                 }
@@ -383,14 +315,13 @@ async fn roster_where(stream: &mut reqwest::Response, wanted: impl Fn(&Value) ->
 }
 
 /// Who is in the roster, alphabetically (the test clock stands still, so joins tie).
-fn names(roster: &Value) -> Vec<String> {
-    let mut names: Vec<String> = roster["participants"]
-        .as_array()
-        .expect("participants")
+fn names(roster: &Roster) -> Vec<&str> {
+    let mut names: Vec<&str> = roster
+        .participants
         .iter()
-        .map(|p| p["name"].as_str().unwrap_or_default().to_owned())
+        .map(|p| p.name.as_str())
         .collect();
-    names.sort();
+    names.sort_unstable();
     names
 }
 
@@ -400,24 +331,16 @@ async fn a_participant_on_one_server_sees_one_on_another_arrive_and_leave(pool: 
     let second = first.another_server().await;
     let rob = organizer(&first, "rob@contoso.com").await;
     let code = create_meeting(&first, &rob, false).await;
-    assert_eq!(join(&first, &rob, &code, "").await.status(), 200);
-    let mut live = rob
-        .get(first.url(&format!("/live/meetings/{code}")))
-        .send()
-        .await
-        .expect("sent");
+    assert!(join(&first, &rob, &code, "").await.is_ok());
+    let mut live = live_feed(&first, &rob, &code).await;
     assert_eq!(live.status(), 200);
     roster_where(&mut live, |roster| names(roster) == ["Rob"]).await;
 
     // Sara signs up, joins and leaves through the other process.
-    let sara = browser();
-    second.sign_up(&sara, "sara@contoso.com", "Sara").await;
-    assert_eq!(join(&second, &sara, &code, "").await.status(), 200);
+    let sara = second.signed_up("sara@contoso.com", "Sara").await;
+    assert!(join(&second, &sara, &code, "").await.is_ok());
     roster_where(&mut live, |roster| names(roster) == ["Rob", "Sara"]).await;
-    let left = second
-        .call_as(&sara, "leave_meeting", &[("code", &code)])
-        .await;
-    assert_eq!(left.status(), 200);
+    assert_eq!(leave(&second, &sara, &code).await, Ok(()));
     roster_where(&mut live, |roster| names(roster) == ["Rob"]).await;
 }
 
@@ -427,29 +350,20 @@ async fn a_guest_follows_the_meeting_live_only_once_in_it(pool: PgPool) {
     let rob = organizer(&app, "rob@contoso.com").await;
     let code = create_meeting(&app, &rob, true).await;
     let guest = browser();
-    let url = app.url(&format!("/live/meetings/{code}"));
-    assert_eq!(guest.get(&url).send().await.expect("sent").status(), 404);
-    let before: Value = meeting(&app, &guest, &code)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(before["roster"]["participants"], json!([]));
-    assert_eq!(join(&app, &guest, &code, "Gina").await.status(), 200);
-    let mut live = guest.get(&url).send().await.expect("sent");
+    assert_eq!(live_feed(&app, &guest, &code).await.status(), 404);
+    let before = meeting(&app, &guest, &code).await.expect("a guest's view");
+    assert_eq!(before.roster.participants, []);
+    assert!(join(&app, &guest, &code, "Gina").await.is_ok());
+    let mut live = live_feed(&app, &guest, &code).await;
     assert_eq!(live.status(), 200);
     roster_where(&mut live, |roster| names(roster) == ["Gina"]).await;
 }
 
-/// The code of the member's personal room, from the answer or the page it leads to.
+/// The code of the member's personal room.
 async fn personal_room(app: &TestApp, member: &reqwest::Client) -> String {
-    let response = app.call_as(member, "open_personal_room", &[]).await;
-    if let Some(location) = response.headers().get("location") {
-        let location = location.to_str().expect("location").to_owned();
-        return location.trim_start_matches("/meet/").to_owned();
-    }
-    assert_eq!(response.status(), 200);
-    response.json().await.expect("code")
+    app.invoke(member, OpenPersonalRoom {})
+        .await
+        .expect("the room's code")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -457,44 +371,28 @@ async fn a_personal_room_keeps_its_link_and_carries_the_personal_room_name(pool:
     let app = TestApp::spawn(pool).await;
     let rob = organizer(&app, "rob@contoso.com").await;
     let first = personal_room(&app, &rob).await;
-    let view: Value = meeting(&app, &rob, &first)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(view["title"], "Rob");
-    assert_eq!(view["allow_guests"], true);
+    let view = meeting(&app, &rob, &first).await.expect("Rob's room");
+    assert_eq!(view.title, "Rob");
+    assert!(view.allow_guests);
 
-    let saved = app
-        .call_as(
-            &rob,
-            "save_meeting_settings",
-            &[("lobby", "nobody"), ("room_name", "Rob's corner")],
-        )
-        .await;
-    assert_eq!(saved.status(), 200);
+    let renamed = MeetingSettings {
+        lobby: Lobby::Nobody,
+        room_name: "Rob's corner".to_owned(),
+        ..MeetingSettings::default()
+    };
+    assert_eq!(app.invoke(&rob, save(&renamed)).await, Ok(()));
     let again = personal_room(&app, &rob).await;
     assert_eq!(again, first, "the link never changes");
-    let view: Value = meeting(&app, &rob, &again)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(view["title"], "Rob's corner");
-    let listed: Value = app
-        .call_as(&rob, "my_meetings", &[])
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view = meeting(&app, &rob, &again).await.expect("Rob's room");
+    assert_eq!(view.title, "Rob's corner");
+    let listed = app.invoke(&rob, LoadMyMeetings {}).await.expect("a list");
     assert_eq!(
         listed,
-        json!([]),
+        [],
         "the personal room is not one of the scheduled meetings"
     );
 
-    let sara = browser();
-    app.sign_up(&sara, "sara@contoso.com", "Sara").await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
     assert_ne!(
         personal_room(&app, &sara).await,
         first,

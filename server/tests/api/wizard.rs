@@ -2,48 +2,35 @@
 //! loopback, whose zones the tests edit with nsupdate as a person edits their DNS host.
 
 use crate::helpers::bind::{silent_nameserver, Bind};
-use crate::helpers::wizard::app_with_dns;
+use crate::helpers::wizard::{app_with_dns, check, current_wizard, member_with_wizard};
 use crate::helpers::{browser, TestApp};
-use serde_json::{json, Value};
+use app::core::error::AppError;
+use app::wizard::Method::{Mx, Txt};
+use app::wizard::{
+    CheckDomain, CurrentWizard, Entry, Finding, RenewChallenge, StartWizard, WizardState,
+    WizardView,
+};
+use serde_json::Value;
 use sqlx::PgPool;
 use time::Duration;
 
-/// Signs a member up in a new browser and starts the wizard from `entry`.
-async fn member_with_wizard(app: &TestApp, email: &str, entry: &str) -> (reqwest::Client, Value) {
-    let member = browser();
-    app.sign_up(&member, email, "Member").await;
-    let started = app
-        .call_as(&member, "start_wizard", &[("entry", entry)])
-        .await;
-    assert!(
-        started.status().is_success() || started.status().is_redirection(),
-        "{}",
-        started.status()
-    );
-    let wizard = current_wizard(app, &member).await;
-    (member, wizard)
-}
-
-async fn current_wizard(app: &TestApp, member: &reqwest::Client) -> Value {
-    let response = app.call_as(member, "current_wizard", &[]).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.expect("json")
-}
-
-async fn check(app: &TestApp, member: &reqwest::Client, method: &str) -> Value {
-    let response = app
-        .call_as(member, "check_domain", &[("method", method)])
-        .await;
-    assert_eq!(response.status(), 200, "check answered");
-    response.json().await.expect("json")
-}
-
-fn token_of(wizard: &Value) -> String {
-    wizard["challenge"]["txt_value"]
-        .as_str()
-        .and_then(|value| value.strip_prefix("tenantry-verification="))
+fn token_of(wizard: &WizardView) -> String {
+    wizard
+        .challenge
+        .txt_value
+        .strip_prefix("tenantry-verification=")
         .expect("a challenge value")
         .to_owned()
+}
+
+/// Adds the TXT record the wizard asks for at contoso.com's DNS host.
+async fn add_challenge_record(bind: &Bind, wizard: &WizardView) {
+    bind.add_txt(
+        "contoso.com",
+        "_tenantry-challenge.contoso.com",
+        &[&wizard.challenge.txt_value],
+    )
+    .await;
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -51,12 +38,9 @@ async fn the_admin_tile_offers_a_txt_record_at_the_dedicated_label(pool: PgPool)
     let bind = Bind::start().await;
     let app = app_with_dns(pool, &bind).await;
     let (_, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
-    assert_eq!(wizard["state"], "DomainPending");
-    assert_eq!(wizard["entry"], "AdminTile");
-    assert_eq!(
-        wizard["challenge"]["txt_name"],
-        "_tenantry-challenge.contoso.com"
-    );
+    assert_eq!(wizard.state, WizardState::DomainPending);
+    assert_eq!(wizard.entry, Entry::AdminTile);
+    assert_eq!(wizard.challenge.txt_name, "_tenantry-challenge.contoso.com");
     let token = token_of(&wizard);
     assert!(
         token.len() >= 26
@@ -64,7 +48,7 @@ async fn the_admin_tile_offers_a_txt_record_at_the_dedicated_label(pool: PgPool)
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || ('2'..='7').contains(&c))
     );
-    assert_eq!(wizard["challenge"]["mx_priority"], 65535);
+    assert_eq!(wizard.challenge.mx_priority, 65535);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -75,8 +59,10 @@ async fn a_matching_txt_record_verifies_even_split_across_strings(pool: PgPool) 
     let token = token_of(&wizard);
 
     assert_eq!(
-        check(&app, &rob, "Txt").await["finding"],
-        json!({ "NoRecord": { "cached_for_secs": 60 } })
+        check(&app, &rob, Txt).await.finding,
+        Finding::NoRecord {
+            cached_for_secs: Some(60)
+        }
     );
 
     let (head, tail) = token.split_at(10);
@@ -86,10 +72,13 @@ async fn a_matching_txt_record_verifies_even_split_across_strings(pool: PgPool) 
         &[&format!("tenantry-verification={head}"), tail],
     )
     .await;
-    let outcome = check(&app, &rob, "Txt").await;
-    assert_eq!(outcome["state"], "DomainVerified");
-    assert!(outcome["finding"]["Verified"].is_object());
-    assert_eq!(current_wizard(&app, &rob).await["state"], "DomainVerified");
+    let outcome = check(&app, &rob, Txt).await;
+    assert_eq!(outcome.state, WizardState::DomainVerified);
+    assert!(matches!(outcome.finding, Finding::Verified { .. }));
+    assert_eq!(
+        current_wizard(&app, &rob).await.state,
+        WizardState::DomainVerified
+    );
 
     let audit: Vec<(String, Value)> =
         sqlx::query_as("select kind, detail from audit_events order by id")
@@ -121,16 +110,16 @@ async fn the_mx_alternative_verifies(pool: PgPool) {
     let bind = Bind::start().await;
     let app = app_with_dns(pool, &bind).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
-    let host = wizard["challenge"]["mx_host"]
-        .as_str()
-        .expect("mx host")
-        .to_owned();
+    let host = wizard.challenge.mx_host;
     bind.update(
         "contoso.com",
         &[format!("update add contoso.com. 60 MX 65535 {host}.")],
     )
     .await;
-    assert_eq!(check(&app, &rob, "Mx").await["state"], "DomainVerified");
+    assert_eq!(
+        check(&app, &rob, Mx).await.state,
+        WizardState::DomainVerified
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -146,27 +135,35 @@ async fn each_wrong_record_gets_its_own_explanation_and_no_verification(pool: Pg
     bind.add_txt("contoso.com", "contoso.com", &[&expected])
         .await;
     assert_eq!(
-        check(&app, &rob, "Txt").await["finding"],
-        json!({ "OnApex": { "value": expected } })
+        check(&app, &rob, Txt).await.finding,
+        Finding::OnApex {
+            value: expected.clone()
+        }
     );
 
     bind.add_txt("contoso.com", &format!("{label}.contoso.com"), &[&expected])
         .await;
     assert_eq!(
-        check(&app, &rob, "Txt").await["finding"],
-        json!({ "ZoneAppended": { "name": format!("{label}.contoso.com") } })
+        check(&app, &rob, Txt).await.finding,
+        Finding::ZoneAppended {
+            name: format!("{label}.contoso.com")
+        }
     );
 
     bind.add_txt("contoso.com", label, &[wrong]).await;
     assert_eq!(
-        check(&app, &rob, "Txt").await["finding"],
-        json!({ "OtherValues": { "values": [wrong] } })
+        check(&app, &rob, Txt).await.finding,
+        Finding::OtherValues {
+            values: vec![wrong.to_owned()]
+        }
     );
 
     bind.add_txt("contoso.com", label, &[&token]).await;
     assert_eq!(
-        check(&app, &rob, "Txt").await["finding"],
-        json!({ "ContainsToken": { "value": token } })
+        check(&app, &rob, Txt).await.finding,
+        Finding::ContainsToken {
+            value: token.clone()
+        }
     );
 
     let pasted = format!("\\\"{expected}\\\"");
@@ -174,11 +171,16 @@ async fn each_wrong_record_gets_its_own_explanation_and_no_verification(pool: Pg
         .await;
     bind.add_txt("contoso.com", label, &[&pasted]).await;
     assert_eq!(
-        check(&app, &rob, "Txt").await["finding"],
-        json!({ "QuotesOrSpaces": { "value": format!("\"{expected}\"") } })
+        check(&app, &rob, Txt).await.finding,
+        Finding::QuotesOrSpaces {
+            value: format!("\"{expected}\"")
+        }
     );
 
-    assert_eq!(current_wizard(&app, &rob).await["state"], "DomainPending");
+    assert_eq!(
+        current_wizard(&app, &rob).await.state,
+        WizardState::DomainPending
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -186,12 +188,17 @@ async fn a_domain_that_does_not_exist_or_fails_or_is_silent_is_named(pool: PgPoo
     let bind = Bind::start().await;
     let app = app_with_dns(pool.clone(), &bind).await;
     let (ghost, _) = member_with_wizard(&app, "kim@ghost.example", "admin_tile").await;
-    assert_eq!(check(&app, &ghost, "Txt").await["finding"], "DomainMissing");
+    assert_eq!(
+        check(&app, &ghost, Txt).await.finding,
+        Finding::DomainMissing
+    );
 
     let (broken, _) = member_with_wizard(&app, "lee@broken.test", "admin_tile").await;
     assert_eq!(
-        check(&app, &broken, "Txt").await["finding"],
-        json!({ "ServerFailure": { "detail": "SERVFAIL" } })
+        check(&app, &broken, Txt).await.finding,
+        Finding::ServerFailure {
+            detail: "SERVFAIL".to_owned()
+        }
     );
 
     let (_socket, silent) = silent_nameserver();
@@ -201,18 +208,8 @@ async fn a_domain_that_does_not_exist_or_fails_or_is_silent_is_named(pool: PgPoo
     })
     .await;
     let member = browser();
-    let session = deaf
-        .call_as(
-            &member,
-            "sign_in",
-            &[
-                ("email", "kim@ghost.example"),
-                ("password", crate::helpers::PASSWORD),
-            ],
-        )
-        .await;
-    assert!(session.status().is_success() || session.status().is_redirection());
-    assert_eq!(check(&deaf, &member, "Txt").await["finding"], "Timeout");
+    deaf.sign_in(&member, "kim@ghost.example").await;
+    assert_eq!(check(&deaf, &member, Txt).await.finding, Finding::Timeout);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -220,40 +217,20 @@ async fn an_expired_challenge_cannot_verify(pool: PgPool) {
     let bind = Bind::start().await;
     let app = app_with_dns(pool, &bind).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
-    bind.add_txt(
-        "contoso.com",
-        "_tenantry-challenge.contoso.com",
-        &[&format!("tenantry-verification={}", token_of(&wizard))],
-    )
-    .await;
+    add_challenge_record(&bind, &wizard).await;
     app.clock.advance(Duration::days(7));
     // Sessions last 12 idle hours: sign in again after the week.
-    app.call_as(
-        &rob,
-        "sign_in",
-        &[
-            ("email", "rob@contoso.com"),
-            ("password", crate::helpers::PASSWORD),
-        ],
-    )
-    .await;
-    let late = app
-        .call_as(&rob, "check_domain", &[("method", "Txt")])
-        .await;
-    assert_eq!(late.status(), 410);
-    assert_eq!(
-        late.json::<Value>().await.expect("json"),
-        "ChallengeExpired"
-    );
-    assert_eq!(
-        current_wizard(&app, &rob).await["challenge"]["expired"],
-        true
-    );
+    app.sign_in(&rob, "rob@contoso.com").await;
+    let late = app.invoke(&rob, CheckDomain { method: Txt }).await;
+    assert_eq!(late, Err(AppError::ChallengeExpired));
+    assert!(current_wizard(&app, &rob).await.challenge.expired);
 
-    app.call_as(&rob, "renew_challenge", &[]).await;
+    app.invoke(&rob, RenewChallenge {})
+        .await
+        .expect("a new challenge");
     let renewed = current_wizard(&app, &rob).await;
     assert_ne!(token_of(&renewed), token_of(&wizard), "a new token");
-    assert_eq!(renewed["challenge"]["expired"], false);
+    assert!(!renewed.challenge.expired);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -263,13 +240,10 @@ async fn a_member_of_fabrikam_cannot_verify_contoso(pool: PgPool) {
     let (_rob, contoso) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     let (ann, fabrikam) = member_with_wizard(&app, "ann@fabrikam.com", "admin_tile").await;
     assert_eq!(
-        fabrikam["challenge"]["txt_name"],
+        fabrikam.challenge.txt_name,
         "_tenantry-challenge.fabrikam.com"
     );
-    let contoso_value = contoso["challenge"]["txt_value"]
-        .as_str()
-        .expect("value")
-        .to_owned();
+    let contoso_value = contoso.challenge.txt_value;
     // Ann controls fabrikam.com's DNS and copies Rob's value there: it is not her challenge.
     bind.add_txt(
         "fabrikam.com",
@@ -277,18 +251,16 @@ async fn a_member_of_fabrikam_cannot_verify_contoso(pool: PgPool) {
         &[&contoso_value],
     )
     .await;
-    let outcome = check(&app, &ann, "Txt").await;
-    assert_eq!(outcome["state"], "DomainPending");
+    let outcome = check(&app, &ann, Txt).await;
+    assert_eq!(outcome.state, WizardState::DomainPending);
     assert_eq!(
-        outcome["finding"],
-        json!({ "OtherValues": { "values": [contoso_value] } })
+        outcome.finding,
+        Finding::OtherValues {
+            values: vec![contoso_value]
+        }
     );
-    let verified: i64 =
-        sqlx::query_scalar("select count(*) from domain_challenges where verified_at is not null")
-            .fetch_one(&app.pool)
-            .await
-            .expect("count");
-    assert_eq!(verified, 0);
+    let verified = "domain_challenges where verified_at is not null";
+    assert_eq!(app.count(verified).await, 0);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -299,18 +271,14 @@ async fn checks_are_rate_limited_per_organization(pool: PgPool) {
     let (sara, _) = member_with_wizard(&app, "sara@contoso.com", "admin_tile").await;
     for n in 0..120 {
         let member = if n % 2 == 0 { &rob } else { &sara };
-        assert_eq!(
-            app.call_as(member, "check_domain", &[("method", "Txt")])
-                .await
-                .status(),
-            200,
-            "check {n}"
-        );
+        let answered = app.invoke(member, CheckDomain { method: Txt }).await;
+        assert!(answered.is_ok(), "check {n}: {answered:?}");
     }
-    let over = app
-        .call_as(&rob, "check_domain", &[("method", "Txt")])
-        .await;
-    assert_eq!(over.status(), 429);
+    let over = app.invoke(&rob, CheckDomain { method: Txt }).await;
+    assert!(
+        matches!(over, Err(AppError::TooManyAttempts { .. })),
+        "{over:?}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -318,56 +286,38 @@ async fn the_wizard_resumes_in_a_new_session_at_its_step(pool: PgPool) {
     let bind = Bind::start().await;
     let app = app_with_dns(pool, &bind).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
-    bind.add_txt(
-        "contoso.com",
-        "_tenantry-challenge.contoso.com",
-        &[&format!("tenantry-verification={}", token_of(&wizard))],
-    )
-    .await;
-    check(&app, &rob, "Txt").await;
+    add_challenge_record(&bind, &wizard).await;
+    check(&app, &rob, Txt).await;
 
     let elsewhere = browser();
-    app.call_as(
-        &elsewhere,
-        "sign_in",
-        &[
-            ("email", "rob@contoso.com"),
-            ("password", crate::helpers::PASSWORD),
-        ],
-    )
-    .await;
+    app.sign_in(&elsewhere, "rob@contoso.com").await;
     let resumed = current_wizard(&app, &elsewhere).await;
-    assert_eq!(resumed["state"], "DomainVerified");
-    assert_eq!(
-        resumed["challenge"]["txt_value"],
-        wizard["challenge"]["txt_value"]
-    );
+    assert_eq!(resumed.state, WizardState::DomainVerified);
+    assert_eq!(resumed.challenge.txt_value, wizard.challenge.txt_value);
 
     // Starting again from Meetings resumes the same wizard, now offering both plans.
-    app.call_as(&elsewhere, "start_wizard", &[("entry", "meetings_upgrade")])
-        .await;
+    let entry = "meetings_upgrade".to_owned();
+    app.invoke(&elsewhere, StartWizard { entry })
+        .await
+        .expect("resumed");
     let again = current_wizard(&app, &elsewhere).await;
-    assert_eq!(again["state"], "DomainVerified");
-    assert_eq!(again["entry"], "MeetingsUpgrade");
+    assert_eq!(again.state, WizardState::DomainVerified);
+    assert_eq!(again.entry, Entry::MeetingsUpgrade);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_managed_organization_cannot_be_taken_over(pool: PgPool) {
     let bind = Bind::start().await;
     let app = app_with_dns(pool, &bind).await;
-    let rob = browser();
-    app.sign_up(&rob, "rob@contoso.com", "Rob").await;
+    let rob = app.signed_up("rob@contoso.com", "Rob").await;
     sqlx::query("update organizations set status = 'managed' where domain = 'contoso.com'")
         .execute(&app.pool)
         .await
         .expect("managed");
-    let refused = app
-        .call_as(&rob, "start_wizard", &[("entry", "admin_tile")])
-        .await;
-    assert_eq!(refused.status(), 409);
+    let entry = "admin_tile".to_owned();
     assert_eq!(
-        refused.json::<Value>().await.expect("json"),
-        json!({ "OrganizationManaged": { "admin": null } })
+        app.invoke(&rob, StartWizard { entry }).await,
+        Err(AppError::OrganizationManaged { admin: None })
     );
 }
 
@@ -375,19 +325,19 @@ async fn a_managed_organization_cannot_be_taken_over(pool: PgPool) {
 async fn signed_out_callers_cannot_start_or_check(pool: PgPool) {
     let bind = Bind::start().await;
     let app = app_with_dns(pool, &bind).await;
+    let entry = "admin_tile".to_owned();
     assert_eq!(
-        app.call("start_wizard", &[("entry", "admin_tile")])
-            .await
-            .status(),
-        401
+        app.invoke(&app.client, StartWizard { entry }).await,
+        Err(AppError::Unauthorized)
     );
     assert_eq!(
-        app.call("check_domain", &[("method", "Txt")])
-            .await
-            .status(),
-        401
+        app.invoke(&app.client, CheckDomain { method: Txt }).await,
+        Err(AppError::Unauthorized)
     );
-    assert_eq!(app.call("current_wizard", &[]).await.status(), 401);
+    assert_eq!(
+        app.invoke(&app.client, CurrentWizard {}).await,
+        Err(AppError::Unauthorized)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

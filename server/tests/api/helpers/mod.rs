@@ -3,11 +3,13 @@
 //! their domain.
 
 pub mod bind;
+pub mod meetings;
+pub mod orders;
 pub mod wizard;
 
 use std::net::SocketAddr;
 
-use app::accounts::SignIn;
+use app::accounts::{ConfirmSignUp, SignIn, SignUp};
 use app::core::clock::Clock;
 use app::core::error::AppError;
 use leptos::prelude::LeptosOptions;
@@ -93,38 +95,45 @@ impl TestApp {
             .expect("request is sent")
     }
 
-    /// Calls a server function from the default browser, the way the page's forms do.
-    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.call_as(&self.client, endpoint, form).await
+    /// The request a page makes for `call` from `browser`: the server function's own arguments,
+    /// form-encoded, to its own path. Add headers to it where a test is about them.
+    pub fn request<F>(&self, browser: &reqwest::Client, call: &F) -> reqwest::RequestBuilder
+    where
+        F: ServerFn + Serialize,
+    {
+        browser
+            .post(self.url(F::PATH))
+            .header("Accept", "application/json")
+            .form(call)
     }
 
-    /// Calls a server function from `browser`.
-    pub async fn call_as(
-        &self,
-        browser: &reqwest::Client,
-        endpoint: &str,
-        form: &[(&str, &str)],
-    ) -> reqwest::Response {
-        browser
-            .post(self.url(&format!("/api/{endpoint}")))
-            .header("Accept", "application/json")
-            .form(form)
+    /// Calls a server function from `browser` and returns the HTTP response itself, for where
+    /// it leads, the cookies it sets or its headers.
+    pub async fn respond<F>(&self, browser: &reqwest::Client, call: F) -> reqwest::Response
+    where
+        F: ServerFn + Serialize,
+    {
+        self.request(browser, &call)
             .send()
             .await
             .expect("request is sent")
     }
 
+    /// Calls a server function from `browser` with its own argument type and reads its answer
+    /// as its own types: the output, or the error the page would show.
+    pub async fn invoke<F>(&self, browser: &reqwest::Client, call: F) -> Result<F::Output, AppError>
+    where
+        F: ServerFn<Error = AppError> + Serialize,
+        F::Output: DeserializeOwned,
+    {
+        answer::<F>(self.respond(browser, call).await).await
+    }
+
     /// Signs `browser` in again as `email`, with the password every test member has.
     pub async fn sign_in(&self, browser: &reqwest::Client, email: &str) {
-        self.invoke(
-            browser,
-            SignIn {
-                email: email.to_owned(),
-                password: PASSWORD.to_owned(),
-            },
-        )
-        .await
-        .expect("signed in");
+        self.invoke(browser, sign_in_with(email, PASSWORD))
+            .await
+            .expect("signed in");
     }
 
     /// A number the database counts, such as `select count(*) from licenses`.
@@ -135,53 +144,15 @@ impl TestApp {
             .expect(sql)
     }
 
-    /// Calls a server function from `browser` with its own argument type and reads its answer
-    /// as its own types: the output, or the error the page would show.
-    pub async fn invoke<F>(&self, browser: &reqwest::Client, call: F) -> Result<F::Output, AppError>
-    where
-        F: ServerFn<Error = AppError> + Serialize,
-        F::Output: DeserializeOwned,
-    {
-        let response = browser
-            .post(self.url(F::PATH))
-            .header("Accept", "application/json")
-            .form(&call)
-            .send()
-            .await
-            .expect("request is sent");
-        let status = response.status();
-        let body = response.bytes().await.expect("a body");
-        if status.is_success() || status.is_redirection() {
-            Ok(serde_json::from_slice(&body).unwrap_or_else(|error| {
-                panic!(
-                    "{} answered {status} with an unreadable body ({error}): {}",
-                    F::PATH,
-                    String::from_utf8_lossy(&body)
-                )
-            }))
-        } else {
-            Err(serde_json::from_slice(&body).unwrap_or_else(|error| {
-                panic!(
-                    "{} failed with {status} and an unreadable error ({error}): {}",
-                    F::PATH,
-                    String::from_utf8_lossy(&body)
-                )
-            }))
-        }
+    /// How many rows there are of `rows`, such as `licenses` or `orders where status = 'paid'`.
+    pub async fn count(&self, rows: &str) -> i64 {
+        self.scalar(&format!("select count(*) from {rows}")).await
     }
 
     /// Starts a sign-up and returns the id of its pending code.
     pub async fn start_sign_up(&self, browser: &reqwest::Client, email: &str, name: &str) -> Uuid {
         let response = self
-            .call_as(
-                browser,
-                "sign_up",
-                &[
-                    ("email", email),
-                    ("display_name", name),
-                    ("password", PASSWORD),
-                ],
-            )
+            .respond(browser, sign_up_with(email, name, PASSWORD))
             .await;
         assert!(
             response.status().is_success() || response.status().is_redirection(),
@@ -192,22 +163,32 @@ impl TestApp {
         pending_id(&response, "/signup/verify/")
     }
 
+    /// Confirms the pending sign-up `id` with `code`, which signs `browser` in.
+    pub async fn confirm_sign_up(
+        &self,
+        browser: &reqwest::Client,
+        id: Uuid,
+        code: &str,
+    ) -> Result<(), AppError> {
+        let id = id.to_string();
+        let code = code.to_owned();
+        self.invoke(browser, ConfirmSignUp { id, code }).await
+    }
+
     /// Signs up and verifies `email` in `browser`, which ends up signed in.
     pub async fn sign_up(&self, browser: &reqwest::Client, email: &str, name: &str) {
         let id = self.start_sign_up(browser, email, name).await;
         let code = self.latest_code(email).await;
-        let response = self
-            .call_as(
-                browser,
-                "confirm_sign_up",
-                &[("id", &id.to_string()), ("code", &code)],
-            )
-            .await;
-        assert!(
-            response.status().is_success() || response.status().is_redirection(),
-            "verification refused: {}",
-            response.text().await.unwrap_or_default()
-        );
+        self.confirm_sign_up(browser, id, &code)
+            .await
+            .expect("verification accepted");
+    }
+
+    /// A new browser in which `email` signed up and is signed in.
+    pub async fn signed_up(&self, email: &str, name: &str) -> reqwest::Client {
+        let member = browser();
+        self.sign_up(&member, email, name).await;
+        member
     }
 
     /// The code in the newest mail to `email`, read from the outbox.
@@ -234,6 +215,47 @@ impl TestApp {
     }
 }
 
+/// Reads a server function's HTTP response as its own types, as [`TestApp::invoke`] does.
+pub async fn answer<F>(response: reqwest::Response) -> Result<F::Output, AppError>
+where
+    F: ServerFn<Error = AppError>,
+    F::Output: DeserializeOwned,
+{
+    let status = response.status();
+    let body = response.bytes().await.expect("a body");
+    let read = |what: &str| -> String {
+        format!(
+            "{} answered {status} with an unreadable {what}: {}",
+            F::PATH,
+            String::from_utf8_lossy(&body)
+        )
+    };
+    if status.is_success() || status.is_redirection() {
+        Ok(serde_json::from_slice(&body)
+            .unwrap_or_else(|error| panic!("{} ({error})", read("body"))))
+    } else {
+        Err(serde_json::from_slice(&body)
+            .unwrap_or_else(|error| panic!("{} ({error})", read("error"))))
+    }
+}
+
+/// A sign-up as its form sends it.
+pub fn sign_up_with(email: &str, name: &str, password: &str) -> SignUp {
+    SignUp {
+        email: email.to_owned(),
+        display_name: name.to_owned(),
+        password: password.to_owned(),
+    }
+}
+
+/// A sign-in as its form sends it.
+pub fn sign_in_with(email: &str, password: &str) -> SignIn {
+    SignIn {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    }
+}
+
 /// A new browser with a cookie jar of its own.
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -243,13 +265,30 @@ pub fn browser() -> reqwest::Client {
         .expect("http client")
 }
 
+/// A new browser that sends `cookie` with every request, as a load balancer hands a session on
+/// to another server.
+pub fn holding(cookie: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().expect("a cookie header"));
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// Where a server function sends the browser on to, such as `/signup/verify/<id>`.
+pub fn location(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .expect("the response leads to the next page")
+}
+
 /// The id in the page a server function sends the browser on to, such as `/signup/verify/<id>`.
 pub fn pending_id(response: &reqwest::Response, prefix: &str) -> Uuid {
-    let target = ["location"]
-        .iter()
-        .find_map(|name| response.headers().get(*name))
-        .and_then(|value| value.to_str().ok())
-        .expect("the response leads to the next page");
+    let target = location(response);
     let id = target
         .strip_prefix(prefix)
         .unwrap_or_else(|| panic!("{target} starts with {prefix}"));

@@ -1,20 +1,69 @@
-//! A member whose wizard has proven their domain, through the real pages' server functions and a
-//! record added at the BIND test server.
+//! Members on their way to becoming the admin: the wizard started, the domain proven with a
+//! record added at the BIND test server, the upgrade paid; all through the real pages' server
+//! functions.
 
 use app::core::clock::Clock;
+use app::licensing::Billing::Annual;
+use app::wizard::{
+    CheckDomain, CheckOutcome, CurrentWizard, Method, StartWizard, WizardState, WizardView,
+};
+use server::config::Config;
 use sqlx::PgPool;
 
 use super::bind::Bind;
-use super::{browser, TestApp, START};
+use super::orders::{purchase, BASIC, PAYS};
+use super::{TestApp, START};
 
 /// The application with domain checks asking `bind`, its clock at the start of the tests.
 pub async fn app_with_dns(pool: PgPool, bind: &Bind) -> TestApp {
+    app_with_dns_and(pool, bind, |_| {}).await
+}
+
+/// As [`app_with_dns`], after `adjust` has changed the rest of the configuration.
+pub async fn app_with_dns_and(
+    pool: PgPool,
+    bind: &Bind,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let nameserver = bind.addr;
     TestApp::spawn_with(pool, Clock::manual(START), move |config| {
         config.dns_nameservers = vec![nameserver];
         config.dns_timeout = std::time::Duration::from_secs(2);
+        adjust(config);
     })
     .await
+}
+
+/// Signs `email` up in a new browser, named after the part before the @, and starts the wizard
+/// from `entry` (`admin_tile` or `meetings_upgrade`).
+pub async fn member_with_wizard(
+    app: &TestApp,
+    email: &str,
+    entry: &str,
+) -> (reqwest::Client, WizardView) {
+    let name = email.split('@').next().unwrap_or("member");
+    let member = app.signed_up(email, name).await;
+    let entry = entry.to_owned();
+    app.invoke(&member, StartWizard { entry })
+        .await
+        .expect("the wizard starts");
+    let wizard = current_wizard(app, &member).await;
+    (member, wizard)
+}
+
+/// The member's open wizard.
+pub async fn current_wizard(app: &TestApp, member: &reqwest::Client) -> WizardView {
+    app.invoke(member, CurrentWizard {})
+        .await
+        .expect("a signed-in member's wizard")
+        .expect("the wizard is open")
+}
+
+/// Checks the member's domain now, by `method`.
+pub async fn check(app: &TestApp, member: &reqwest::Client, method: Method) -> CheckOutcome {
+    app.invoke(member, CheckDomain { method })
+        .await
+        .expect("check answered")
 }
 
 /// Signs `email` up in a new browser, starts the wizard from `entry`, adds the TXT record at
@@ -25,25 +74,8 @@ pub async fn verified_member(
     email: &str,
     entry: &str,
 ) -> reqwest::Client {
-    let member = browser();
-    app.sign_up(&member, email, email.split('@').next().unwrap_or("member"))
-        .await;
-    app.call_as(&member, "start_wizard", &[("entry", entry)])
-        .await;
-    let wizard: serde_json::Value = app
-        .call_as(&member, "current_wizard", &[])
-        .await
-        .json()
-        .await
-        .expect("json");
-    let name = wizard["challenge"]["txt_name"]
-        .as_str()
-        .expect("name")
-        .to_owned();
-    let value = wizard["challenge"]["txt_value"]
-        .as_str()
-        .expect("value")
-        .to_owned();
+    let (member, wizard) = member_with_wizard(app, email, entry).await;
+    let (name, value) = (wizard.challenge.txt_name, wizard.challenge.txt_value);
     let zone = email.split('@').nth(1).expect("domain");
     bind.update(
         zone,
@@ -53,12 +85,18 @@ pub async fn verified_member(
         ],
     )
     .await;
-    let outcome: serde_json::Value = app
-        .call_as(&member, "check_domain", &[("method", "Txt")])
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(outcome["state"], "DomainVerified", "{outcome}");
+    let outcome = check(app, &member, Method::Txt).await;
+    assert_eq!(outcome.state, WizardState::DomainVerified, "{outcome:?}");
     member
+}
+
+/// `email`, the admin of their organization: they proved the domain from the Admin tile and
+/// bought `quantity` Business Basic licenses, billed annually, with the test card.
+pub async fn admin(app: &TestApp, bind: &Bind, email: &str, quantity: i32) -> reqwest::Client {
+    let admin = verified_member(app, bind, email, "admin_tile").await;
+    let key = format!("upgrade-{email}");
+    app.invoke(&admin, purchase(BASIC, Annual, quantity, PAYS, &key))
+        .await
+        .expect("the upgrade is paid");
+    admin
 }
