@@ -9,6 +9,7 @@ use app::organizations::{MyOrganization, OrganizationStatus, OrganizationView, R
 use crate::helpers::{browser, holding, pending_id, sign_in_with, sign_up_with, TestApp, PASSWORD};
 use sqlx::PgPool;
 use time::Duration;
+use uuid::Uuid;
 
 async fn organization_of(app: &TestApp, email: &str) -> (String, String) {
     sqlx::query_as::<_, (String, String)>(
@@ -54,6 +55,13 @@ async fn session_cookie(app: &TestApp, browser: &reqwest::Client) -> String {
         .and_then(|value| value.split(';').next())
         .expect("a session cookie")
         .to_owned()
+}
+
+/// Rob, part-way through signing up in a new browser, and the id of his pending code.
+async fn rob_signing_up(app: &TestApp) -> (reqwest::Client, Uuid) {
+    let rob = browser();
+    let id = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+    (rob, id)
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -173,8 +181,7 @@ async fn signing_up_again_with_a_registered_address_reveals_nothing(pool: PgPool
 #[sqlx::test(migrations = "../migrations")]
 async fn a_code_expires_after_fifteen_minutes(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let rob = browser();
-    let id = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+    let (rob, id) = rob_signing_up(&app).await;
     let code = app.latest_code("rob@contoso.com").await;
     app.clock.advance(Duration::minutes(15));
     let late = app.confirm_sign_up(&rob, id, &code).await;
@@ -191,8 +198,7 @@ async fn a_code_expires_after_fifteen_minutes(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_code_allows_five_wrong_guesses_then_none(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let rob = browser();
-    let id = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+    let (rob, id) = rob_signing_up(&app).await;
     let code = app.latest_code("rob@contoso.com").await;
     let wrong = if code == "111111" { "222222" } else { "111111" };
     for _ in 0..5 {
@@ -206,8 +212,7 @@ async fn a_code_allows_five_wrong_guesses_then_none(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_resend_waits_a_minute(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let rob = browser();
-    let id = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+    let (rob, id) = rob_signing_up(&app).await;
     let early = app.invoke(&rob, ResendCode { id: id.to_string() }).await;
     assert_eq!(
         early,

@@ -2,7 +2,7 @@
 
 use crate::helpers::orders::{purchase, BASIC, DECLINED, PAYS, STANDARD};
 use crate::helpers::wizard::{admin, app_with_dns, verified_member};
-use crate::helpers::{bind::Bind, TestApp};
+use crate::helpers::TestApp;
 use app::core::error::{AppError, Decline};
 use app::domain::Money;
 use app::licensing::Billing::Annual;
@@ -20,8 +20,7 @@ async fn status_of(app: &TestApp, domain: &str) -> String {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn paying_upgrades_the_organization_in_one_go(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let sara = app.signed_up("sara@contoso.com", "Sara").await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "meetings_upgrade").await;
 
@@ -76,8 +75,7 @@ async fn paying_upgrades_the_organization_in_one_go(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn fewer_licenses_than_members_or_more_than_the_cap_are_refused(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     app.signed_up("sara@contoso.com", "Sara").await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     let few = app
@@ -101,8 +99,7 @@ async fn fewer_licenses_than_members_or_more_than_the_cap_are_refused(pool: PgPo
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_declined_card_changes_nothing(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     let declined = app
         .invoke(&rob, purchase(BASIC, Annual, 1, DECLINED, "declined-key"))
@@ -127,8 +124,7 @@ async fn a_declined_card_changes_nothing(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_replayed_purchase_returns_the_first_order_and_charges_once(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     let order = || purchase(BASIC, Annual, 1, PAYS, "replayed-key-1");
     let first = app.invoke(&rob, order()).await.expect("paid");
@@ -146,8 +142,7 @@ async fn a_replayed_purchase_returns_the_first_order_and_charges_once(pool: PgPo
 
 #[sqlx::test(migrations = "../migrations")]
 async fn of_two_members_paying_at_once_exactly_one_upgrades(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     let sara = verified_member(&app, &bind, "sara@contoso.com", "admin_tile").await;
     let outcomes = tokio::join!(
@@ -171,8 +166,7 @@ async fn of_two_members_paying_at_once_exactly_one_upgrades(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_failure_mid_upgrade_leaves_the_organization_as_it_was(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     sqlx::raw_sql(
         "create function fail_licenses() returns trigger language plpgsql as $$ begin raise exception 'injected'; end; $$;
@@ -198,8 +192,7 @@ async fn a_failure_mid_upgrade_leaves_the_organization_as_it_was(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn licenses_in_use_cannot_be_removed_and_other_organizations_are_out_of_reach(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let rob = admin(&app, &bind, "rob@contoso.com", 5).await;
     let ann = admin(&app, &bind, "ann@fabrikam.com", 3).await;
 
@@ -223,8 +216,7 @@ async fn licenses_in_use_cannot_be_removed_and_other_organizations_are_out_of_re
 
 #[sqlx::test(migrations = "../migrations")]
 async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let rob = admin(&app, &bind, "rob@contoso.com", 20).await;
     // 200 colleagues join after the upgrade, straight into the table as sign-up would place them.
     sqlx::query(

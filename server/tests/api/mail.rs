@@ -2,7 +2,7 @@
 
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
-use crate::helpers::{browser, TestApp};
+use crate::helpers::{browser, wait_until, TestApp};
 use app::core::clock::Clock;
 use server::{config::Config, mail};
 use sqlx::PgPool;
@@ -73,24 +73,24 @@ async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPoo
             .await;
     }
     // SMTP is down: attempts fail and nothing is lost.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let failed: i64 = sqlx::query_scalar(
-        "select count(*) from outbox where delivered_at is null and attempts > 0 and last_error is not null",
-    )
-    .fetch_one(&pool)
-    .await
-    .expect("count");
-    assert_eq!(failed, 3, "every message was tried and kept");
+    let tried_and_kept =
+        "outbox where delivered_at is null and attempts > 0 and last_error is not null";
+    wait_until(Duration::from_secs(30), || async {
+        app.count(tried_and_kept).await == 3
+    })
+    .await;
+    assert_eq!(
+        app.count(tried_and_kept).await,
+        3,
+        "every message was tried and kept"
+    );
 
     let _sink = smtp_sink(port, &dir).await;
-    let mut mails = Vec::new();
-    for _ in 0..600 {
-        mails = delivered(&dir);
-        if mails.len() >= 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until(Duration::from_secs(60), || async {
+        delivered(&dir).len() >= 3
+    })
+    .await;
+    let mails = delivered(&dir);
     assert_eq!(mails.len(), 3, "all three arrive once SMTP is back");
     let ids: Vec<(uuid::Uuid, String)> =
         sqlx::query_as("select id, recipient from outbox where delivered_at is not null")

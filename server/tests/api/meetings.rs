@@ -3,7 +3,7 @@
 use crate::helpers::meetings::save;
 use crate::helpers::orders::{purchase, PAYS, STANDARD};
 use crate::helpers::wizard::{app_with_dns, verified_member};
-use crate::helpers::{bind::Bind, TestApp};
+use crate::helpers::TestApp;
 use app::core::error::AppError;
 use app::licensing::Billing::Monthly;
 use app::meetings::{LimitReason, LoadMeetingsOverview, Lobby, MeetingSettings, MeetingsOverview};
@@ -37,8 +37,7 @@ async fn the_free_limit_is_ten_within_sixty_days_of_sign_up_then_three(pool: PgP
 
 #[sqlx::test(migrations = "../migrations")]
 async fn settings_are_saved_and_carry_over_unchanged_when_the_organization_upgrades(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let sara = app.signed_up("sara@contoso.com", "Sara").await;
     let expected = MeetingSettings {
         lobby: Lobby::Nobody,

@@ -3,7 +3,7 @@
 
 use crate::helpers::meetings::save;
 use crate::helpers::wizard::{admin, app_with_dns};
-use crate::helpers::{bind::Bind, browser, TestApp};
+use crate::helpers::{browser, wait_until, TestApp};
 use app::core::error::AppError;
 use app::domain::Invalid;
 use app::meetings::{
@@ -74,6 +74,13 @@ async fn meeting(
 ) -> Result<MeetingView, AppError> {
     let code = code.to_owned();
     app.invoke(viewer, LoadMeeting { code }).await
+}
+
+/// The code of the member's personal room.
+async fn personal_room(app: &TestApp, member: &reqwest::Client) -> String {
+    app.invoke(member, OpenPersonalRoom {})
+        .await
+        .expect("the room's code")
 }
 
 async fn admitted(app: &TestApp, code: &str) -> i64 {
@@ -171,12 +178,8 @@ async fn leaving_frees_a_place_and_so_does_a_silent_page_after_the_heartbeat_tim
     app.clock.advance(Duration::seconds(31));
     let (_, after_silence) = join_as_guest(&app, &code, "Fifth").await;
     assert!(after_silence.is_ok(), "{after_silence:?}");
-    for _ in 0..100 {
-        if admitted(&app, &code).await == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let ten_seconds = std::time::Duration::from_secs(10);
+    wait_until(ten_seconds, || async { admitted(&app, &code).await == 1 }).await;
     assert_eq!(
         admitted(&app, &code).await,
         1,
@@ -186,8 +189,7 @@ async fn leaving_frees_a_place_and_so_does_a_silent_page_after_the_heartbeat_tim
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_licensed_organizer_meeting_admits_the_plans_three_hundred(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let rob = admin(&app, &bind, "rob@contoso.com", 1).await;
     set_lobby(&app, &rob, Lobby::Nobody).await;
     app.on_day(&rob, "rob@contoso.com", 61).await;
@@ -357,13 +359,6 @@ async fn a_guest_follows_the_meeting_live_only_once_in_it(pool: PgPool) {
     let mut live = live_feed(&app, &guest, &code).await;
     assert_eq!(live.status(), 200);
     roster_where(&mut live, |roster| names(roster) == ["Gina"]).await;
-}
-
-/// The code of the member's personal room.
-async fn personal_room(app: &TestApp, member: &reqwest::Client) -> String {
-    app.invoke(member, OpenPersonalRoom {})
-        .await
-        .expect("the room's code")
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -35,8 +35,7 @@ async fn add_challenge_record(bind: &Bind, wizard: &WizardView) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_admin_tile_offers_a_txt_record_at_the_dedicated_label(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, _bind) = app_with_dns(pool).await;
     let (_, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     assert_eq!(wizard.state, WizardState::DomainPending);
     assert_eq!(wizard.entry, Entry::AdminTile);
@@ -53,8 +52,7 @@ async fn the_admin_tile_offers_a_txt_record_at_the_dedicated_label(pool: PgPool)
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_matching_txt_record_verifies_even_split_across_strings(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "meetings_upgrade").await;
     let token = token_of(&wizard);
 
@@ -107,8 +105,7 @@ async fn a_matching_txt_record_verifies_even_split_across_strings(pool: PgPool) 
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_mx_alternative_verifies(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     let host = wizard.challenge.mx_host;
     bind.update(
@@ -124,8 +121,7 @@ async fn the_mx_alternative_verifies(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn each_wrong_record_gets_its_own_explanation_and_no_verification(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     let token = token_of(&wizard);
     let label = "_tenantry-challenge.contoso.com";
@@ -185,8 +181,7 @@ async fn each_wrong_record_gets_its_own_explanation_and_no_verification(pool: Pg
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_domain_that_does_not_exist_or_fails_or_is_silent_is_named(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool.clone(), &bind).await;
+    let (app, _bind) = app_with_dns(pool.clone()).await;
     let (ghost, _) = member_with_wizard(&app, "kim@ghost.example", "admin_tile").await;
     assert_eq!(
         check(&app, &ghost, Txt).await.finding,
@@ -214,8 +209,7 @@ async fn a_domain_that_does_not_exist_or_fails_or_is_silent_is_named(pool: PgPoo
 
 #[sqlx::test(migrations = "../migrations")]
 async fn an_expired_challenge_cannot_verify(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     add_challenge_record(&bind, &wizard).await;
     app.clock.advance(Duration::days(7));
@@ -235,8 +229,7 @@ async fn an_expired_challenge_cannot_verify(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_member_of_fabrikam_cannot_verify_contoso(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let (_rob, contoso) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     let (ann, fabrikam) = member_with_wizard(&app, "ann@fabrikam.com", "admin_tile").await;
     assert_eq!(
@@ -265,8 +258,7 @@ async fn a_member_of_fabrikam_cannot_verify_contoso(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn checks_are_rate_limited_per_organization(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, _bind) = app_with_dns(pool).await;
     let (rob, _) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     let (sara, _) = member_with_wizard(&app, "sara@contoso.com", "admin_tile").await;
     for n in 0..120 {
@@ -283,8 +275,7 @@ async fn checks_are_rate_limited_per_organization(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_wizard_resumes_in_a_new_session_at_its_step(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     add_challenge_record(&bind, &wizard).await;
     check(&app, &rob, Txt).await;
@@ -307,8 +298,7 @@ async fn the_wizard_resumes_in_a_new_session_at_its_step(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_managed_organization_cannot_be_taken_over(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, _bind) = app_with_dns(pool).await;
     let rob = app.signed_up("rob@contoso.com", "Rob").await;
     sqlx::query("update organizations set status = 'managed' where domain = 'contoso.com'")
         .execute(&app.pool)
@@ -323,8 +313,7 @@ async fn a_managed_organization_cannot_be_taken_over(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn signed_out_callers_cannot_start_or_check(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, _bind) = app_with_dns(pool).await;
     let entry = "admin_tile".to_owned();
     assert_eq!(
         app.invoke(&app.client, StartWizard { entry }).await,
@@ -342,8 +331,7 @@ async fn signed_out_callers_cannot_start_or_check(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_audit_log_cannot_be_changed(pool: PgPool) {
-    let bind = Bind::start().await;
-    let app = app_with_dns(pool, &bind).await;
+    let (app, _bind) = app_with_dns(pool).await;
     member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     let update = sqlx::query("update audit_events set kind = 'nothing'")
         .execute(&app.pool)

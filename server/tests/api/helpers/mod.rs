@@ -1,6 +1,7 @@
 //! What the tests share: the real router on a free port against a fresh database, cookie-keeping
-//! browsers, typed server-function calls, a BIND server on loopback and a member who proved
-//! their domain.
+//! browsers, server functions called with their own argument and answer types, members signed
+//! up, a BIND server on loopback, members who proved their domain or bought licenses, orders
+//! and meeting settings as their forms send them.
 
 pub mod bind;
 pub mod meetings;
@@ -136,7 +137,7 @@ impl TestApp {
             .expect("signed in");
     }
 
-    /// A number the database counts, such as `select count(*) from licenses`.
+    /// A number the database answers, such as `select purchased::bigint from subscriptions`.
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.pool)
@@ -223,20 +224,18 @@ where
 {
     let status = response.status();
     let body = response.bytes().await.expect("a body");
-    let read = |what: &str| -> String {
-        format!(
-            "{} answered {status} with an unreadable {what}: {}",
+    let answer = if status.is_success() || status.is_redirection() {
+        serde_json::from_slice(&body).map(Ok)
+    } else {
+        serde_json::from_slice(&body).map(Err)
+    };
+    answer.unwrap_or_else(|error| {
+        panic!(
+            "{} answered {status} with an unreadable body ({error}): {}",
             F::PATH,
             String::from_utf8_lossy(&body)
         )
-    };
-    if status.is_success() || status.is_redirection() {
-        Ok(serde_json::from_slice(&body)
-            .unwrap_or_else(|error| panic!("{} ({error})", read("body"))))
-    } else {
-        Err(serde_json::from_slice(&body)
-            .unwrap_or_else(|error| panic!("{} ({error})", read("error"))))
-    }
+    })
 }
 
 /// A sign-up as its form sends it.
@@ -256,6 +255,18 @@ pub fn sign_in_with(email: &str, password: &str) -> SignIn {
     }
 }
 
+/// Checks `condition` every 100 ms until it holds, for `within` at the most.
+pub async fn wait_until<F, Fut>(within: std::time::Duration, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while !condition().await && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// A new browser with a cookie jar of its own.
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -265,8 +276,8 @@ pub fn browser() -> reqwest::Client {
         .expect("http client")
 }
 
-/// A new browser that sends `cookie` with every request, as a load balancer hands a session on
-/// to another server.
+/// A new browser without a cookie jar that sends `cookie`, such as a session cookie taken from
+/// another browser, with every request.
 pub fn holding(cookie: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", cookie.parse().expect("a cookie header"));
@@ -277,18 +288,13 @@ pub fn holding(cookie: &str) -> reqwest::Client {
         .expect("http client")
 }
 
-/// Where a server function sends the browser on to, such as `/signup/verify/<id>`.
-pub fn location(response: &reqwest::Response) -> &str {
-    response
+/// The id in the page a server function sends the browser on to, such as `/signup/verify/<id>`.
+pub fn pending_id(response: &reqwest::Response, prefix: &str) -> Uuid {
+    let target = response
         .headers()
         .get("location")
         .and_then(|value| value.to_str().ok())
-        .expect("the response leads to the next page")
-}
-
-/// The id in the page a server function sends the browser on to, such as `/signup/verify/<id>`.
-pub fn pending_id(response: &reqwest::Response, prefix: &str) -> Uuid {
-    let target = location(response);
+        .expect("the response leads to the next page");
     let id = target
         .strip_prefix(prefix)
         .unwrap_or_else(|| panic!("{target} starts with {prefix}"));

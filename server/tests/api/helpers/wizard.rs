@@ -14,24 +14,23 @@ use super::bind::Bind;
 use super::orders::{purchase, BASIC, PAYS};
 use super::{TestApp, START};
 
-/// The application with domain checks asking `bind`, its clock at the start of the tests.
-pub async fn app_with_dns(pool: PgPool, bind: &Bind) -> TestApp {
-    app_with_dns_and(pool, bind, |_| {}).await
+/// The application, its clock at the start of the tests, with domain checks asking a BIND
+/// server of its own; the server runs as long as the [`Bind`] is kept.
+pub async fn app_with_dns(pool: PgPool) -> (TestApp, Bind) {
+    app_with_dns_and(pool, |_| {}).await
 }
 
 /// As [`app_with_dns`], after `adjust` has changed the rest of the configuration.
-pub async fn app_with_dns_and(
-    pool: PgPool,
-    bind: &Bind,
-    adjust: impl FnOnce(&mut Config),
-) -> TestApp {
+pub async fn app_with_dns_and(pool: PgPool, adjust: impl FnOnce(&mut Config)) -> (TestApp, Bind) {
+    let bind = Bind::start().await;
     let nameserver = bind.addr;
-    TestApp::spawn_with(pool, Clock::manual(START), move |config| {
+    let app = TestApp::spawn_with(pool, Clock::manual(START), move |config| {
         config.dns_nameservers = vec![nameserver];
         config.dns_timeout = std::time::Duration::from_secs(2);
         adjust(config);
     })
-    .await
+    .await;
+    (app, bind)
 }
 
 /// Signs `email` up in a new browser, named after the part before the @, and starts the wizard
