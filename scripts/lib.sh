@@ -114,3 +114,24 @@ export_site_env() {
   export LEPTOS_ENV=PROD
   export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 }
+
+# For benchmarks: builds the release site (unless SKIP_BUILD=1) and the example $1, and makes a
+# fresh database on a private cluster. Sets BENCH_PG_DIR and BENCH_DATABASE_URL.
+bench_setup() {
+  [ "${SKIP_BUILD:-}" = 1 ] || SQLX_OFFLINE=true cargo leptos build --release --split >&2
+  SQLX_OFFLINE=true cargo build --release -p server --example "$1" >&2
+  pg_start "$(pg_dir_for bench-postgres)" 54349
+  BENCH_PG_DIR=$PG_DIR
+  pg_admin -c "drop database if exists tenantry_bench with (force)"
+  pg_ensure_app_database tenantry_bench bench tenantry_bench
+  BENCH_DATABASE_URL="postgres://tenantry_bench:bench@127.0.0.1:$PG_PORT/tenantry_bench"
+}
+
+# Waits until the server on $1 (host:port) answers /readyz.
+wait_ready() {
+  for _ in $(seq 100); do
+    curl -sf "http://$1/readyz" >/dev/null && return
+    sleep 0.2
+  done
+  die "the server on $1 did not become ready"
+}

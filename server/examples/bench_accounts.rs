@@ -3,6 +3,8 @@
 //!
 //! Usage: bench_accounts <base-url> <database-url>
 
+mod common;
+
 use std::{
     net::{IpAddr, Ipv4Addr},
     time::{Duration, Instant},
@@ -110,15 +112,7 @@ async fn main() {
     let accounts = 10usize;
     for n in 0..accounts {
         let email = format!("user{n}@bench-{run}.example");
-        let (id, subject): (uuid::Uuid, String) = sqlx::query_as(
-            "select c.id, o.subject from email_codes c join outbox o on o.recipient = c.email
-             where c.email = $1 order by o.seq desc limit 1",
-        )
-        .bind(&email)
-        .fetch_one(&pool)
-        .await
-        .expect("a pending sign-up");
-        let code = subject.rsplit(' ').next().expect("code").to_owned();
+        let (id, code) = common::pending_sign_up(&pool, &email).await;
         post(
             &client_from(n),
             format!("{base}/api/confirm_sign_up"),

@@ -5,6 +5,8 @@
 //!
 //! Usage: bench_presence <first-base-url> <second-base-url> <database-url>
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
@@ -27,6 +29,28 @@ async fn call(client: &reqwest::Client, url: String, form: &[(&str, &str)]) -> r
         .send()
         .await
         .expect("request sent")
+}
+
+/// Creates a meeting that admits guests and returns its code.
+async fn create_meeting(
+    organizer: &reqwest::Client,
+    base: &str,
+    title: &str,
+    starts_at: &str,
+) -> String {
+    call(
+        organizer,
+        format!("{base}/api/create_meeting"),
+        &[
+            ("title", title),
+            ("starts_at", starts_at),
+            ("allow_guests", "on"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .expect("meeting code")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -80,15 +104,7 @@ async fn main() {
         ],
     )
     .await;
-    let (id, subject): (uuid::Uuid, String) = sqlx::query_as(
-        "select c.id, o.subject from email_codes c join outbox o on o.recipient = c.email
-         where c.email = $1 order by o.seq desc limit 1",
-    )
-    .bind(&email)
-    .fetch_one(&pool)
-    .await
-    .expect("a pending sign-up");
-    let code = subject.rsplit(' ').next().expect("code").to_owned();
+    let (id, code) = common::pending_sign_up(&pool, &email).await;
     call(
         &organizer,
         format!("{first}/api/confirm_sign_up"),
@@ -101,19 +117,7 @@ async fn main() {
         &[("lobby", "nobody"), ("room_name", "")],
     )
     .await;
-    let meeting: String = call(
-        &organizer,
-        format!("{first}/api/create_meeting"),
-        &[
-            ("title", "Presence"),
-            ("starts_at", "2030-01-01T10:00"),
-            ("allow_guests", "on"),
-        ],
-    )
-    .await
-    .json()
-    .await
-    .expect("meeting code");
+    let meeting = create_meeting(&organizer, first, "Presence", "2030-01-01T10:00").await;
 
     let mut stream = organizer
         .get(format!("{first}/live/meetings/{meeting}"))
@@ -163,19 +167,7 @@ async fn main() {
     }
 
     // 50 people join one meeting at once through both servers; the free limit is 10.
-    let crowded: String = call(
-        &organizer,
-        format!("{first}/api/create_meeting"),
-        &[
-            ("title", "Crowded"),
-            ("starts_at", "2030-01-01T11:00"),
-            ("allow_guests", "on"),
-        ],
-    )
-    .await
-    .json()
-    .await
-    .expect("meeting code");
+    let crowded = create_meeting(&organizer, first, "Crowded", "2030-01-01T11:00").await;
     let started = Instant::now();
     let joins: Vec<_> = (0..50)
         .map(|n| {

@@ -71,4 +71,14 @@ mod tests {
         assert_eq!(Colour::DarkBlue.as_str(), "dark_blue");
         assert_eq!(Colour::parse("Red"), None);
     }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_stored_name_the_schema_does_not_allow_is_an_internal_error() {
+        assert_eq!(Colour::stored("red"), Ok(Colour::Red));
+        assert_eq!(
+            Colour::stored("purple"),
+            Err(crate::core::error::AppError::Internal)
+        );
+    }
 }

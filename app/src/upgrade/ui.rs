@@ -84,7 +84,13 @@ pub fn PurchaseForm() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match preview.await {
-                    Ok(preview) => view! { <PlansOffered preview=preview.clone() /> <PurchaseFields preview /> }.into_any(),
+                    Ok(preview) => view! {
+                        <div class="purchase">
+                            <PlansOffered preview=preview.clone() />
+                            <PurchaseFields preview />
+                        </div>
+                    }
+                    .into_any(),
                     Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                 }
             })}
