@@ -144,18 +144,7 @@ pub fn router(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
                 ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("strict-origin-when-cross-origin"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
+                .layer(axum::middleware::map_response(security_headers))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(config.request_body_limit))
                 .layer(TimeoutLayer::with_status_code(
@@ -164,6 +153,20 @@ pub fn router(
                 )),
         );
     (router, presence)
+}
+
+/// Headers every response carries: no content sniffing, no full referrers to other sites, no
+/// framing.
+async fn security_headers<B>(mut response: http::Response<B>) -> http::Response<B> {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// Refuses state-changing requests that a browser sent from another site. SameSite=Lax cookies

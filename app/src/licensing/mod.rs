@@ -23,10 +23,7 @@ pub use ui::{CardFields, InvoicePage, LicensingPage};
 
 stored_enum! {
     /// How often a subscription is billed.
-    pub enum Billing {
-        Monthly = "monthly",
-        Annual = "annual",
-    }
+    pub enum Billing { Monthly = "monthly", Annual = "annual" }
 }
 
 impl Billing {

@@ -142,64 +142,51 @@ mod tests {
         }
     }
 
+    /// What charging `number`, expiring `expiry`, gives: `Ok(())` when it pays.
+    fn outcome(number: &str, expiry: &str) -> Result<(), Decline> {
+        TestMode
+            .charge(&card(number, expiry), &Money::new(1400, "USD"), NOW)
+            .map(|_| ())
+    }
+
     #[test]
     fn stripe_test_cards_behave_as_documented() {
-        let amount = Money::new(1400, "USD");
         let paid = TestMode
-            .charge(&card("4242 4242 4242 4242", "12/30"), &amount, NOW)
+            .charge(
+                &card("4242 4242 4242 4242", "12/30"),
+                &Money::new(1400, "USD"),
+                NOW,
+            )
             .expect("paid");
         assert!(paid.reference.starts_with("visa ••4242"));
         assert_eq!(
-            TestMode
-                .charge(&card("4000 0000 0000 0002", "12/30"), &amount, NOW)
-                .map(|_| ()),
+            outcome("4000 0000 0000 0002", "12/30"),
             Err(Decline::Declined)
         );
         assert_eq!(
-            TestMode
-                .charge(&card("4000000000009995", "12/30"), &amount, NOW)
-                .map(|_| ()),
+            outcome("4000000000009995", "12/30"),
             Err(Decline::InsufficientFunds)
         );
     }
 
     #[test]
     fn bad_numbers_dates_and_codes_are_named() {
-        let amount = Money::new(1400, "USD");
-        assert_eq!(
-            TestMode
-                .charge(&card("4242 4242 4242 4241", "12/30"), &amount, NOW)
-                .map(|_| ()),
-            Err(Decline::InvalidNumber)
-        );
-        assert_eq!(
-            TestMode
-                .charge(&card("4242", "12/30"), &amount, NOW)
-                .map(|_| ()),
-            Err(Decline::InvalidNumber)
-        );
-        assert_eq!(
-            TestMode
-                .charge(&card("4242424242424242", "10/26"), &amount, NOW)
-                .map(|_| ()),
-            Err(Decline::Expired)
-        );
-        assert_eq!(
-            TestMode
-                .charge(&card("4242424242424242", "13/30"), &amount, NOW)
-                .map(|_| ()),
-            Err(Decline::Expired)
-        );
-        assert!(
-            TestMode
-                .charge(&card("4242424242424242", "11/26"), &amount, NOW)
-                .is_ok(),
-            "this month still counts"
-        );
+        for (number, expiry, expected) in [
+            ("4242 4242 4242 4241", "12/30", Err(Decline::InvalidNumber)),
+            ("4242", "12/30", Err(Decline::InvalidNumber)),
+            ("4242424242424242", "10/26", Err(Decline::Expired)),
+            ("4242424242424242", "13/30", Err(Decline::Expired)),
+            // This month still counts.
+            ("4242424242424242", "11/26", Ok(())),
+        ] {
+            assert_eq!(outcome(number, expiry), expected, "{number} {expiry}");
+        }
         let mut no_cvc = card("4242424242424242", "12/30");
         no_cvc.cvc = "1".into();
         assert_eq!(
-            TestMode.charge(&no_cvc, &amount, NOW).map(|_| ()),
+            TestMode
+                .charge(&no_cvc, &Money::new(1400, "USD"), NOW)
+                .map(|_| ()),
             Err(Decline::InvalidCvc)
         );
     }

@@ -30,11 +30,7 @@ pub const FREE_NEW_DAYS: i64 = 60;
 
 stored_enum! {
     /// Who waits in the lobby before being let in.
-    pub enum Lobby {
-        Everyone = "everyone",
-        OutsideOrganization = "outside_organization",
-        Nobody = "nobody",
-    }
+    pub enum Lobby { Everyone = "everyone", OutsideOrganization = "outside_organization", Nobody = "nobody" }
 }
 
 /// A member's personal meeting settings.
