@@ -42,6 +42,31 @@ pub fn Submit(
     }
 }
 
+/// Shows what `resource` loaded through `show`: "Loading…" until then, and the error in words
+/// when loading failed. Pages that load data show it through this.
+#[component]
+pub fn Loaded<T, V, F>(resource: Resource<Result<T, AppError>>, show: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                let show = show.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => show(value).into_any(),
+                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
 /// Chooses the interface language; the choice is remembered in a cookie.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {

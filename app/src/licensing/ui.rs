@@ -8,7 +8,7 @@ use super::{
     AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
     SeatsView, UnassignLicense,
 };
-use crate::components::{translated, ErrorText, Page};
+use crate::components::{translated, ErrorText, Loaded, Page};
 use crate::i18n::*;
 
 /// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
@@ -264,14 +264,7 @@ pub fn InvoicePage() -> impl IntoView {
     );
     view! {
         <Page title=translated!(i18n, invoice.title)>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match invoice.await {
-                        Ok(invoice) => view! { <Invoice invoice /> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=invoice show={|invoice| view! { <Invoice invoice /> }} />
         </Page>
     }
 }

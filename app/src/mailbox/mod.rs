@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{translated, ErrorText, Page};
+use crate::components::{translated, Loaded, Page};
 use crate::core::error::AppError;
 use crate::i18n::*;
 
@@ -76,42 +76,28 @@ pub fn MailboxPage() -> impl IntoView {
     view! {
         <Page title=translated!(i18n, mailbox.title)>
             <p>{t!(i18n, mailbox.explain)}</p>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match mails.await {
-                        Ok(mails) if mails.is_empty() => {
-                            view! { <p>{t!(i18n, mailbox.empty)}</p> }.into_any()
-                        }
-                        Ok(mails) => {
-                            view! {
-                                <ul class="mailbox">
-                                    {mails
-                                        .into_iter()
-                                        .map(|mail| {
-                                            view! {
-                                                <li class="card">
-                                                    <h2>{mail.subject}</h2>
-                                                    <p class="hint">{mail.recipient} " · " {mail.created_at}</p>
-                                                    <pre>{mail.body}</pre>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => {
-                            view! {
-                                <p role="alert" class="error">
-                                    <ErrorText error />
-                                </p>
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loaded resource=mails show={move |mails: Vec<SentMail>| {
+                if mails.is_empty() {
+                    return view! { <p>{t!(i18n, mailbox.empty)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="mailbox">
+                        {mails
+                            .into_iter()
+                            .map(|mail| {
+                                view! {
+                                    <li class="card">
+                                        <h2>{mail.subject}</h2>
+                                        <p class="hint">{mail.recipient} " · " {mail.created_at}</p>
+                                        <pre>{mail.body}</pre>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }} />
         </Page>
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{Purchase, PurchasePreview};
-use crate::components::{translated, ErrorText, Page};
+use crate::components::{translated, ErrorText, Loaded, Page};
 use crate::i18n::*;
 use crate::licensing::{Billing, CardFields};
 use crate::wizard::{
@@ -23,24 +23,14 @@ pub fn UpgradePage() -> impl IntoView {
     );
     view! {
         <Page title=translated!(i18n, admin.become_title)>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match wizard.await {
-                        Ok(Some(wizard)) => view! { <Wizard wizard check renew /> }.into_any(),
-                        Ok(None) => {
-                            view! {
-                                <p>{t!(i18n, wizard.none)}</p>
-                                <StartWizardButton
-                                    entry=Entry::AdminTile
-                                    label=translated!(i18n, wizard.start)
-                                />
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=wizard show={move |wizard: Option<WizardView>| match wizard {
+                Some(wizard) => view! { <Wizard wizard check renew /> }.into_any(),
+                None => view! {
+                    <p>{t!(i18n, wizard.none)}</p>
+                    <StartWizardButton entry=Entry::AdminTile label=translated!(i18n, wizard.start) />
+                }
+                .into_any(),
+            }} />
         </Page>
     }
 }
@@ -78,23 +68,14 @@ fn LicensesStep(wizard: WizardView) -> impl IntoView {
 /// Plan, billing, quantity, live total, a preview of the upgrade, and the card: pay and upgrade.
 #[component]
 pub fn PurchaseForm() -> impl IntoView {
-    let i18n = use_i18n();
     let preview = Resource::new(|| (), |()| super::purchase_preview());
     view! {
-        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match preview.await {
-                    Ok(preview) => view! {
-                        <div class="purchase">
-                            <PlansOffered preview=preview.clone() />
-                            <PurchaseFields preview />
-                        </div>
-                    }
-                    .into_any(),
-                    Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=preview show={|preview: PurchasePreview| view! {
+            <div class="purchase">
+                <PlansOffered preview=preview.clone() />
+                <PurchaseFields preview />
+            </div>
+        }} />
     }
 }
 

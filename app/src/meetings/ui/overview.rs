@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::accounts::MemberContext;
-use crate::components::{translated, ErrorText, LocalTime, Page};
+use crate::components::{translated, ErrorText, Loaded, LocalTime, Page};
 use crate::i18n::*;
 use crate::meetings::{
     CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, OpenPersonalRoom,
@@ -32,20 +32,14 @@ pub fn MeetingsPage() -> impl IntoView {
     view! {
         <Page title=translated!(i18n, apps.meetings.name)>
             <p>{t!(i18n, meetings.free_plan)}</p>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(Some(overview)) => view! {
-                            <PersonalRoom />
-                            <NewMeeting />
-                            <MyMeetings />
-                            <Overview overview save />
-                        }.into_any(),
-                        Ok(None) => ().into_any(),
-                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=overview show={move |overview: Option<MeetingsOverview>| {
+                overview.map(|overview| view! {
+                    <PersonalRoom />
+                    <NewMeeting />
+                    <MyMeetings />
+                    <Overview overview save />
+                })
+            }} />
             <section class="card">
                 <p>{t!(i18n, meetings.upgrade_brings)}</p>
                 <BecomeAdmin
@@ -163,19 +157,16 @@ fn MyMeetings() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="my-meetings">
             <h2 id="my-meetings">{t!(i18n, meetings.yours)}</h2>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match meetings.await {
-                        Ok(list) if list.is_empty() => view! { <p>{t!(i18n, meetings.none)}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="meetings">
-                                {list.into_iter().map(|meeting| view! { <MeetingItem meeting /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Loaded resource=meetings show={move |list: Vec<MeetingSummary>| {
+                if list.is_empty() {
+                    return view! { <p>{t!(i18n, meetings.none)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="meetings">
+                        {list.into_iter().map(|meeting| view! { <MeetingItem meeting /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }} />
         </section>
     }
 }
