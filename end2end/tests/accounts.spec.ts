@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { hydrated, sendSignIn, sendSignUp, verifyWithMailedCode } from "./support/accounts";
+import { hydrated, sendSignIn, sendSignUp, verifyWithMailedCode, visit } from "./support/accounts";
 
 test("sign up with a mailed code, sign out, sign in", async ({ page }) => {
   const email = "rob@contoso.com";
@@ -27,16 +27,14 @@ test("sign up with a mailed code, sign out, sign in", async ({ page }) => {
 });
 
 test("a personal mail address is refused with a clear message", async ({ page }) => {
-  await page.goto("/signup");
-  await hydrated(page);
+  await visit(page, "/signup");
   await sendSignUp(page, "rob@gmail.com", "Rob");
   await expect(page.getByRole("alert")).toContainText("Use your work email");
   await expect(page.getByLabel("Work email")).toHaveValue("rob@gmail.com");
 });
 
 test("a wrong password gets one message for every cause", async ({ page }) => {
-  await page.goto("/signin");
-  await hydrated(page);
+  await visit(page, "/signin");
   await sendSignIn(page, "nobody@contoso.com", "not the password at all");
   await expect(page.getByRole("alert")).toContainText("The email address or password is wrong.");
 });

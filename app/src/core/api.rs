@@ -26,6 +26,10 @@ impl Guard for Public {
 /// Runs a server function's `body` once its guard `G` lets the caller through; a failure sets
 /// the response's HTTP status.
 ///
+/// Read a feature's own state with `provided()` before calling `serve`, not in `body`: a page
+/// rendered on the server may drop a part it started loading, and that part's server function
+/// then runs on without the request's context.
+///
 /// ```ignore
 /// serve(|core, member: Member| async move { service::overview(&core.pool, &member).await }).await
 /// ```

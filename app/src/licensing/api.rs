@@ -22,7 +22,9 @@ pub async fn buy_licenses(
     #[server(default)] card_cvc: Option<String>,
     idempotency_key: String,
 ) -> Result<PurchaseOutcome, AppError> {
+    let settings = provided::<checkout::PaymentSettings>();
     serve(|core, admin: Admin| async move {
+        let settings = settings?;
         let card = payments::Card::from_form(card_number, card_expiry, card_cvc);
         // The subscription's own billing period applies; this field only fills the request.
         let request = checkout::PurchaseRequest {
@@ -35,7 +37,7 @@ pub async fn buy_licenses(
             core.now(),
             &admin,
             &request,
-            &checkout::Payment::of(&provided()?, &core.settings.public_url, &card),
+            &checkout::Payment::of(&settings, &core.settings.public_url, &card),
             &idempotency_key,
         )
         .await?;
@@ -60,13 +62,10 @@ pub async fn invoice(id: String) -> Result<InvoiceView, AppError> {
 /// Seats, people and orders of the admin's organization.
 #[server(prefix = "/api", endpoint = "licensing")]
 pub async fn licensing() -> Result<LicensingView, AppError> {
+    let settings = provided::<checkout::PaymentSettings>();
     serve(|core, admin: Admin| async move {
-        invoices::overview(
-            &core.pool,
-            &admin,
-            provided::<checkout::PaymentSettings>()?.stripe.is_some(),
-        )
-        .await
+        let checkout = settings?.stripe.is_some();
+        invoices::overview(&core.pool, &admin, checkout).await
     })
     .await
 }

@@ -58,9 +58,9 @@ pub struct SentMail {
 #[server(prefix = "/api", endpoint = "dev_mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<SentMail>, AppError> {
     use crate::core::api::{serve, Public};
+    let settings = crate::core::state::provided::<MailboxSettings>();
     serve(|core, _: Public| async move {
-        let settings = crate::core::state::provided::<MailboxSettings>()?;
-        if !settings.enabled {
+        if !settings?.enabled {
             return Err(AppError::NotFound);
         }
         store::recent(&core.pool, 100).await

@@ -18,8 +18,9 @@ use {
 /// Plans, prices and the people the purchase will cover.
 #[server(name = LoadPurchasePreview, prefix = "/api", endpoint = "purchase_preview")]
 pub async fn purchase_preview() -> Result<PurchasePreview, AppError> {
+    let payments = provided::<PaymentSettings>();
     serve(|core, member: Member| async move {
-        let checkout = provided::<PaymentSettings>()?.stripe.is_some();
+        let checkout = payments?.stripe.is_some();
         service::preview(&core.pool, &member, checkout).await
     })
     .await
@@ -37,6 +38,7 @@ pub async fn purchase(
     #[server(default)] card_cvc: Option<String>,
     idempotency_key: String,
 ) -> Result<PurchaseOutcome, AppError> {
+    let payments = provided::<PaymentSettings>();
     serve(|core, member: Member| async move {
         let card = Card::from_form(card_number, card_expiry, card_cvc);
         let request = PurchaseRequest {
@@ -44,7 +46,7 @@ pub async fn purchase(
             billing,
             quantity,
         };
-        let payments = provided::<PaymentSettings>()?;
+        let payments = payments?;
         let outcome = service::purchase(
             &core.pool,
             core.now(),

@@ -37,15 +37,9 @@ pub async fn current_wizard() -> Result<Option<WizardView>, AppError> {
 /// Looks the challenge up in DNS now and says what was found.
 #[server(prefix = "/api", endpoint = "check_domain")]
 pub async fn check_domain(method: Method) -> Result<CheckOutcome, AppError> {
+    let dns = provided::<DnsSettings>();
     serve(|core, member: Member| async move {
-        service::check(
-            &core.pool,
-            &provided::<DnsSettings>()?,
-            core.now(),
-            &member,
-            method,
-        )
-        .await
+        service::check(&core.pool, &dns?, core.now(), &member, method).await
     })
     .await
 }

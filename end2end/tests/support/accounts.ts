@@ -7,6 +7,12 @@ export async function hydrated(page: Page) {
   await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
 }
 
+/** Opens `path` and waits until its page runs. */
+export async function visit(page: Page, path: string) {
+  await page.goto(path);
+  await hydrated(page);
+}
+
 /** Fills in and sends the sign-up form on the page that shows it. */
 export async function sendSignUp(page: Page, email: string, name: string) {
   await page.getByLabel("Work email").fill(email);
@@ -31,8 +37,7 @@ export async function verifyWithMailedCode(page: Page, email: string) {
 
 /** Signs up through the pages, with the code from the delivered mail; ends on the launcher. */
 export async function signUp(page: Page, email: string, name: string) {
-  await page.goto("/signup");
-  await hydrated(page);
+  await visit(page, "/signup");
   await sendSignUp(page, email, name);
   await verifyWithMailedCode(page, email);
   await expect(page.getByRole("heading", { level: 1, name: "Your apps" })).toBeVisible();

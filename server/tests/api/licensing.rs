@@ -258,3 +258,43 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
         "members of other organizations are not found"
     );
 }
+
+/// The purchase step and the licensing page as the server renders them, with every part of their
+/// data loaded: it comes from server functions that read the request's payment settings after the
+/// member is known.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_purchase_step_and_the_licensing_page_render_on_the_server(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "meetings_upgrade").await;
+    let page = |path: &'static str| {
+        let request = rob.get(app.url(path));
+        async move {
+            let response = request.send().await.expect("the page answers");
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.expect("a page")
+        }
+    };
+
+    let step = page("/admin/wizard").await;
+    assert!(
+        step.contains("Pay and upgrade"),
+        "the purchase form is rendered"
+    );
+    assert!(
+        !step.contains("\"Err\""),
+        "no part of the page failed: {step}"
+    );
+
+    app.invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "render-key"))
+        .await
+        .expect("paid");
+    let licenses = page("/admin/licenses").await;
+    assert!(
+        licenses.contains("Business Basic"),
+        "the seats are rendered"
+    );
+    assert!(
+        !licenses.contains("\"Err\""),
+        "no part of the page failed: {licenses}"
+    );
+}
