@@ -25,58 +25,158 @@ fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))
 }
 
-/// The top-level module a source file belongs to: its first folder, or its own name.
-fn module_of(file: &Path, src: &Path) -> String {
+/// The module path of a source file under `src`: `licensing/api.rs` is `["licensing", "api"]`,
+/// `licensing/mod.rs` is `["licensing"]`, `lib.rs` is `[]` (the crate root).
+fn module_path(file: &Path, src: &Path) -> Vec<String> {
     let relative = file.strip_prefix(src).expect("a file under src");
-    let first = relative
+    let mut path: Vec<String> = relative
         .components()
-        .next()
-        .expect("a path")
-        .as_os_str()
-        .to_string_lossy()
-        .into_owned();
-    first.trim_end_matches(".rs").to_owned()
+        .map(|part| {
+            part.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_owned()
+        })
+        .collect();
+    if path
+        .last()
+        .is_some_and(|last| last == "mod" || last == "lib")
+    {
+        path.pop();
+    }
+    path
 }
 
-/// The top-level modules a line of source names through `crate::`, including `crate::{a, b::c}`.
-fn crate_modules(source: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = source;
-    while let Some(at) = rest.find("crate::") {
-        rest = &rest[at + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            let mut depth = 1;
-            let end = group
-                .char_indices()
-                .find_map(|(i, c)| {
-                    match c {
-                        '{' => depth += 1,
-                        '}' => depth -= 1,
-                        _ => {}
-                    }
-                    (depth == 0).then_some(i)
-                })
-                .unwrap_or(group.len());
-            let mut depth = 0;
-            let mut item = String::new();
-            for c in group[..end].chars().chain(std::iter::once(',')) {
-                match c {
-                    '{' => depth += 1,
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
-                        found.push(leading_ident(item.trim()));
-                        item.clear();
-                        continue;
-                    }
-                    _ => {}
-                }
-                item.push(c);
+/// Source text without comments, so commented-out paths do not count and `//` inside a string
+/// (an address, say) does not hide the code after it. Line breaks stay where they were.
+fn without_comments(source: &str) -> String {
+    let mut code = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                in_string = !in_string;
+                code.push(c);
             }
-        } else {
-            found.push(leading_ident(rest));
+            '\\' if in_string => {
+                code.push(c);
+                if let Some(escaped) = chars.next() {
+                    code.push(escaped);
+                }
+            }
+            '/' if !in_string && chars.peek() == Some(&'/') => {
+                for rest in chars.by_ref() {
+                    if rest == '\n' {
+                        code.push('\n');
+                        break;
+                    }
+                }
+            }
+            _ => code.push(c),
         }
     }
-    found.retain(|module| !module.is_empty());
+    code
+}
+
+/// The top-level modules a file names, with the line of each: through `crate::x`, through
+/// `crate::{x, y::z}` groups over any number of lines, and through `super::` chains that climb to
+/// the crate root from `module` (the file's own module path).
+fn named_modules(source: &str, module: &[String]) -> Vec<(usize, String)> {
+    let code = without_comments(source);
+    let line_of = |offset: usize| code[..offset].matches('\n').count() + 1;
+    let mut found = Vec::new();
+    for (at, _) in code.match_indices("crate::") {
+        let preceded_by_ident = code[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        if preceded_by_ident {
+            continue;
+        }
+        for target in after_path(&code[at + "crate::".len()..]) {
+            found.push((line_of(at), target));
+        }
+    }
+    for (at, _) in code.match_indices("super::") {
+        let starts_chain = !code[..at].ends_with("super::")
+            && !code[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if !starts_chain {
+            continue;
+        }
+        let mut rest = &code[at..];
+        let mut climbs = 0;
+        while let Some(next) = rest.strip_prefix("super::") {
+            climbs += 1;
+            rest = next;
+        }
+        // From `a/b.rs` (module a::b) one `super` reaches `a`, two reach the crate root; each
+        // inline `mod x { .. }` around the path adds one level.
+        if climbs >= module.len() + inline_depth(&code, at) {
+            for target in after_path(rest) {
+                found.push((line_of(at), target));
+            }
+        }
+    }
+    found.retain(|(_, target)| !target.is_empty());
+    found
+}
+
+/// How many inline `mod x { .. }` blocks enclose `offset`.
+fn inline_depth(code: &str, offset: usize) -> usize {
+    let mut depth = 0;
+    for (at, _) in code.match_indices("mod ") {
+        let after = &code[at + "mod ".len()..];
+        let name = leading_ident(after);
+        let Some(open) = after[name.len()..].trim_start().strip_prefix('{') else {
+            continue;
+        };
+        let body_start = code.len() - open.len();
+        let mut level = 1;
+        let body_end = open
+            .char_indices()
+            .find_map(|(i, c)| {
+                match c {
+                    '{' => level += 1,
+                    '}' => level -= 1,
+                    _ => {}
+                }
+                (level == 0).then_some(body_start + i)
+            })
+            .unwrap_or(code.len());
+        if (body_start..body_end).contains(&offset) {
+            depth += 1;
+        }
+    }
+    depth
+}
+
+/// The first segment of a path, or of each item of a `{...}` group, at the start of `rest`.
+fn after_path(rest: &str) -> Vec<String> {
+    let Some(group) = rest.strip_prefix('{') else {
+        return vec![leading_ident(rest)];
+    };
+    let mut found = Vec::new();
+    let mut depth = 0;
+    let mut item = String::new();
+    for c in group.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                found.push(leading_ident(item.trim()));
+                item.clear();
+                continue;
+            }
+            _ => {}
+        }
+        item.push(c);
+    }
+    found.push(leading_ident(item.trim()));
     found
 }
 
@@ -103,7 +203,8 @@ fn violations(src: &Path) -> Vec<String> {
     rust_files(src, &mut files);
     let mut found = Vec::new();
     for file in files {
-        let module = module_of(&file, src);
+        let path = module_path(&file, src);
+        let module = path.first().cloned().unwrap_or_else(|| "lib".to_owned());
         let Some(own) = layer_of(&module) else {
             found.push(format!(
                 "{}: the module `{module}` has no layer in LAYERS",
@@ -112,19 +213,15 @@ fn violations(src: &Path) -> Vec<String> {
             continue;
         };
         let text = std::fs::read_to_string(&file).expect("a readable file");
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            for target in crate_modules(code) {
-                let allowed = target == module
-                    || layer_of(&target)
-                        .is_some_and(|layer| layer < own || LAYERS[own].contains(&target.as_str()));
-                if !allowed {
-                    found.push(format!(
-                        "{}:{}: `{module}` imports `crate::{target}` from a layer above or beside it",
-                        file.display(),
-                        number + 1
-                    ));
-                }
+        for (line, target) in named_modules(&text, &path) {
+            let allowed = target == module
+                || layer_of(&target)
+                    .is_some_and(|layer| layer < own || LAYERS[own].contains(&target.as_str()));
+            if !allowed {
+                found.push(format!(
+                    "{}:{line}: `{module}` imports `crate::{target}` from a layer above or beside it",
+                    file.display()
+                ));
             }
         }
     }
@@ -139,29 +236,49 @@ fn modules_import_only_from_layers_below_them() {
 }
 
 #[test]
-fn imports_are_read_from_paths_and_groups() {
-    assert_eq!(crate_modules("use crate::core::error::AppError;"), ["core"]);
+fn imports_are_read_from_paths_groups_and_super_chains() {
+    let here = ["licensing".to_owned(), "api".to_owned()];
+    let targets = |source: &str| -> Vec<String> {
+        named_modules(source, &here)
+            .into_iter()
+            .map(|(_, target)| target)
+            .collect()
+    };
+    assert_eq!(targets("use crate::core::error::AppError;"), ["core"]);
     assert_eq!(
-        crate_modules("use crate::{accounts::{Member, session}, domain::Money};"),
+        targets("use crate::{\n    accounts::{Member, session},\n    domain::Money,\n};"),
         ["accounts", "domain"]
     );
     assert_eq!(
-        crate_modules("let x = crate::wizard::service::start(crate::i18n::Locale::en);"),
+        targets("let x = crate::wizard::service::start(crate::i18n::Locale::en);"),
         ["wizard", "i18n"]
+    );
+    assert_eq!(targets("use super::super::upgrade::service;"), ["upgrade"]);
+    assert_eq!(
+        targets("use super::seats;"),
+        Vec::<String>::new(),
+        "within the feature"
+    );
+    assert_eq!(
+        targets("// use crate::upgrade::x;\nlet url = \"https://x\"; crate::meetings::y();"),
+        ["meetings"]
     );
 }
 
 #[test]
-fn a_feature_naming_one_above_it_is_reported() {
+fn a_feature_naming_one_above_it_is_reported_with_its_line() {
     let src = std::env::temp_dir().join(format!("layers-{}", std::process::id()));
     std::fs::create_dir_all(src.join("licensing")).expect("a folder");
     std::fs::write(
-        src.join("licensing/mod.rs"),
-        "use crate::upgrade::service::complete_order;\nuse crate::core::error::AppError;\n",
+        src.join("licensing/api.rs"),
+        "use crate::core::error::AppError;\nuse crate::{\n    domain::Money,\n    upgrade::service,\n};\n",
     )
     .expect("written");
     let found = violations(&src);
     std::fs::remove_dir_all(&src).ok();
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].contains("`licensing` imports `crate::upgrade`"));
+    assert!(
+        found[0].contains("api.rs:2: `licensing` imports `crate::upgrade`"),
+        "{found:?}"
+    );
 }

@@ -398,8 +398,9 @@ pub async fn plan_participant_limit(
            join subscriptions s on s.id = l.subscription_id
            join plans p on p.id = s.plan_id
            join organizations o on o.id = s.organization_id
-          where l.member_id = $1 and o.status = 'managed'",
-        member_id
+          where l.member_id = $1 and o.status = $2",
+        member_id,
+        OrganizationStatus::Managed.as_str()
     )
     .fetch_optional(db)
     .await?;

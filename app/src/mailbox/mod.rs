@@ -1,5 +1,5 @@
 //! The development mailbox: a page listing every message the outbox holds, for trying the
-//! service without SMTP. Switched on explicitly, never behind `https://`.
+//! service without SMTP. Off unless `DEV_MAILBOX=true` is set; only for a developer's machine.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -15,7 +15,7 @@ use crate::core::error::AppError;
 use crate::core::state::Core;
 use crate::domain::DomainName;
 
-/// A server function for global admins of a managed organization: others get 403.
+/// A server function for global admins (only a managed organization has one): others get 403.
 #[derive(Debug, Clone)]
 pub struct Admin(Member);
 

@@ -152,6 +152,7 @@ async fn apply(
     paid: &PaidUpgrade<'_>,
 ) -> Result<(), AppError> {
     let organization_id = buyer.organization_id;
+    wizard::paid(&mut *tx, wizard, organization_id, buyer.id, now).await?;
     audit::record(
         &mut *tx,
         organization_id,

@@ -362,6 +362,25 @@ pub async fn purchase_pending(
     Ok(())
 }
 
+/// The purchase was paid: recorded first among the events of the upgrade it causes.
+pub async fn paid(
+    tx: &mut PgConnection,
+    wizard: Verified,
+    organization_id: Uuid,
+    member_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    audit::record(
+        tx,
+        organization_id,
+        Some(member_id),
+        "wizard.purchase_pending",
+        json!({ "wizard": wizard.id }),
+        now,
+    )
+    .await
+}
+
 /// The upgrade happened: this wizard is completed and every other open one of the organization
 /// superseded, all audited.
 pub async fn complete(
@@ -390,7 +409,6 @@ pub async fn complete(
     .fetch_all(&mut *tx)
     .await?;
     for (kind, detail) in [
-        ("wizard.purchase_pending", json!({ "wizard": wizard.id })),
         ("wizard.completed", json!({ "wizard": wizard.id })),
         ("wizard.superseded", json!({ "wizards": superseded })),
     ] {

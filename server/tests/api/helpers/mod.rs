@@ -216,7 +216,8 @@ impl TestApp {
     }
 }
 
-/// Reads a server function's HTTP response as its own types, as [`TestApp::invoke`] does.
+/// Reads a server function's HTTP response as its own types, as [`TestApp::invoke`] does. A
+/// failure must come with the HTTP status its error stands for (401, 403, 409, 422 ...).
 pub async fn answer<F>(response: reqwest::Response) -> Result<F::Output, AppError>
 where
     F: ServerFn<Error = AppError>,
@@ -227,15 +228,24 @@ where
     let answer = if status.is_success() || status.is_redirection() {
         serde_json::from_slice(&body).map(Ok)
     } else {
-        serde_json::from_slice(&body).map(Err)
+        serde_json::from_slice::<AppError>(&body).map(Err)
     };
-    answer.unwrap_or_else(|error| {
+    let answer = answer.unwrap_or_else(|error| {
         panic!(
             "{} answered {status} with an unreadable body ({error}): {}",
             F::PATH,
             String::from_utf8_lossy(&body)
         )
-    })
+    });
+    if let Err(error) = &answer {
+        assert_eq!(
+            status.as_u16(),
+            error.status_code(),
+            "{} answered {error:?} with the wrong HTTP status",
+            F::PATH
+        );
+    }
+    answer
 }
 
 /// A sign-up as its form sends it.
