@@ -87,7 +87,8 @@ async fn add_seats(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    if seats.purchased + request.quantity > seats.seat_cap {
+    // Compared as room left, so no quantity a form can carry overflows the sum.
+    if request.quantity > seats.seat_cap - seats.purchased {
         return Err(AppError::SeatCapExceeded {
             cap: seats.seat_cap,
         });
@@ -312,7 +313,7 @@ pub async fn can_add(tx: &mut PgConnection, order: &PendingOrder) -> Result<bool
     .await?;
     let managed = organizations::service::status(&mut *tx, order.organization_id).await?
         == OrganizationStatus::Managed;
-    Ok(managed && seats.is_some_and(|seats| seats.purchased + order.quantity <= seats.seat_cap))
+    Ok(managed && seats.is_some_and(|seats| order.quantity <= seats.seat_cap - seats.purchased))
 }
 
 /// Applies a paid order for more seats, settled by the payment provider.

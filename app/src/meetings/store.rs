@@ -54,7 +54,11 @@ impl NewMeeting {
             .and_then(|minutes| minutes.trim().parse::<i64>().ok())
             .filter(|minutes| (-840..=840).contains(minutes))
             .unwrap_or(0);
-        let starts_at = local.assume_utc() + Duration::minutes(offset);
+        // Checked: the far ends of what the date format can hold overflow when moved.
+        let starts_at = local
+            .assume_utc()
+            .checked_add(Duration::minutes(offset))
+            .ok_or(AppError::Invalid(Invalid::MeetingTime))?;
         let today = now.replace_time(time::Time::MIDNIGHT) - Duration::days(1);
         if starts_at < today || starts_at > now + Duration::days(5 * 365) {
             return Err(AppError::Invalid(Invalid::MeetingTime));

@@ -108,6 +108,9 @@ async fn an_admin_buys_more_licenses_once_per_key_and_gets_an_invoice_for_each_o
     // Past the plan's cap of 300 is refused; the count stays.
     let capped = buy(&app, &rob, 297, PAYS, "more-key-2").await;
     assert_eq!(capped, Err(AppError::SeatCapExceeded { cap: 300 }));
+    // The largest number a form can carry is refused the same way, not overflowed.
+    let huge = buy(&app, &rob, i32::MAX, PAYS, "more-key-3").await;
+    assert_eq!(huge, Err(AppError::SeatCapExceeded { cap: 300 }));
     assert_eq!(licensing(&app, &rob).await.seats[0].purchased, 4);
 }
 

@@ -267,15 +267,28 @@ async fn guests_wait_in_the_lobby_until_the_organizer_admits_them(pool: PgPool) 
 async fn bad_meeting_input_is_refused_with_the_field_named(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let rob = organizer(&app, "rob@contoso.com").await;
-    for (title, starts_at, problem) in [
-        ("  ", "2027-03-01T10:00", Invalid::MeetingTitle),
-        ("Planning", "next tuesday", Invalid::MeetingTime),
-        ("Planning", "2020-01-01T10:00", Invalid::MeetingTime),
+    for (title, starts_at, offset, problem) in [
+        ("  ", "2027-03-01T10:00", None, Invalid::MeetingTitle),
+        ("Planning", "next tuesday", None, Invalid::MeetingTime),
+        ("Planning", "2020-01-01T10:00", None, Invalid::MeetingTime),
+        // The last minute time can hold, moved by the largest offset a browser gives.
+        (
+            "Planning",
+            "9999-12-31T23:59",
+            Some("840"),
+            Invalid::MeetingTime,
+        ),
+        (
+            "Planning",
+            "-9999-01-01T00:00",
+            Some("-840"),
+            Invalid::MeetingTime,
+        ),
     ] {
         let bad = CreateMeeting {
             title: title.to_owned(),
             starts_at: starts_at.to_owned(),
-            utc_offset_minutes: None,
+            utc_offset_minutes: offset.map(str::to_owned),
             allow_guests: None,
         };
         assert_eq!(app.invoke(&rob, bad).await, Err(AppError::Invalid(problem)));
