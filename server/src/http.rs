@@ -79,6 +79,7 @@ pub fn router(
     };
     // Behind a proxy the Host header may differ from the address people open.
     let public_origin = settings.public_url.clone();
+    let hsts = settings.secure_cookies;
     let presence = Presence::start(pool.clone(), clock.clone());
     let state = AppState {
         leptos_options,
@@ -144,7 +145,9 @@ pub fn router(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
                 ))
-                .layer(axum::middleware::map_response(security_headers))
+                .layer(axum::middleware::map_response(move |response| {
+                    security_headers(response, hsts)
+                }))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(config.request_body_limit))
                 .layer(TimeoutLayer::with_status_code(
@@ -156,8 +159,18 @@ pub fn router(
 }
 
 /// Headers every response carries: no content sniffing, no full referrers to other sites, no
-/// framing.
-async fn security_headers<B>(mut response: http::Response<B>) -> http::Response<B> {
+/// framing; behind HTTPS (`hsts`), HTTPS only from then on. Pages and server-function answers,
+/// which can carry personal data, are never stored by a cache; static files keep their own rules.
+async fn security_headers<B>(mut response: http::Response<B>, hsts: bool) -> http::Response<B> {
+    let personal = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|kind| {
+            ["text/html", "application/json", "text/event-stream"]
+                .iter()
+                .any(|personal| kind.starts_with(personal))
+        });
     let headers = response.headers_mut();
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -165,6 +178,15 @@ async fn security_headers<B>(mut response: http::Response<B>) -> http::Response<
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    if personal {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
     }
     response
 }

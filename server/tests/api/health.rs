@@ -80,6 +80,42 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
     assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
     assert_eq!(header("x-frame-options"), "DENY");
     assert_eq!(header("x-request-id").len(), 36, "a UUID request id");
+    assert_eq!(
+        header("strict-transport-security"),
+        "",
+        "not over plain HTTP"
+    );
+}
+
+/// Pages and server-function answers can carry personal data: no cache keeps them. Behind
+/// `https://` browsers are told to use nothing else for two years.
+#[sqlx::test(migrations = "../migrations")]
+async fn personal_answers_are_never_stored_and_https_is_remembered(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, app::core::clock::Clock::system(), |config| {
+        config.public_url = Some("https://tenantry.example".to_owned());
+    })
+    .await;
+    let page = app.get("/signin").await;
+    let answer = app
+        .respond(&app.client, app::accounts::CurrentMember {})
+        .await;
+    for response in [&page, &answer] {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("cache-control"), "no-store", "{}", response.url());
+        assert_eq!(
+            header("strict-transport-security"),
+            "max-age=63072000; includeSubDomains",
+            "{}",
+            response.url()
+        );
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
