@@ -67,14 +67,7 @@ async fn the_status_server_function_reads_the_schema_version(pool: PgPool) {
 async fn every_response_carries_the_security_headers(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let response = app.get("/healthz").await;
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| header_of(&response, name);
     assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
@@ -85,6 +78,16 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
         "",
         "not over plain HTTP"
     );
+}
+
+/// A response header as text; empty when absent.
+fn header_of(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Pages and server-function answers can carry personal data: no cache keeps them. Behind
@@ -100,14 +103,7 @@ async fn personal_answers_are_never_stored_and_https_is_remembered(pool: PgPool)
         .respond(&app.client, app::accounts::CurrentMember {})
         .await;
     for response in [&page, &answer] {
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let header = |name: &str| header_of(response, name);
         assert_eq!(header("cache-control"), "no-store", "{}", response.url());
         assert_eq!(
             header("strict-transport-security"),
