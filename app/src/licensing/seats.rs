@@ -252,13 +252,19 @@ pub async fn assign(
         // Already licensed: nothing to change.
         return Ok(());
     }
+    license_changed(tx, admin, "license.assigned", member_id, now).await
+}
+
+/// Audits a change of a colleague's license and commits it.
+async fn license_changed(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    admin: &Member,
+    kind: &str,
+    member_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
     admin
-        .audit(
-            &mut tx,
-            "license.assigned",
-            json!({ "member": member_id }),
-            now,
-        )
+        .audit(&mut tx, kind, json!({ "member": member_id }), now)
         .await?;
     tx.commit().await?;
     Ok(())
@@ -288,16 +294,7 @@ pub async fn unassign(
     )
     .execute(&mut *tx)
     .await?;
-    admin
-        .audit(
-            &mut tx,
-            "license.unassigned",
-            json!({ "member": member_id }),
-            now,
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    license_changed(tx, admin, "license.unassigned", member_id, now).await
 }
 
 /// Whether a paid order for more seats can still be applied: the organization is managed and

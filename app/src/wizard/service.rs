@@ -22,9 +22,9 @@ pub const CHALLENGE_LIFETIME: Duration = Duration::days(7);
 /// Domain checks per organization, page re-checks included.
 const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit::new(120, Duration::hours(1));
 
-async fn set_state(
+/// Moves a wizard to `state`, unaudited; see [`set_state`].
+async fn store_state(
     tx: &mut PgConnection,
-    member: &Member,
     wizard_id: Uuid,
     state: WizardState,
     now: OffsetDateTime,
@@ -37,6 +37,18 @@ async fn set_state(
     )
     .execute(&mut *tx)
     .await?;
+    Ok(())
+}
+
+/// Moves a wizard to `state` and audits it as `wizard.<state>`.
+async fn set_state(
+    tx: &mut PgConnection,
+    member: &Member,
+    wizard_id: Uuid,
+    state: WizardState,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    store_state(tx, wizard_id, state, now).await?;
     audit::record(
         tx,
         member.organization_id,
@@ -352,15 +364,7 @@ pub async fn purchase_pending(
     wizard: Verified,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query!(
-        "update wizards set state = $2, updated_at = $3 where id = $1",
-        wizard.id,
-        WizardState::PurchasePending.as_str(),
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    store_state(tx, wizard.id, WizardState::PurchasePending, now).await
 }
 
 /// The purchase was paid: recorded first among the events of the upgrade it causes.
@@ -391,14 +395,7 @@ pub async fn complete(
     member_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    sqlx::query!(
-        "update wizards set state = $2, updated_at = $3 where id = $1",
-        wizard.id,
-        WizardState::Completed.as_str(),
-        now
-    )
-    .execute(&mut *tx)
-    .await?;
+    store_state(&mut *tx, wizard.id, WizardState::Completed, now).await?;
     let superseded = sqlx::query_scalar!(
         "update wizards set state = 'superseded', updated_at = $3
           where organization_id = $1 and id <> $2 and state not in ('completed', 'abandoned', 'superseded')
