@@ -21,9 +21,12 @@ pub mod licensing;
 pub mod mailbox;
 pub mod meetings;
 pub mod organizations;
+pub mod people;
 pub mod status;
 pub mod upgrade;
 pub mod wizard;
+// The admin center's home and audit log, above the features it summarises.
+pub mod admin;
 // The app shell: the launcher and landing pages, routes and the document.
 pub mod pages;
 
@@ -111,6 +114,12 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/meetings") view={Lazy::<MeetingsRoute>::new()} />
                             <Route path=path!("/meet/:code") view={Lazy::<MeetingRoute>::new()} />
                             <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
+                            <Route path=path!("/admin/people") view={Lazy::<PeopleRoute>::new()} />
+                            <Route path=path!("/admin/people/new") view={Lazy::<AddPersonRoute>::new()} />
+                            <Route path=path!("/admin/people/:id") view={Lazy::<PersonRoute>::new()} />
+                            <Route path=path!("/admin/contact") view={Lazy::<ContactRoute>::new()} />
+                            <Route path=path!("/admin/audit") view={Lazy::<AuditRoute>::new()} />
+                            <Route path=path!("/invitation/:token") view={Lazy::<InvitationRoute>::new()} />
                             <Route path=path!("/admin/wizard") view={Lazy::<WizardRoute>::new()} />
                             <Route path=path!("/admin/licenses") view={Lazy::<LicensingRoute>::new()} />
                             <Route path=path!("/admin/invoices/:id") view={Lazy::<InvoiceRoute>::new()} />
@@ -151,7 +160,13 @@ macro_rules! lazy_pages {
 lazy_pages! {
     MeetingsRoute => meetings::MeetingsPage,
     MeetingRoute => meetings::MeetingPage,
-    AdminRoute => pages::AdminPage,
+    AdminRoute => admin::AdminHome,
+    PeopleRoute => people::PeoplePage,
+    AddPersonRoute => people::AddPersonPage,
+    PersonRoute => people::PersonPage,
+    ContactRoute => people::ContactPage,
+    AuditRoute => admin::AuditPage,
+    InvitationRoute => people::AcceptInvitationPage,
     WizardRoute => upgrade::UpgradePage,
     LicensingRoute => licensing::LicensingPage,
     InvoiceRoute => licensing::InvoicePage,

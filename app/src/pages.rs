@@ -8,7 +8,6 @@ use crate::components::{translated, Page};
 use crate::i18n::*;
 use crate::organizations::organization_resource;
 use crate::status::DatabaseStatusCard;
-use crate::wizard::{BecomeAdmin, Entry};
 
 /// The home page: one tile per app.
 #[component]
@@ -72,27 +71,6 @@ fn OrganizationCard() -> impl IntoView {
                 })
             })}
         </Transition>
-    }
-}
-
-/// Admin: how a member becomes the admin of their organization.
-#[component]
-pub fn AdminPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Page title=translated!(i18n, admin.become_title)>
-            <p>{t!(i18n, admin.why)}</p>
-            <ol class="steps">
-                <li>{t!(i18n, admin.step_sign_up)}</li>
-                <li>{t!(i18n, admin.step_wizard)}</li>
-                <li>{t!(i18n, admin.step_domain)}</li>
-                <li>{t!(i18n, admin.step_licenses)}</li>
-            </ol>
-            <BecomeAdmin
-                entry=Entry::AdminTile
-                label=translated!(i18n, admin.become_title)
-            />
-        </Page>
     }
 }
 

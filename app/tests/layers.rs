@@ -16,6 +16,8 @@ const LAYERS: &[&[&str]] = &[
     &["licensing"],
     &["upgrade"],
     &["meetings"],
+    &["people"],
+    &["admin"],
     &["mailbox"],
     &["status"],
     &["pages", "lib"],

@@ -113,6 +113,8 @@ pub fn router(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/live/meetings/{code}", get(app::meetings::presence::events))
+        .route("/admin/people.csv", get(app::people::export::people_csv))
+        .route("/admin/audit.csv", get(app::admin::export::audit_csv))
         .route(
             "/webhooks/stripe",
             axum::routing::post(app::upgrade::webhook::stripe_webhook),

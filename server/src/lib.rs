@@ -31,6 +31,7 @@ pub async fn run() -> Result<(), String> {
         );
     }
     let mut worker = mail::start_worker(&pool, mailer).await?;
+    let eraser = tokio::spawn(erase_removed_people(pool.clone()));
     let (router, presence) = http::router(&config, leptos, pool, app::core::clock::Clock::system());
 
     tracing::info!(%addr, "listening");
@@ -45,9 +46,24 @@ pub async fn run() -> Result<(), String> {
     })
     .await;
     worker.stop().await;
+    eraser.abort();
     served.map_err(|error| format!("the server stopped unexpectedly: {error}"))?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Erases the personal data of people removed more than 30 days ago, hourly. Every server runs
+/// it; the statement is idempotent, so running it on several at once is harmless.
+async fn erase_removed_people(pool: sqlx::PgPool) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        every_hour.tick().await;
+        match app::people::service::erase_removed(&pool, time::OffsetDateTime::now_utc()).await {
+            Ok(0) => {}
+            Ok(erased) => tracing::info!(erased, "erased the data of people removed 30 days ago"),
+            Err(error) => tracing::warn!(?error, "could not erase removed people; will retry"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, letting requests in flight finish.

@@ -73,7 +73,7 @@ async fn deliver_mail(mut job: CurrentJob, mailer: Mailer) -> Result<(), BoxErro
     let Delivery { outbox_id } = job.json()?.ok_or("delivery job without payload")?;
     let pool = job.pool().clone();
     let message = sqlx::query!(
-        "select recipient, subject, body_text, delivered_at from outbox where id = $1",
+        "select recipient, subject, body_text, delivered_at, sender_name, reply_to from outbox where id = $1",
         outbox_id
     )
     .fetch_optional(&pool)
@@ -88,8 +88,17 @@ async fn deliver_mail(mut job: CurrentJob, mailer: Mailer) -> Result<(), BoxErro
             from,
             host,
         } => {
-            let email = Message::builder()
-                .from(from.clone())
+            // A person's message shows their name at the service's address (so it passes the
+            // receiving side's sender checks) and replies go to them.
+            let sender = match &message.sender_name {
+                Some(name) => Mailbox::new(Some(name.clone()), from.email.clone()),
+                None => from.clone(),
+            };
+            let mut email = Message::builder().from(sender);
+            if let Some(reply_to) = &message.reply_to {
+                email = email.reply_to(reply_to.parse()?);
+            }
+            let email = email
                 .to(message.recipient.parse()?)
                 .subject(message.subject)
                 // Stable across retries, so a message delivered twice reads as one.

@@ -69,17 +69,33 @@ pub async fn resend_code(id: String) -> Result<(), AppError> {
     .await
 }
 
-/// Signs in with address and password.
+/// Signs in with address and password; with a temporary password from an admin, also with the
+/// new password the member chooses.
 #[server(prefix = "/api", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::EmailAddress;
+pub async fn sign_in(
+    email: String,
+    password: String,
+    #[server(default)] new_password: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::{EmailAddress, Password};
     serve(|core, _: Public| async move {
         let email = parse(EmailAddress::parse(&email))?;
+        let new_password = new_password
+            .filter(|new| !new.is_empty())
+            .map(|new| parse(Password::parse(&new, &[&email.as_ascii()])))
+            .transpose()?;
         let previous = session::current(&core.pool, &core.settings, &headers().await?, core.now())
             .await?
             .map(|signed_in| signed_in.token_hash);
-        let cookie =
-            service::sign_in(&core, &requester().await?, &email, password, previous).await?;
+        let cookie = service::sign_in(
+            &core,
+            &requester().await?,
+            &email,
+            password,
+            new_password,
+            previous,
+        )
+        .await?;
         set_cookie(cookie);
         leptos_axum::redirect("/");
         Ok(())

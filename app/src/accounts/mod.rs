@@ -91,10 +91,11 @@ mod signed_in {
         }
     }
 
-    /// The member with this id.
+    /// The member with this id, while they may use Tenantry (not invited, blocked or removed).
     pub async fn member(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Member>, AppError> {
         let row = sqlx::query!(
-            "select id, email, display_name, organization_id, created_at from members where id = $1",
+            "select id, email, display_name, organization_id, created_at from members
+              where id = $1 and status = 'active'",
             id
         )
         .fetch_optional(db)

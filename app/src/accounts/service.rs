@@ -8,12 +8,14 @@
 
 use http::HeaderValue;
 use rand::Rng;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{passwords, session};
+use crate::core::audit;
 use crate::core::error::AppError;
 use crate::core::locale::locale_tag;
 use crate::core::outbox;
@@ -65,10 +67,11 @@ async fn limit_mail(
     .await
 }
 
-/// Whether a member signed up with this (stored) address.
+/// Whether a member signed up with this (stored) address, or was invited with it, and has not
+/// been removed.
 async fn has_account(tx: &mut sqlx::PgConnection, address: &str) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar!(
-        r#"select exists(select 1 from members where email = $1) as "exists!""#,
+        r#"select exists(select 1 from members where email = $1 and status in ('active', 'invited', 'blocked')) as "exists!""#,
         address
     )
     .fetch_one(&mut *tx)
@@ -291,11 +294,15 @@ pub async fn resend_code(core: &Core, who: &Requester, id: Uuid) -> Result<(), A
 
 /// Signs in with address and password. The same error, after the same work, whether the address
 /// is unknown or the password wrong. Returns the cookie of a new session; `previous` ends.
+///
+/// A member whose admin gave them a temporary password is not signed in until they choose a
+/// new one (`new_password`), so there is no half-signed-in state to guard.
 pub async fn sign_in(
     core: &Core,
     who: &Requester,
     email: &EmailAddress,
     password: String,
+    new_password: Option<Password>,
     previous: Option<Vec<u8>>,
 ) -> Result<HeaderValue, AppError> {
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
@@ -310,7 +317,8 @@ pub async fn sign_in(
     .await?;
     throttle::hit(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
     let member = sqlx::query!(
-        "select id, password_hash from members where email = $1",
+        "select id, organization_id, password_hash, status, must_change_password
+           from members where email = $1 and status in ('active', 'blocked')",
         address
     )
     .fetch_optional(pool)
@@ -320,21 +328,59 @@ pub async fn sign_in(
         return Err(AppError::WrongCredentials);
     };
     if !passwords::verify(Some(member.password_hash), password).await? {
+        let mut tx = pool.begin().await?;
+        audit::record(
+            &mut tx,
+            member.organization_id,
+            Some(member.id),
+            "sign_in.failed",
+            json!({ "network": who.network() }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
         return Err(AppError::WrongCredentials);
     }
+    if member.status == "blocked" {
+        return Err(AppError::SignInBlocked);
+    }
+    let new_hash = match (member.must_change_password, new_password) {
+        (false, _) => None,
+        (true, None) => return Err(AppError::PasswordChangeRequired),
+        (true, Some(new_password)) => Some(passwords::hash(&new_password).await?),
+    };
     throttle::clear(pool, &account_key).await?;
     let mut tx = pool.begin().await?;
     if let Some(previous) = previous {
         session::end(&mut *tx, &previous).await?;
     }
+    if let Some(new_hash) = new_hash {
+        sqlx::query!(
+            "update members set password_hash = $2, must_change_password = false where id = $1",
+            member.id,
+            new_hash
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     let cookie = session::start(&mut *tx, settings, member.id, &who.user_agent, now).await?;
     // Later mail to the member (such as the upgrade's) speaks the language they use.
     sqlx::query!(
-        "update members set locale = $2 where id = $1",
+        "update members set locale = $2, last_sign_in_at = $3 where id = $1",
         member.id,
-        locale_tag(who.locale)
+        locale_tag(who.locale),
+        now
     )
     .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        member.organization_id,
+        Some(member.id),
+        "sign_in",
+        json!({ "network": who.network(), "device": who.user_agent.chars().take(120).collect::<String>() }),
+        now,
+    )
     .await?;
     tx.commit().await?;
     Ok(cookie)
@@ -346,11 +392,38 @@ pub async fn request_reset(
     who: &Requester,
     email: &EmailAddress,
 ) -> Result<Uuid, AppError> {
-    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
+    let (pool, now) = (&core.pool, core.now());
     let address = email.as_ascii();
     limit_mail(pool, who, &address, now).await?;
     let mut tx = pool.begin().await?;
     let known = has_account(&mut tx, &address).await?;
+    let id = store_reset_code(&mut tx, &core.settings, who.locale, &address, known, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Mails a member a reset code and link, inside the caller's transaction: for an admin who
+/// chose to send one.
+pub async fn mail_reset(
+    tx: &mut sqlx::PgConnection,
+    settings: &crate::core::state::Settings,
+    locale: crate::i18n::Locale,
+    address: &str,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    store_reset_code(tx, settings, locale, address, true, now).await?;
+    Ok(())
+}
+
+/// Stores a reset code for `address` and, when it can be `redeemable`, mails it.
+async fn store_reset_code(
+    tx: &mut sqlx::PgConnection,
+    settings: &crate::core::state::Settings,
+    locale: crate::i18n::Locale,
+    address: &str,
+    redeemable: bool,
+    now: OffsetDateTime,
+) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
     sqlx::query!(
@@ -358,18 +431,17 @@ pub async fn request_reset(
          values ($1, 'reset_password', $2, $3, $4, $5, $6, $6)",
         id,
         address,
-        known,
+        redeemable,
         hash,
         now + CODE_LIFETIME,
         now,
     )
     .execute(&mut *tx)
     .await?;
-    if known {
-        let mail = mails::reset_code(settings, who.locale, &address, id, &code);
-        outbox::enqueue(&mut tx, &mail, now).await?;
+    if redeemable {
+        let mail = mails::reset_code(settings, locale, address, id, &code);
+        outbox::enqueue(tx, &mail, now).await?;
     }
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -386,8 +458,11 @@ pub async fn reset_password(
     let password_hash = passwords::hash(password).await?;
     let mut tx = pool.begin().await?;
     use_up_codes(&mut tx, &redeemed.email, "reset_password").await?;
+    // An invited person who resets instead of following the invitation has proven the address
+    // just the same. Blocked and removed people stay out.
     let member_id = sqlx::query_scalar!(
-        "update members set password_hash = $2 where email = $1 returning id",
+        "update members set password_hash = $2, must_change_password = false, status = 'active'
+          where email = $1 and status in ('active', 'invited') returning id",
         redeemed.email,
         password_hash
     )
@@ -419,39 +494,39 @@ mod mails {
         code: &str,
     ) -> Mail {
         let link = format!("{}/signup/verify/{id}?code={code}", settings.public_url);
-        Mail {
-            to: to.to_owned(),
-            subject: fill(td_string!(locale, mail.sign_up_subject), &[("code", code)]),
-            body: fill(
+        Mail::new(
+            to.to_owned(),
+            fill(td_string!(locale, mail.sign_up_subject), &[("code", code)]),
+            fill(
                 td_string!(locale, mail.sign_up_body),
                 &[("name", name), ("code", code), ("link", &link)],
             ),
-        }
+        )
     }
 
     pub fn already_registered(settings: &Settings, locale: Locale, to: &str) -> Mail {
         let link = format!("{}/signin", settings.public_url);
         let reset = format!("{}/password/forgot", settings.public_url);
         let email = EmailAddress::display_stored(to);
-        Mail {
-            to: to.to_owned(),
-            subject: td_string!(locale, mail.registered_subject).to_string(),
-            body: fill(
+        Mail::new(
+            to.to_owned(),
+            td_string!(locale, mail.registered_subject).to_string(),
+            fill(
                 td_string!(locale, mail.registered_body),
                 &[("email", &email), ("link", &link), ("reset", &reset)],
             ),
-        }
+        )
     }
 
     pub fn reset_code(settings: &Settings, locale: Locale, to: &str, id: Uuid, code: &str) -> Mail {
         let link = format!("{}/password/reset/{id}?code={code}", settings.public_url);
-        Mail {
-            to: to.to_owned(),
-            subject: fill(td_string!(locale, mail.reset_subject), &[("code", code)]),
-            body: fill(
+        Mail::new(
+            to.to_owned(),
+            fill(td_string!(locale, mail.reset_subject), &[("code", code)]),
+            fill(
                 td_string!(locale, mail.reset_body),
                 &[("code", code), ("link", &link)],
             ),
-        }
+        )
     }
 }

@@ -138,11 +138,29 @@ fn Resend(id: Signal<String>) -> impl IntoView {
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
+    // An admin's temporary password must be replaced before the member is signed in: the form
+    // then asks for the new one as well, keeping what was typed.
+    let choose_new = Memo::new(move |asked: Option<&bool>| {
+        asked.copied().unwrap_or(false)
+            || matches!(
+                action.value().get(),
+                Some(Err(AppError::PasswordChangeRequired))
+            )
+    });
     view! {
         <Page title=translated!(i18n, sign_in.title)>
             <ActionForm action>
                 <EmailField autocomplete="username" />
                 <Field label=translated!(i18n, fields.password) name="password" kind="password" autocomplete="current-password" />
+                <Show when=move || choose_new.get()>
+                    <p role="status">{t!(i18n, sign_in.choose_new)}</p>
+                    <Field
+                        label=translated!(i18n, fields.new_password)
+                        name="new_password"
+                        kind="password"
+                        autocomplete="new-password"
+                    />
+                </Show>
                 <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, sign_in.submit)}</Submit>
             </ActionForm>
             <p>

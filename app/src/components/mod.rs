@@ -174,6 +174,20 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::MeetingFull { limit } => {
             t!(i18n, errors.meeting_full, limit = move || limit).into_any()
         }
+        AppError::SignInBlocked => t!(i18n, errors.sign_in_blocked).into_any(),
+        AppError::PasswordChangeRequired => t!(i18n, errors.password_change_required).into_any(),
+        AppError::DomainNotAllowed { domains } => {
+            let domains = domains.join(", ");
+            t!(
+                i18n,
+                errors.domain_not_allowed,
+                domains = move || domains.clone()
+            )
+            .into_any()
+        }
+        AppError::AddressTaken => t!(i18n, errors.address_taken).into_any(),
+        AppError::LastGlobalAdmin => t!(i18n, errors.last_global_admin).into_any(),
+        AppError::InvitationInvalid => t!(i18n, errors.invitation_invalid).into_any(),
         AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),
@@ -217,6 +231,9 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         Invalid::MeetingTitle => t!(i18n, invalid.meeting_title).into_any(),
         Invalid::MeetingTime => t!(i18n, invalid.meeting_time).into_any(),
         Invalid::Quantity => t!(i18n, invalid.quantity).into_any(),
+        Invalid::MessageSubject => t!(i18n, invalid.message_subject).into_any(),
+        Invalid::MessageBody => t!(i18n, invalid.message_body).into_any(),
+        Invalid::NoRecipients => t!(i18n, invalid.no_recipients).into_any(),
     }
 }
 

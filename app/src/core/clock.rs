@@ -39,3 +39,17 @@ impl Clock {
         }
     }
 }
+
+/// A moment as pages show it before the browser localises it: `2030-01-15 09:00` (UTC).
+pub fn minute(at: OffsetDateTime) -> String {
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]"
+    ))
+    .unwrap_or_default()
+}
+
+/// A day as pages show it: `2030-01-15` (UTC).
+pub fn day(at: OffsetDateTime) -> String {
+    at.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}

@@ -41,6 +41,12 @@ pub enum Invalid {
     MeetingTime,
     #[error("enter a number of licenses of at least 1")]
     Quantity,
+    #[error("give the message a subject of at most 200 characters")]
+    MessageSubject,
+    #[error("write a message of at most 20,000 characters")]
+    MessageBody,
+    #[error("choose at least one person")]
+    NoRecipients,
 }
 
 /// Why a payment did not go through, in terms the payer can act on.
@@ -96,6 +102,18 @@ pub enum AppError {
     NoLicenseAvailable,
     #[error("the meeting is full: it admits at most {limit} participants")]
     MeetingFull { limit: i32 },
+    #[error("your organization's admin has blocked sign-in to this account")]
+    SignInBlocked,
+    #[error("choose a new password to finish signing in")]
+    PasswordChangeRequired,
+    #[error("the address must be on one of the organization's domains: {domains:?}")]
+    DomainNotAllowed { domains: Vec<String> },
+    #[error("someone with this address is already in Tenantry")]
+    AddressTaken,
+    #[error("the organization needs at least one global admin")]
+    LastGlobalAdmin,
+    #[error("the invitation link is no longer valid")]
+    InvitationInvalid,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -129,6 +147,11 @@ impl AppError {
             AppError::PurchaseInProgress => 409,
             AppError::LicensesInUse { .. } | AppError::NoLicenseAvailable => 409,
             AppError::MeetingFull { .. } => 409,
+            AppError::SignInBlocked => 403,
+            AppError::PasswordChangeRequired => 409,
+            AppError::DomainNotAllowed { .. } => 422,
+            AppError::AddressTaken | AppError::LastGlobalAdmin => 409,
+            AppError::InvitationInvalid => 410,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
@@ -161,5 +184,15 @@ impl From<sqlx::Error> for AppError {
                 AppError::Internal
             }
         }
+    }
+}
+
+/// Handlers outside Leptos (downloads, webhooks) answer a failure with its status and message.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status_code())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, self.to_string()).into_response()
     }
 }

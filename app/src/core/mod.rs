@@ -4,6 +4,7 @@
 pub mod api;
 pub mod audit;
 pub mod clock;
+pub mod csv;
 pub mod error;
 pub mod locale;
 pub mod outbox;

@@ -22,6 +22,28 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// A person the message is written by: their name is shown as the sender, and replies
+    /// go to them. Without one, it comes from the service.
+    pub on_behalf_of: Option<OnBehalfOf>,
+}
+
+/// The person a message is written by.
+#[derive(Debug, Clone)]
+pub struct OnBehalfOf {
+    pub name: String,
+    pub reply_to: String,
+}
+
+impl Mail {
+    /// A message from the service.
+    pub fn new(to: impl Into<String>, subject: impl Into<String>, body: impl Into<String>) -> Self {
+        Mail {
+            to: to.into(),
+            subject: subject.into(),
+            body: body.into(),
+            on_behalf_of: None,
+        }
+    }
 }
 
 /// The payload of a delivery job: which outbox row to send.
@@ -38,12 +60,19 @@ pub async fn enqueue(
     now: time::OffsetDateTime,
 ) -> Result<Uuid, AppError> {
     let outbox_id = sqlx::query_scalar!(
-        "insert into outbox (recipient, subject, body_text, created_at) values ($1, $2, $3, $4)
+        "insert into outbox (recipient, subject, body_text, created_at, sender_name, reply_to)
+         values ($1, $2, $3, $4, $5, $6)
          returning id",
         mail.to,
         mail.subject,
         mail.body,
         now,
+        mail.on_behalf_of
+            .as_ref()
+            .map(|sender| sender.name.as_str()),
+        mail.on_behalf_of
+            .as_ref()
+            .map(|sender| sender.reply_to.as_str()),
     )
     .fetch_one(&mut *tx)
     .await?;

@@ -21,6 +21,26 @@ pub struct Requester {
     pub locale: Locale,
 }
 
+impl Requester {
+    /// The network the request came from, with the part that names one machine masked: enough
+    /// for a person to recognise where they signed in, not to find them.
+    pub fn network(&self) -> String {
+        match self.ip {
+            IpAddr::V4(ip) => {
+                let [a, b, c, _] = ip.octets();
+                format!("{a}.{b}.{c}.x")
+            }
+            IpAddr::V6(ip) => {
+                let segments = ip.segments();
+                format!(
+                    "{:x}:{:x}:{:x}:{:x}::/64",
+                    segments[0], segments[1], segments[2], segments[3]
+                )
+            }
+        }
+    }
+}
+
 /// The current server-function request's headers.
 pub async fn headers() -> Result<HeaderMap, AppError> {
     leptos_axum::extract::<HeaderMap>()
@@ -97,4 +117,23 @@ pub fn http_only_cookie(
         host_cookie_name(settings, name)
     ))
     .map_err(|_| AppError::Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(ip: &str) -> Requester {
+        Requester {
+            ip: ip.parse().expect("an address"),
+            user_agent: String::new(),
+            locale: Locale::en,
+        }
+    }
+
+    #[test]
+    fn the_network_hides_which_machine_asked() {
+        assert_eq!(from("203.0.113.77").network(), "203.0.113.x");
+        assert_eq!(from("2001:db8:1:2:3:4:5:6").network(), "2001:db8:1:2::/64");
+    }
 }

@@ -1,4 +1,4 @@
-//! The licensing page's server functions; admins of a managed organization only.
+//! The licensing page's server functions; global and billing admins only.
 
 use leptos::prelude::*;
 
@@ -9,7 +9,7 @@ use {
     super::{checkout, invoices, payments, seats, Billing},
     crate::core::api::serve,
     crate::core::state::provided,
-    crate::organizations::Admin,
+    crate::organizations::BillingAdmin,
 };
 
 /// Buys more licenses of a plan the organization has; admins only.
@@ -23,7 +23,7 @@ pub async fn buy_licenses(
     idempotency_key: String,
 ) -> Result<PurchaseOutcome, AppError> {
     let settings = provided::<checkout::PaymentSettings>();
-    serve(|core, admin: Admin| async move {
+    serve(|core, admin: BillingAdmin| async move {
         let settings = settings?;
         let card = payments::Card::from_form(card_number, card_expiry, card_cvc);
         // The subscription's own billing period applies; this field only fills the request.
@@ -52,7 +52,7 @@ pub async fn buy_licenses(
 /// One paid order's invoice; admins of its organization only.
 #[server(name = LoadInvoice, prefix = "/api", endpoint = "invoice")]
 pub async fn invoice(id: String) -> Result<InvoiceView, AppError> {
-    serve(|core, admin: Admin| async move {
+    serve(|core, admin: BillingAdmin| async move {
         let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
         invoices::invoice(&core.pool, &admin, id).await
     })
@@ -63,7 +63,7 @@ pub async fn invoice(id: String) -> Result<InvoiceView, AppError> {
 #[server(prefix = "/api", endpoint = "licensing")]
 pub async fn licensing() -> Result<LicensingView, AppError> {
     let settings = provided::<checkout::PaymentSettings>();
-    serve(|core, admin: Admin| async move {
+    serve(|core, admin: BillingAdmin| async move {
         let checkout = settings?.stripe.is_some();
         invoices::overview(&core.pool, &admin, checkout).await
     })
@@ -73,7 +73,7 @@ pub async fn licensing() -> Result<LicensingView, AppError> {
 /// Gives `email` a license from the organization's subscription.
 #[server(prefix = "/api", endpoint = "assign_license")]
 pub async fn assign_license(email: String) -> Result<(), AppError> {
-    serve(|core, admin: Admin| async move {
+    serve(|core, admin: BillingAdmin| async move {
         seats::assign(&core.pool, core.now(), &admin, &email).await
     })
     .await
@@ -82,7 +82,7 @@ pub async fn assign_license(email: String) -> Result<(), AppError> {
 /// Takes the license of `email` back; the seat stays purchased and available.
 #[server(prefix = "/api", endpoint = "unassign_license")]
 pub async fn unassign_license(email: String) -> Result<(), AppError> {
-    serve(|core, admin: Admin| async move {
+    serve(|core, admin: BillingAdmin| async move {
         seats::unassign(&core.pool, core.now(), &admin, &email).await
     })
     .await
@@ -91,7 +91,7 @@ pub async fn unassign_license(email: String) -> Result<(), AppError> {
 /// Gives back unassigned seats of a plan.
 #[server(prefix = "/api", endpoint = "remove_licenses")]
 pub async fn remove_licenses(plan: String, quantity: i32) -> Result<(), AppError> {
-    serve(|core, admin: Admin| async move {
+    serve(|core, admin: BillingAdmin| async move {
         seats::remove(&core.pool, core.now(), &admin, &plan, quantity).await
     })
     .await

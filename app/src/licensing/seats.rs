@@ -216,9 +216,7 @@ async fn colleague(db: &mut PgConnection, admin: &Member, email: &str) -> Result
     .ok_or(AppError::NotFound)
 }
 
-/// Assigns a license to a colleague. The seat count and the assignment change in one statement
-/// each, guarded by `CHECK (assigned <= purchased)` and one license per member, so concurrent
-/// assignments can never oversell.
+/// Assigns a license to a colleague.
 pub async fn assign(
     pool: &PgPool,
     now: OffsetDateTime,
@@ -227,13 +225,39 @@ pub async fn assign(
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let member_id = colleague(&mut tx, admin, email).await?;
+    if !grant(&mut tx, admin.organization_id, member_id, now).await? {
+        // Already licensed: nothing to change.
+        return Ok(());
+    }
+    license_changed(tx, admin, "license.assigned", member_id, now).await
+}
+
+/// Gives `member_id` a license from the first subscription with one free, inside the caller's
+/// transaction; false when they already hold one. The seat count and the assignment change in
+/// one statement each, guarded by `CHECK (assigned <= purchased)` and one license per member,
+/// so concurrent assignments can never oversell.
+pub async fn grant(
+    tx: &mut PgConnection,
+    organization_id: Uuid,
+    member_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<bool, AppError> {
+    let held = sqlx::query_scalar!(
+        r#"select exists(select 1 from licenses where member_id = $1) as "held!""#,
+        member_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if held {
+        return Ok(false);
+    }
     let subscription = sqlx::query_scalar!(
         "update subscriptions set assigned = assigned + 1
           where id = (select id from subscriptions where organization_id = $1 and assigned < purchased
                       order by created_at limit 1)
             and assigned < purchased
           returning id",
-        admin.organization_id
+        organization_id
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -249,10 +273,35 @@ pub async fn assign(
     .await?
     .rows_affected();
     if inserted == 0 {
-        // Already licensed: nothing to change.
-        return Ok(());
+        // Licensed by a concurrent request meanwhile: the seat taken above goes back.
+        sqlx::query!(
+            "update subscriptions set assigned = assigned - 1 where id = $1",
+            subscription
+        )
+        .execute(&mut *tx)
+        .await?;
     }
-    license_changed(tx, admin, "license.assigned", member_id, now).await
+    Ok(inserted == 1)
+}
+
+/// Takes `member_id`'s license back inside the caller's transaction; false when they held none.
+pub async fn revoke(tx: &mut PgConnection, member_id: Uuid) -> Result<bool, AppError> {
+    let Some(subscription) = sqlx::query_scalar!(
+        "delete from licenses where member_id = $1 returning subscription_id",
+        member_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(false);
+    };
+    sqlx::query!(
+        "update subscriptions set assigned = assigned - 1 where id = $1",
+        subscription
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
 }
 
 /// Audits a change of a colleague's license and commits it.
@@ -279,21 +328,9 @@ pub async fn unassign(
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let member_id = colleague(&mut tx, admin, email).await?;
-    let Some(subscription) = sqlx::query_scalar!(
-        "delete from licenses where member_id = $1 returning subscription_id",
-        member_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    else {
+    if !revoke(&mut tx, member_id).await? {
         return Ok(());
-    };
-    sqlx::query!(
-        "update subscriptions set assigned = assigned - 1 where id = $1",
-        subscription
-    )
-    .execute(&mut *tx)
-    .await?;
+    }
     license_changed(tx, admin, "license.unassigned", member_id, now).await
 }
 

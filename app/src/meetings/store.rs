@@ -72,8 +72,7 @@ impl NewMeeting {
 }
 
 pub fn format_start(at: OffsetDateTime) -> String {
-    at.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
-        .unwrap_or_default()
+    crate::core::clock::minute(at)
 }
 
 pub async fn create(

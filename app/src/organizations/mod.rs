@@ -13,7 +13,7 @@ mod ui;
 
 pub use api::*;
 #[cfg(feature = "ssr")]
-pub use service::Admin;
+pub use service::{Admin, AnyAdmin, BillingAdmin, UserAdmin};
 pub use ui::organization_resource;
 
 stored_enum! {
@@ -32,6 +32,27 @@ stored_enum! {
         Member = "member",
         /// Administers everything in a managed organization.
         GlobalAdmin = "global_admin",
+        /// Licenses, orders, invoices and plans.
+        BillingAdmin = "billing_admin",
+        /// People, invitations, password resets of non-admins, devices.
+        UserAdmin = "user_admin",
+    }
+}
+
+impl Role {
+    /// May manage people: add, remove, reset, block, contact, license.
+    pub fn manages_people(self) -> bool {
+        matches!(self, Role::GlobalAdmin | Role::UserAdmin)
+    }
+
+    /// May buy and give back licenses and read orders and invoices.
+    pub fn manages_billing(self) -> bool {
+        matches!(self, Role::GlobalAdmin | Role::BillingAdmin)
+    }
+
+    /// Holds any admin role.
+    pub fn is_admin(self) -> bool {
+        self != Role::Member
     }
 }
 
@@ -52,8 +73,8 @@ impl OrganizationView {
         self.status == OrganizationStatus::Managed
     }
 
-    /// The signed-in member administers it.
+    /// The signed-in member administers it, in any admin role.
     pub fn administered_by_viewer(&self) -> bool {
-        self.managed() && self.role == Role::GlobalAdmin
+        self.managed() && self.role.is_admin()
     }
 }

@@ -15,23 +15,71 @@ use crate::core::error::AppError;
 use crate::core::state::Core;
 use crate::domain::DomainName;
 
-/// A server function for global admins (only a managed organization has one): others get 403.
-#[derive(Debug, Clone)]
-pub struct Admin(Member);
+/// Declares a guard for server functions that only members holding a role with `$allowed` may
+/// call (only a managed organization has admins): others get 403.
+macro_rules! admin_guard {
+    ($(#[$doc:meta])* $name:ident, $allowed:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(Member);
 
-impl std::ops::Deref for Admin {
-    type Target = Member;
+        impl std::ops::Deref for $name {
+            type Target = Member;
 
-    fn deref(&self) -> &Member {
-        &self.0
-    }
+            fn deref(&self) -> &Member {
+                &self.0
+            }
+        }
+
+        impl Guard for $name {
+            async fn check(core: &Core) -> Result<Self, AppError> {
+                let member = Member::check(core).await?;
+                let allowed: fn(Role) -> bool = $allowed;
+                if allowed(role(&core.pool, member.id).await?) {
+                    Ok($name(member))
+                } else {
+                    Err(AppError::Forbidden)
+                }
+            }
+        }
+    };
 }
 
-impl Guard for Admin {
-    async fn check(core: &Core) -> Result<Self, AppError> {
-        let member = Member::check(core).await?;
-        require_role(&core.pool, &member, Role::GlobalAdmin).await?;
-        Ok(Admin(member))
+admin_guard!(
+    /// A global admin: everything.
+    Admin,
+    |role| role == Role::GlobalAdmin
+);
+admin_guard!(
+    /// A global or user admin: people.
+    UserAdmin,
+    Role::manages_people
+);
+admin_guard!(
+    /// Any admin role: the admin center's home.
+    AnyAdmin,
+    Role::is_admin
+);
+admin_guard!(
+    /// A global or billing admin: licenses, orders, invoices.
+    BillingAdmin,
+    Role::manages_billing
+);
+
+/// The member signed in on a request outside Leptos (a download), when their role passes
+/// `allowed`: 401 when signed out, 403 without the role.
+pub async fn admin_of(
+    core: &Core,
+    headers: &http::HeaderMap,
+    allowed: fn(Role) -> bool,
+) -> Result<Member, AppError> {
+    let member = crate::accounts::member_of(core, headers)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if allowed(role(&core.pool, member.id).await?) {
+        Ok(member)
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 
@@ -41,19 +89,6 @@ pub async fn role(db: impl PgExecutor<'_>, member_id: Uuid) -> Result<Role, AppE
         .fetch_one(db)
         .await?;
     Role::stored(&role)
-}
-
-/// Refuses a member without `role`.
-pub async fn require_role(
-    db: impl PgExecutor<'_>,
-    member: &Member,
-    role: Role,
-) -> Result<(), AppError> {
-    if self::role(db, member.id).await? == role {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 /// Whether the organization is managed.

@@ -219,11 +219,11 @@ async fn tell_everyone(
     ];
     for recipient in recipients {
         let locale = locale_of_tag(&recipient.locale);
-        let mail = Mail {
-            to: recipient.email,
-            subject: outbox::fill(td_string!(locale, mail.upgraded_subject), &values),
-            body: outbox::fill(td_string!(locale, mail.upgraded_body), &values),
-        };
+        let mail = Mail::new(
+            recipient.email,
+            outbox::fill(td_string!(locale, mail.upgraded_subject), &values),
+            outbox::fill(td_string!(locale, mail.upgraded_body), &values),
+        );
         outbox::enqueue(&mut *tx, &mail, now).await?;
     }
     Ok(())

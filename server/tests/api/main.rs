@@ -9,5 +9,6 @@ mod health;
 mod licensing;
 mod mail;
 mod meetings;
+mod people;
 mod rooms;
 mod wizard;

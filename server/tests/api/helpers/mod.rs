@@ -260,6 +260,7 @@ pub fn sign_up_with(email: &str, name: &str, password: &str) -> SignUp {
 /// A sign-in as its form sends it.
 pub fn sign_in_with(email: &str, password: &str) -> SignIn {
     SignIn {
+        new_password: None,
         email: email.to_owned(),
         password: password.to_owned(),
     }

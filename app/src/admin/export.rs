@@ -1,0 +1,61 @@
+//! `GET /admin/audit.csv`: the audit log under the page's filter, streamed as CSV.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{Query, State},
+    http::HeaderMap,
+    response::Response,
+};
+use futures::StreamExt;
+
+use super::service::{filtered_person, select_events, Event};
+use super::AuditFilter;
+use crate::core::csv::{csv_line, csv_response, fed_stream};
+use crate::core::error::AppError;
+use crate::core::state::Core;
+use crate::organizations::{self, Role};
+
+/// Streams the filtered events of the signed-in global admin's organization, newest first.
+pub async fn audit_csv(
+    State(core): State<Core>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let admin =
+        organizations::service::admin_of(&core, &headers, |role| role == Role::GlobalAdmin).await?;
+    let filter = AuditFilter::from_query(|key| query.get(key).cloned());
+    let person = filtered_person(&core.pool, &admin, &filter).await?;
+    let pool = core.pool.clone();
+    let rows = fed_stream(move |sender| async move {
+        let _ = sender
+            .send(Ok("time_utc,actor,subject,action,detail\n".to_owned()))
+            .await;
+        let Some(person) = person else {
+            return;
+        };
+        let mut select = select_events(admin.organization_id, person, &filter);
+        select.push(" order by e.id desc");
+        let mut events = select.build_query_as::<Event>().fetch(&pool);
+        while let Some(event) = events.next().await {
+            let line = match event {
+                Ok(event) => {
+                    let entry = event.into_entry();
+                    Ok(csv_line(&[
+                        &entry.at,
+                        entry.actor.as_deref().unwrap_or_default(),
+                        entry.subject.as_deref().unwrap_or_default(),
+                        &entry.kind,
+                        &entry.detail,
+                    ]))
+                }
+                Err(error) => Err(std::io::Error::other(error.to_string())),
+            };
+            let failed = line.is_err();
+            if sender.send(line).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    Ok(csv_response(rows, "audit.csv"))
+}

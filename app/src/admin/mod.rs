@@ -1,0 +1,94 @@
+//! The admin center's home and its audit log: what an organization's admins see first, and
+//! every admin action and security event, filtered and exported.
+
+use serde::{Deserialize, Serialize};
+
+mod api;
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod service;
+mod ui;
+
+pub use api::*;
+pub use ui::{AdminHome, AuditPage};
+
+use crate::organizations::Role;
+
+/// Licenses of one plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSeats {
+    pub plan: String,
+    pub purchased: i32,
+    pub assigned: i32,
+}
+
+/// Sign-ins on one day (UTC), `2030-01-15`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub day: String,
+    pub count: i64,
+}
+
+/// The admin center's home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub domain: String,
+    /// People who are active, invited or blocked.
+    pub people: i64,
+    pub invited: i64,
+    pub unlicensed: i64,
+    pub seats: Vec<PlanSeats>,
+    /// The last 30 days, oldest first, every day present.
+    pub sign_ins: Vec<DayCount>,
+    /// Empty for an admin who may not read the audit log.
+    pub latest: Vec<AuditEntry>,
+    pub viewer: Role,
+}
+
+/// One event of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// `2030-01-15 09:00` in UTC.
+    pub at: String,
+    /// Who acted, when a person did.
+    pub actor: Option<String>,
+    /// Whom it concerned, when that is another person.
+    pub subject: Option<String>,
+    pub kind: String,
+    /// The rest of what was recorded, as `key: value` pairs.
+    pub detail: String,
+}
+
+/// One page of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLog {
+    pub events: Vec<AuditEntry>,
+    /// Where the next (older) page starts.
+    pub next: Option<i64>,
+    /// Every kind of event the organization's log holds, for the filter.
+    pub kinds: Vec<String>,
+}
+
+/// Which events the audit page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// The address of the person who acted or was acted on.
+    pub person: String,
+    pub kind: String,
+    /// Days, `2030-01-15`, inclusive.
+    pub from: String,
+    pub to: String,
+}
+
+impl AuditFilter {
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        AuditFilter {
+            person: get("person").unwrap_or_default().trim().to_owned(),
+            kind: get("kind").unwrap_or_default().trim().to_owned(),
+            from: get("from").unwrap_or_default().trim().to_owned(),
+            to: get("to").unwrap_or_default().trim().to_owned(),
+        }
+    }
+}

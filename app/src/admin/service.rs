@@ -1,0 +1,242 @@
+//! The admin center's counts and the audit log, scoped to the admin's organization.
+
+use serde_json::Value;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use time::{Date, Duration, OffsetDateTime, Time};
+use uuid::Uuid;
+
+use super::{AuditEntry, AuditFilter, AuditLog, DayCount, Overview, PlanSeats};
+use crate::accounts::Member;
+use crate::core::clock;
+use crate::core::error::AppError;
+use crate::domain::{DomainName, EmailAddress};
+use crate::organizations::{self, Role};
+
+/// Events per page of the audit log.
+pub const PAGE_SIZE: i64 = 50;
+/// Days the sign-in chart covers.
+const CHART_DAYS: i64 = 30;
+
+/// The home page's counts, chart and latest events.
+pub async fn overview(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+) -> Result<Overview, AppError> {
+    let viewer = organizations::service::role(pool, admin.id).await?;
+    let counts = sqlx::query!(
+        r#"select o.domain,
+                  count(m.id) filter (where m.status <> 'removed') as "people!",
+                  count(m.id) filter (where m.status = 'invited') as "invited!",
+                  count(m.id) filter (where m.status in ('active', 'invited')
+                      and not exists (select 1 from licenses l where l.member_id = m.id)) as "unlicensed!"
+             from organizations o left join members m on m.organization_id = o.id
+            where o.id = $1 group by o.domain"#,
+        admin.organization_id
+    )
+    .fetch_one(pool)
+    .await?;
+    let seats = sqlx::query_as!(
+        PlanSeats,
+        "select p.name as plan, s.purchased, s.assigned from subscriptions s
+           join plans p on p.id = s.plan_id where s.organization_id = $1 order by s.created_at",
+        admin.organization_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let first_day = now.date() - Duration::days(CHART_DAYS - 1);
+    let counted = sqlx::query!(
+        r#"select (created_at at time zone 'UTC')::date as "day!", count(*) as "count!"
+             from audit_events
+            where organization_id = $1 and kind = 'sign_in' and created_at >= $2
+            group by 1"#,
+        admin.organization_id,
+        first_day.with_time(Time::MIDNIGHT).assume_utc()
+    )
+    .fetch_all(pool)
+    .await?;
+    let sign_ins = (0..CHART_DAYS)
+        .map(|offset| {
+            let day = first_day + Duration::days(offset);
+            DayCount {
+                day: clock::day(day.with_time(Time::MIDNIGHT).assume_utc()),
+                count: counted
+                    .iter()
+                    .find(|row| row.day == day)
+                    .map_or(0, |row| row.count),
+            }
+        })
+        .collect();
+    let latest = if viewer == Role::GlobalAdmin {
+        audit_log(pool, admin, &AuditFilter::default(), None, 5)
+            .await?
+            .events
+    } else {
+        Vec::new()
+    };
+    Ok(Overview {
+        domain: DomainName::display_stored(&counts.domain),
+        people: counts.people,
+        invited: counts.invited,
+        unlicensed: counts.unlicensed,
+        seats,
+        sign_ins,
+        latest,
+        viewer,
+    })
+}
+
+/// A day from a filter, or `Invalid`-free absence: an unreadable day is ignored.
+fn day(text: &str) -> Option<Date> {
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+}
+
+/// The organization's events matching `filter`, newest first, older than `before`.
+pub(super) fn select_events(
+    organization_id: Uuid,
+    person: Option<Uuid>,
+    filter: &AuditFilter,
+) -> QueryBuilder<'static, Postgres> {
+    let mut query = QueryBuilder::new(
+        "select e.id, e.created_at, e.kind, e.detail, a.display_name as actor_name, a.email as actor_email,
+                s.display_name as subject_name, s.email as subject_email
+           from audit_events e
+           left join members a on a.id = e.member_id
+           left join members s on s.id = case when e.detail ? 'member'
+                and e.detail->>'member' ~ '^[0-9a-f-]{36}$' then (e.detail->>'member')::uuid end
+          where e.organization_id = ",
+    );
+    query.push_bind(organization_id);
+    if let Some(person) = person {
+        query
+            .push(" and (e.member_id = ")
+            .push_bind(person)
+            .push(" or e.detail->>'member' = ")
+            .push_bind(person.to_string())
+            .push(")");
+    }
+    if !filter.kind.is_empty() {
+        query.push(" and e.kind = ").push_bind(filter.kind.clone());
+    }
+    if let Some(from) = day(&filter.from) {
+        query
+            .push(" and e.created_at >= ")
+            .push_bind(from.with_time(Time::MIDNIGHT).assume_utc());
+    }
+    if let Some(to) = day(&filter.to) {
+        query.push(" and e.created_at < ").push_bind(
+            (to + Duration::days(1))
+                .with_time(Time::MIDNIGHT)
+                .assume_utc(),
+        );
+    }
+    query
+}
+
+/// An event as the query reads it.
+#[derive(sqlx::FromRow)]
+pub(super) struct Event {
+    id: i64,
+    created_at: OffsetDateTime,
+    kind: String,
+    detail: Value,
+    actor_name: Option<String>,
+    actor_email: Option<String>,
+    subject_name: Option<String>,
+    subject_email: Option<String>,
+}
+
+impl Event {
+    pub(super) fn into_entry(self) -> AuditEntry {
+        let person = |name: Option<String>, email: Option<String>| {
+            name.zip(email)
+                .map(|(name, email)| format!("{name} <{}>", EmailAddress::display_stored(&email)))
+        };
+        let detail = match &self.detail {
+            Value::Object(fields) => fields
+                .iter()
+                .filter(|(key, _)| key.as_str() != "member")
+                .map(|(key, value)| match value {
+                    Value::String(text) => format!("{key}: {text}"),
+                    other => format!("{key}: {other}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        };
+        AuditEntry {
+            id: self.id,
+            at: clock::minute(self.created_at),
+            actor: person(self.actor_name, self.actor_email),
+            subject: person(self.subject_name, self.subject_email),
+            kind: self.kind,
+            detail,
+        }
+    }
+}
+
+/// The person of the admin's organization a filter names by address; none when the filter
+/// names nobody there.
+pub(super) async fn filtered_person(
+    pool: &PgPool,
+    admin: &Member,
+    filter: &AuditFilter,
+) -> Result<Option<Option<Uuid>>, AppError> {
+    if filter.person.is_empty() {
+        return Ok(Some(None));
+    }
+    let Ok(email) = EmailAddress::parse(&filter.person) else {
+        return Ok(None);
+    };
+    let id = sqlx::query_scalar!(
+        "select id from members where organization_id = $1 and email = $2",
+        admin.organization_id,
+        email.as_ascii()
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(id.map(Some))
+}
+
+/// One page of the audit log, newest first, before event `before`.
+pub async fn audit_log(
+    pool: &PgPool,
+    admin: &Member,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<AuditLog, AppError> {
+    let kinds = sqlx::query_scalar!(
+        "select distinct kind from audit_events where organization_id = $1 order by kind",
+        admin.organization_id
+    )
+    .fetch_all(pool)
+    .await?;
+    let Some(person) = filtered_person(pool, admin, filter).await? else {
+        return Ok(AuditLog {
+            events: Vec::new(),
+            next: None,
+            kinds,
+        });
+    };
+    let mut query = select_events(admin.organization_id, person, filter);
+    if let Some(before) = before {
+        query.push(" and e.id < ").push_bind(before);
+    }
+    query
+        .push(" order by e.id desc limit ")
+        .push_bind(limit + 1);
+    let mut events: Vec<Event> = query.build_query_as().fetch_all(pool).await?;
+    let more = events.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = more.then(|| events.last().map(|event| event.id)).flatten();
+    Ok(AuditLog {
+        events: events.into_iter().map(Event::into_entry).collect(),
+        next,
+        kinds,
+    })
+}

@@ -1,0 +1,316 @@
+//! The admin center's home and the audit log page.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::{AuditFilter, AuditLog, DayCount, Overview};
+use crate::components::{translated, ErrorText, Loaded, LocalTime, Page};
+use crate::core::error::AppError;
+use crate::i18n::*;
+use crate::organizations::{organization_resource, Role};
+use crate::people::AdminNav;
+use crate::wizard::{BecomeAdmin, Entry};
+
+/// `/admin`: the admin center for an organization's admins; the way to become the admin while
+/// the organization is unmanaged; a refusal for other members of a managed one.
+#[component]
+pub fn AdminHome() -> impl IntoView {
+    let i18n = use_i18n();
+    let organization = organization_resource();
+    view! {
+        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match organization.await {
+                    Ok(Some(organization)) if organization.administered_by_viewer() => {
+                        view! { <AdminCenter /> }.into_any()
+                    }
+                    Ok(Some(organization)) if organization.managed() => {
+                        #[cfg(feature = "ssr")]
+                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                            response.set_status(http::StatusCode::FORBIDDEN);
+                        }
+                        view! {
+                            <Page title=translated!(i18n, admin_center.title)>
+                                <p role="alert" class="error"><ErrorText error=AppError::Forbidden /></p>
+                                <p>{t!(i18n, errors.organization_managed)}</p>
+                            </Page>
+                        }.into_any()
+                    }
+                    _ => view! { <BecomeAdminPage /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// How a member becomes the admin of their organization.
+#[component]
+fn BecomeAdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Page title=translated!(i18n, admin.become_title)>
+            <p>{t!(i18n, admin.why)}</p>
+            <ol class="steps">
+                <li>{t!(i18n, admin.step_sign_up)}</li>
+                <li>{t!(i18n, admin.step_wizard)}</li>
+                <li>{t!(i18n, admin.step_domain)}</li>
+                <li>{t!(i18n, admin.step_licenses)}</li>
+            </ol>
+            <BecomeAdmin entry=Entry::AdminTile label=translated!(i18n, admin.become_title) />
+        </Page>
+    }
+}
+
+#[component]
+fn AdminCenter() -> impl IntoView {
+    let i18n = use_i18n();
+    let overview = Resource::new(|| (), |()| super::admin_overview());
+    view! {
+        <Page title=translated!(i18n, admin_center.title)>
+            <AdminNav />
+            <Loaded resource=overview show=|overview| view! { <Home overview /> } />
+        </Page>
+    }
+}
+
+#[component]
+fn Home(overview: Overview) -> impl IntoView {
+    let i18n = use_i18n();
+    let Overview {
+        domain,
+        people,
+        invited,
+        unlicensed,
+        seats,
+        sign_ins,
+        latest,
+        viewer,
+    } = overview;
+    view! {
+        <p class="lead">{domain}</p>
+        <ul class="tiles" aria-label=move || t_string!(i18n, admin_center.counts).to_string()>
+            <li class="tile">
+                <span class="tile-name">{people}</span>
+                <A href="/admin/people">{t!(i18n, people.title)}</A>
+            </li>
+            <li class="tile">
+                <span class="tile-name">{invited}</span>
+                <A href="/admin/people?status=invited">{t!(i18n, admin_center.invited)}</A>
+            </li>
+            {seats.into_iter().map(|seats| view! {
+                <li class="tile">
+                    <span class="tile-name">{seats.assigned} " / " {seats.purchased}</span>
+                    <span class="tile-text">
+                        {move || t_string!(i18n, admin_center.licenses_of)
+                            .replace("[plan]", &seats.plan)
+                            .replace("[available]", &(seats.purchased - seats.assigned).to_string())}
+                    </span>
+                </li>
+            }).collect_view()}
+            <li class="tile">
+                <span class="tile-name">"1"</span>
+                <span class="tile-text">{t!(i18n, admin_center.domains)}</span>
+            </li>
+        </ul>
+        <h2>{t!(i18n, admin_center.tasks)}</h2>
+        {if unlicensed > 0 && viewer.manages_people() {
+            view! {
+                <ul class="tasks">
+                    <li><A href="/admin/people?license=no">{t!(i18n, people.task_unlicensed, count = move || unlicensed)}</A></li>
+                </ul>
+            }.into_any()
+        } else {
+            view! { <p>{t!(i18n, admin_center.no_tasks)}</p> }.into_any()
+        }}
+        <SignInChart days=sign_ins />
+        {(viewer == Role::GlobalAdmin).then(|| view! {
+            <h2 id="latest-events">{t!(i18n, admin_center.latest)}</h2>
+            <ul aria-labelledby="latest-events">
+                {latest.into_iter().map(|event| view! {
+                    <li><LocalTime utc=event.at /> " · " <ActionName kind=event.kind />
+                        {event.actor.map(|actor| view! { " · " {actor} })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <p><A href="/admin/audit">{t!(i18n, audit.title)}</A></p>
+        })}
+    }
+}
+
+/// Sign-ins per day as bars, drawn on the server, with the same figures as a table for people
+/// who do not see the chart.
+#[component]
+fn SignInChart(days: Vec<DayCount>) -> impl IntoView {
+    let i18n = use_i18n();
+    const WIDTH: i64 = 600;
+    const HEIGHT: i64 = 120;
+    let most = days.iter().map(|day| day.count).max().unwrap_or(0).max(1);
+    let bar = WIDTH / i64::try_from(days.len().max(1)).unwrap_or(1);
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(index, day)| {
+            let height = day.count * HEIGHT / most;
+            let x = i64::try_from(index).unwrap_or(0) * bar;
+            view! {
+                <rect x=x y=HEIGHT - height width=(bar - 2).max(1) height=height>
+                    <title>{format!("{}: {}", day.day, day.count)}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <figcaption id="sign-ins-caption">{t!(i18n, admin_center.sign_ins)}</figcaption>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="sign-ins-caption" class="bars">
+                {bars}
+            </svg>
+            <details>
+                <summary>{t!(i18n, admin_center.as_table)}</summary>
+                <table>
+                    <thead><tr>
+                        <th scope="col">{t!(i18n, admin_center.day)}</th>
+                        <th scope="col">{t!(i18n, admin_center.sign_in_count)}</th>
+                    </tr></thead>
+                    <tbody>
+                        {days.into_iter().map(|day| view! { <tr><td>{day.day}</td><td>{day.count}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </figure>
+    }
+}
+
+/// An audit event's kind in words; kinds without words show as stored.
+#[component]
+fn ActionName(kind: String) -> impl IntoView {
+    let i18n = use_i18n();
+    match kind.as_str() {
+        "sign_in" => t!(i18n, audit.sign_in).into_any(),
+        "sign_in.failed" => t!(i18n, audit.sign_in_failed).into_any(),
+        "person.added" => t!(i18n, audit.person_added).into_any(),
+        "person.invitation_accepted" => t!(i18n, audit.invitation_accepted).into_any(),
+        "person.removed" => t!(i18n, audit.person_removed).into_any(),
+        "person.restored" => t!(i18n, audit.person_restored).into_any(),
+        "person.blocked" => t!(i18n, audit.person_blocked).into_any(),
+        "person.unblocked" => t!(i18n, audit.person_unblocked).into_any(),
+        "person.role_changed" => t!(i18n, audit.role_changed).into_any(),
+        "person.password_reset" => t!(i18n, audit.password_reset).into_any(),
+        "people.contacted" => t!(i18n, audit.contacted).into_any(),
+        "license.assigned" => t!(i18n, audit.license_assigned).into_any(),
+        "license.unassigned" => t!(i18n, audit.license_unassigned).into_any(),
+        "organization.managed" => t!(i18n, audit.organization_managed).into_any(),
+        "domain.check" => t!(i18n, audit.domain_check).into_any(),
+        _ => kind.into_any(),
+    }
+}
+
+/// `/admin/audit`: every admin action and security event, filtered, paged and exported.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let log = Resource::new(
+        move || {
+            let query = query.read();
+            let get = |key: &str| query.get(key).unwrap_or_default();
+            (
+                get("person"),
+                get("kind"),
+                get("from"),
+                get("to"),
+                get("before"),
+            )
+        },
+        |(person, kind, from, to, before)| super::audit_log(person, kind, from, to, before),
+    );
+    let filter = Signal::derive(move || {
+        let query = query.read();
+        AuditFilter::from_query(|key| query.get(key))
+    });
+    view! {
+        <Page title=translated!(i18n, audit.title)>
+            <AdminNav />
+            <Loaded resource=log show=move |log| view! { <Audit log filter=filter.get_untracked() /> } />
+        </Page>
+    }
+}
+
+/// The query string of an audit filter.
+fn audit_query(filter: &AuditFilter) -> String {
+    [
+        ("person", &filter.person),
+        ("kind", &filter.kind),
+        ("from", &filter.from),
+        ("to", &filter.to),
+    ]
+    .iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(key, value)| format!("{key}={}", crate::people::encode(value)))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+#[component]
+fn Audit(log: AuditLog, filter: AuditFilter) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = audit_query(&filter);
+    let next = log.next.map(|before| {
+        let separator = if query.is_empty() { "" } else { "&" };
+        format!("/admin/audit?{query}{separator}before={before}")
+    });
+    view! {
+        <form method="get" action="/admin/audit" class="filters" role="search">
+            <div class="field">
+                <label for="audit-person">{t!(i18n, audit.person)}</label>
+                <input id="audit-person" name="person" type="email" value=filter.person.clone() />
+            </div>
+            <div class="field">
+                <label for="audit-kind">{t!(i18n, audit.action)}</label>
+                <select id="audit-kind" name="kind">
+                    <option value="" selected=filter.kind.is_empty()>{t!(i18n, people.any)}</option>
+                    {log.kinds.into_iter().map(|kind| {
+                        let selected = kind == filter.kind;
+                        let value = kind.clone();
+                        view! { <option value=value selected=selected><ActionName kind /></option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="audit-from">{t!(i18n, audit.from)}</label>
+                <input id="audit-from" name="from" type="date" value=filter.from.clone() />
+            </div>
+            <div class="field">
+                <label for="audit-to">{t!(i18n, audit.to)}</label>
+                <input id="audit-to" name="to" type="date" value=filter.to.clone() />
+            </div>
+            <button type="submit" class="secondary">{t!(i18n, people.apply)}</button>
+        </form>
+        <p><a href=format!("/admin/audit.csv?{query}") download="audit.csv">{t!(i18n, audit.export)}</a></p>
+        <table class="audit-table">
+            <caption>{t!(i18n, audit.caption)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, audit.time)}</th>
+                    <th scope="col">{t!(i18n, audit.actor)}</th>
+                    <th scope="col">{t!(i18n, audit.action)}</th>
+                    <th scope="col">{t!(i18n, audit.subject)}</th>
+                    <th scope="col">{t!(i18n, audit.detail)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {log.events.into_iter().map(|event| view! {
+                    <tr>
+                        <td><LocalTime utc=event.at /></td>
+                        <td>{event.actor.unwrap_or_default()}</td>
+                        <td><ActionName kind=event.kind /></td>
+                        <td>{event.subject.unwrap_or_default()}</td>
+                        <td>{event.detail}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {next.map(|href| view! { <p><a href=href rel="next">{t!(i18n, people.next_page)}</a></p> })}
+    }
+}
