@@ -12,65 +12,75 @@ use crate::organizations::{organization_resource, Role};
 use crate::people::AdminNav;
 use crate::wizard::{BecomeAdmin, Entry};
 
+/// What `/admin` shows the signed-in person.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+enum Visitor {
+    /// One of the organization's admins: the admin center.
+    Admin(Box<Overview>),
+    /// A member of a managed organization who holds no admin role.
+    Member,
+    /// Signed out, or in an organization nobody administers yet.
+    Prospect,
+}
+
 /// `/admin`: the admin center for an organization's admins; the way to become the admin while
 /// the organization is unmanaged; a refusal for other members of a managed one.
+///
+/// The page frame stays outside the loading part, so its title is rendered once on the server
+/// and never inside a part that streams in later.
 #[component]
 pub fn AdminHome() -> impl IntoView {
     let i18n = use_i18n();
     let organization = organization_resource();
-    view! {
-        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
-                match organization.await {
-                    Ok(Some(organization)) if organization.administered_by_viewer() => {
-                        view! { <AdminCenter /> }.into_any()
-                    }
-                    Ok(Some(organization)) if organization.managed() => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(http::StatusCode::FORBIDDEN);
-                        }
-                        view! {
-                            <Page title=translated!(i18n, admin_center.title)>
-                                <p role="alert" class="error"><ErrorText error=AppError::Forbidden /></p>
-                                <p>{t!(i18n, errors.organization_managed)}</p>
-                            </Page>
-                        }.into_any()
-                    }
-                    _ => view! { <BecomeAdminPage /> }.into_any(),
+    let visitor = Resource::new(
+        || (),
+        move |()| async move {
+            match organization.await {
+                Ok(Some(organization)) if organization.administered_by_viewer() => {
+                    super::admin_overview()
+                        .await
+                        .map(|overview| Visitor::Admin(Box::new(overview)))
                 }
-            })}
-        </Transition>
+                Ok(Some(organization)) if organization.managed() => Ok(Visitor::Member),
+                Ok(_) => Ok(Visitor::Prospect),
+                Err(error) => Err(error),
+            }
+        },
+    );
+    view! {
+        <Page title=translated!(i18n, admin_center.title)>
+            <Loaded resource=visitor show=move |visitor| match visitor {
+                Visitor::Admin(overview) => view! { <AdminNav /> <Home overview=*overview /> }.into_any(),
+                Visitor::Member => {
+                    #[cfg(feature = "ssr")]
+                    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                        response.set_status(http::StatusCode::FORBIDDEN);
+                    }
+                    view! {
+                        <p role="alert" class="error"><ErrorText error=AppError::Forbidden /></p>
+                        <p>{t!(i18n, errors.organization_managed)}</p>
+                    }.into_any()
+                }
+                Visitor::Prospect => view! { <BecomeAdminOffer /> }.into_any(),
+            } />
+        </Page>
     }
 }
 
 /// How a member becomes the admin of their organization.
 #[component]
-fn BecomeAdminPage() -> impl IntoView {
+fn BecomeAdminOffer() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Page title=translated!(i18n, admin.become_title)>
-            <p>{t!(i18n, admin.why)}</p>
-            <ol class="steps">
-                <li>{t!(i18n, admin.step_sign_up)}</li>
-                <li>{t!(i18n, admin.step_wizard)}</li>
-                <li>{t!(i18n, admin.step_domain)}</li>
-                <li>{t!(i18n, admin.step_licenses)}</li>
-            </ol>
-            <BecomeAdmin entry=Entry::AdminTile label=translated!(i18n, admin.become_title) />
-        </Page>
-    }
-}
-
-#[component]
-fn AdminCenter() -> impl IntoView {
-    let i18n = use_i18n();
-    let overview = Resource::new(|| (), |()| super::admin_overview());
-    view! {
-        <Page title=translated!(i18n, admin_center.title)>
-            <AdminNav />
-            <Loaded resource=overview show=|overview| view! { <Home overview /> } />
-        </Page>
+        <h2>{t!(i18n, admin.become_title)}</h2>
+        <p>{t!(i18n, admin.why)}</p>
+        <ol class="steps">
+            <li>{t!(i18n, admin.step_sign_up)}</li>
+            <li>{t!(i18n, admin.step_wizard)}</li>
+            <li>{t!(i18n, admin.step_domain)}</li>
+            <li>{t!(i18n, admin.step_licenses)}</li>
+        </ol>
+        <BecomeAdmin entry=Entry::AdminTile label=translated!(i18n, admin.become_title) />
     }
 }
 

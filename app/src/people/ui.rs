@@ -475,7 +475,7 @@ pub fn AddPersonPage() -> impl IntoView {
             <AdminNav />
             <p>{t!(i18n, people.add_lead)}</p>
             <ActionForm action=add>
-                <Field label=translated!(i18n, fields.display_name) name="display_name" autocomplete="off" />
+                <Field label=translated!(i18n, people.name) name="display_name" autocomplete="off" />
                 <Field label=translated!(i18n, fields.work_email) name="email" kind="email" autocomplete="off" />
                 <div class="field checkbox">
                     <input id="add-license" name="license" type="checkbox" value="on" checked />

@@ -26,3 +26,28 @@ export async function latestCode(recipient: string): Promise<string> {
   if (!code) throw new Error(`no code in: ${subject}`);
   return code[1];
 }
+
+/** The text of the newest message to `recipient`, decoded from its transfer encoding. */
+export async function latestMailText(recipient: string): Promise<string> {
+  const mail = await latestMail(recipient);
+  const split = mail.indexOf("\r\n\r\n");
+  const headers = mail.slice(0, split);
+  const body = mail.slice(split + 4);
+  const encoding = headers.match(/^Content-Transfer-Encoding:\s*(\S+)/im)?.[1]?.toLowerCase();
+  if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  if (encoding === "quoted-printable") {
+    const bytes = body
+      .replace(/=\r?\n/g, "")
+      .replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(bytes, "latin1").toString("utf8");
+  }
+  return body;
+}
+
+/** A header of the newest message to `recipient`, such as `From` or `Reply-To`. */
+export async function latestMailHeader(recipient: string, name: string): Promise<string> {
+  const mail = await latestMail(recipient);
+  const headers = mail.slice(0, mail.indexOf("\r\n\r\n")).replace(/\r\n[ \t]+/g, " ");
+  const line = headers.split("\r\n").find((header) => header.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line?.slice(name.length + 1).trim() ?? "";
+}

@@ -1,0 +1,299 @@
+//! Who may call which server function, as a table: every admin function refuses people without
+//! the role it needs, and every server function the app registers is in the table or named as
+//! open to members or to everyone, so a new function cannot slip in unchecked.
+
+use std::collections::BTreeSet;
+
+use crate::helpers::orders::{more_licenses, PAYS};
+use crate::helpers::wizard::{admin, app_with_dns};
+use crate::helpers::{browser, TestApp};
+use app::admin::{LoadAuditLog, LoadOverview};
+use app::core::error::AppError;
+use app::licensing::{AssignLicense, Licensing, LoadInvoice, RemoveLicenses, UnassignLicense};
+use app::people::{
+    AddPerson, BlockPerson, CancelInvitation, ChangeRole, LicensePerson, ListPeople, LoadPerson,
+    MessageRecipients, ReinvitePerson, RemovePerson, ResetPersonPassword, RestorePerson,
+    SendMessage,
+};
+use leptos::server_fn::ServerFn;
+use serde::Serialize;
+use sqlx::PgPool;
+
+/// The role a function needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// Global admins only.
+    Global,
+    /// Global or user admins: people.
+    Users,
+    /// Global or billing admins: licenses, orders, invoices.
+    Billing,
+    /// Any admin role.
+    Any,
+}
+
+/// A call of a server function from a browser, ready to send.
+type Call = Box<dyn Fn(&TestApp, &reqwest::Client) -> reqwest::RequestBuilder>;
+
+/// One row: a function, the role it needs, and a call of it as its form would send it.
+struct Row {
+    path: &'static str,
+    needs: Needs,
+    call: Call,
+}
+
+fn row<F>(needs: Needs, call: F) -> Row
+where
+    F: ServerFn + Serialize + 'static,
+{
+    Row {
+        path: F::PATH,
+        needs,
+        call: Box::new(move |app, browser| app.request(browser, &call)),
+    }
+}
+
+fn table(person: &str) -> Vec<Row> {
+    let id = || person.to_owned();
+    let text = |value: &str| value.to_owned();
+    vec![
+        row(Needs::Any, LoadOverview {}),
+        row(
+            Needs::Global,
+            LoadAuditLog {
+                person: String::new(),
+                kind: String::new(),
+                from: String::new(),
+                to: String::new(),
+                before: String::new(),
+            },
+        ),
+        row(
+            Needs::Global,
+            ChangeRole {
+                id: id(),
+                role: text("member"),
+            },
+        ),
+        row(
+            Needs::Users,
+            ListPeople {
+                search: String::new(),
+                license: String::new(),
+                role: String::new(),
+                status: String::new(),
+                sort: String::new(),
+                after: String::new(),
+            },
+        ),
+        row(Needs::Users, LoadPerson { id: id() }),
+        row(
+            Needs::Users,
+            AddPerson {
+                display_name: text("New Person"),
+                email: text("new.person@contoso.com"),
+                license: None,
+                role: None,
+            },
+        ),
+        row(Needs::Users, ReinvitePerson { id: id() }),
+        row(Needs::Users, CancelInvitation { id: id() }),
+        row(Needs::Users, RemovePerson { id: id() }),
+        row(Needs::Users, RestorePerson { id: id() }),
+        row(
+            Needs::Users,
+            BlockPerson {
+                id: id(),
+                blocked: text("false"),
+            },
+        ),
+        row(
+            Needs::Users,
+            LicensePerson {
+                id: id(),
+                licensed: text("true"),
+            },
+        ),
+        row(
+            Needs::Users,
+            ResetPersonPassword {
+                id: id(),
+                how: text("mail"),
+            },
+        ),
+        row(Needs::Users, MessageRecipients { to: id() }),
+        row(
+            Needs::Users,
+            SendMessage {
+                to: id(),
+                subject: text("Hello"),
+                body: text("Hello there"),
+            },
+        ),
+        row(Needs::Billing, Licensing {}),
+        row(
+            Needs::Billing,
+            LoadInvoice {
+                id: uuid::Uuid::nil().to_string(),
+            },
+        ),
+        row(
+            Needs::Billing,
+            AssignLicense {
+                email: text("sara@contoso.com"),
+            },
+        ),
+        row(
+            Needs::Billing,
+            UnassignLicense {
+                email: text("sara@contoso.com"),
+            },
+        ),
+        row(
+            Needs::Billing,
+            RemoveLicenses {
+                plan: text("business_basic"),
+                quantity: 1,
+            },
+        ),
+        row(
+            Needs::Billing,
+            more_licenses("business_basic", 1, PAYS, "access-table-key"),
+        ),
+    ]
+}
+
+/// Functions open to every signed-in member, or to everyone: each checks who asks itself, and
+/// other tests cover them.
+const NOT_ADMIN: &[&str] = &[
+    "/api/sign_up",
+    "/api/confirm_sign_up",
+    "/api/resend_code",
+    "/api/sign_in",
+    "/api/sign_out",
+    "/api/request_password_reset",
+    "/api/reset_password",
+    "/api/current_member",
+    "/api/my_organization",
+    "/api/database_status",
+    "/api/dev_mailbox",
+    "/api/start_wizard",
+    "/api/current_wizard",
+    "/api/check_domain",
+    "/api/renew_challenge",
+    "/api/abandon_wizard",
+    "/api/purchase_preview",
+    "/api/purchase",
+    "/api/meetings_overview",
+    "/api/save_meeting_settings",
+    "/api/my_meetings",
+    "/api/create_meeting",
+    "/api/open_personal_room",
+    "/api/meeting",
+    "/api/join_meeting",
+    "/api/leave_meeting",
+    "/api/admit_participant",
+    "/api/invitation",
+    "/api/accept_invitation",
+];
+
+async fn status(app: &TestApp, browser: &reqwest::Client, row: &Row) -> u16 {
+    (row.call)(app, browser)
+        .send()
+        .await
+        .expect("answered")
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn every_server_function_is_in_the_table_or_named_as_not_for_admins() {
+    let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    let listed: BTreeSet<&str> = table("")
+        .iter()
+        .map(|row| row.path)
+        .chain(NOT_ADMIN.iter().copied())
+        .collect();
+    let unlisted: Vec<_> = registered.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "server functions missing from the access table: {unlisted:?}"
+    );
+    let gone: Vec<_> = listed.difference(&registered).collect();
+    assert!(
+        gone.is_empty(),
+        "the table lists functions that do not exist: {gone:?}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let member = app.signed_up("sara@contoso.com", "Sara").await;
+    let users = app.signed_up("uma@contoso.com", "Uma").await;
+    let billing = app.signed_up("bill@contoso.com", "Bill").await;
+    // The person every call names: someone other than the callers, so no call signs a caller out.
+    app.signed_up("tom@contoso.com", "Tom").await;
+    admin(&app, &bind, "rob@contoso.com", 5).await;
+    for (email, role) in [
+        ("uma@contoso.com", "user_admin"),
+        ("bill@contoso.com", "billing_admin"),
+    ] {
+        sqlx::query("update members set role = $2 where email = $1")
+            .bind(email)
+            .bind(role)
+            .execute(&app.pool)
+            .await
+            .expect("a role");
+    }
+    let tom: uuid::Uuid =
+        sqlx::query_scalar("select id from members where email = 'tom@contoso.com'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("Tom");
+
+    for row in table(&tom.to_string()) {
+        let path = row.path;
+        assert_eq!(
+            status(&app, &browser(), &row).await,
+            401,
+            "{path} signed out"
+        );
+        assert_eq!(status(&app, &member, &row).await, 403, "{path} by a member");
+        let user_admin = status(&app, &users, &row).await;
+        let billing_admin = status(&app, &billing, &row).await;
+        match row.needs {
+            Needs::Global => {
+                assert_eq!(user_admin, 403, "{path} by a user admin");
+                assert_eq!(billing_admin, 403, "{path} by a billing admin");
+            }
+            Needs::Users => {
+                assert_ne!(user_admin, 403, "{path} by a user admin");
+                assert_eq!(billing_admin, 403, "{path} by a billing admin");
+            }
+            Needs::Billing => {
+                assert_eq!(user_admin, 403, "{path} by a user admin");
+                assert_ne!(billing_admin, 403, "{path} by a billing admin");
+            }
+            Needs::Any => {
+                assert_ne!(user_admin, 403, "{path} by a user admin");
+                assert_ne!(billing_admin, 403, "{path} by a billing admin");
+            }
+        }
+        for answer in [user_admin, billing_admin] {
+            assert_ne!(answer, 500, "{path} failed on the server");
+        }
+    }
+    // Refusals change nothing: Sara, who tried everything, is still an active member.
+    assert_eq!(
+        app.count(
+            "members where email = 'sara@contoso.com' and status = 'active' and role = 'member'"
+        )
+        .await,
+        1
+    );
+    let refused: Result<_, AppError> = app.invoke(&member, LoadOverview {}).await;
+    assert_eq!(refused.err(), Some(AppError::Forbidden));
+}
