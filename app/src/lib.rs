@@ -22,6 +22,7 @@ pub mod mailbox;
 pub mod meetings;
 pub mod organizations;
 pub mod people;
+pub mod policies;
 pub mod status;
 pub mod upgrade;
 pub mod wizard;
@@ -119,6 +120,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/people/:id") view={Lazy::<PersonRoute>::new()} />
                             <Route path=path!("/admin/contact") view={Lazy::<ContactRoute>::new()} />
                             <Route path=path!("/admin/audit") view={Lazy::<AuditRoute>::new()} />
+                            <Route path=path!("/admin/policies") view={Lazy::<PoliciesRoute>::new()} />
+                            <Route path=path!("/account/devices") view={Lazy::<DevicesRoute>::new()} />
+                            <Route path=path!("/account/devices/phone") view={Lazy::<PhoneSetupRoute>::new()} />
+                            <Route path=path!("/phone/:token") view={Lazy::<PhoneSignInRoute>::new()} />
                             <Route path=path!("/invitation/:token") view={Lazy::<InvitationRoute>::new()} />
                             <Route path=path!("/admin/wizard") view={Lazy::<WizardRoute>::new()} />
                             <Route path=path!("/admin/licenses") view={Lazy::<LicensingRoute>::new()} />
@@ -166,6 +171,10 @@ lazy_pages! {
     PersonRoute => people::PersonPage,
     ContactRoute => people::ContactPage,
     AuditRoute => admin::AuditPage,
+    PoliciesRoute => admin::PoliciesPage,
+    DevicesRoute => accounts::DevicesPage,
+    PhoneSetupRoute => accounts::PhoneSetupPage,
+    PhoneSignInRoute => accounts::PhoneSignInPage,
     InvitationRoute => people::AcceptInvitationPage,
     WizardRoute => upgrade::UpgradePage,
     LicensingRoute => licensing::LicensingPage,

@@ -10,6 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["core", "i18n"],
     &["domain"],
     &["components"],
+    &["policies"],
     &["accounts"],
     &["organizations"],
     &["wizard"],

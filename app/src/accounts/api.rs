@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 
-use super::MemberView;
+use super::{DeviceView, MemberView, PhoneLink, PhoneLinkState, PhoneLinkView};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{service, session, Member},
+    super::{devices, phone, service, session, Member},
     crate::core::api::{serve, Public},
     crate::core::request::{headers, requester, set_cookie},
     crate::domain::Invalid,
@@ -84,9 +84,15 @@ pub async fn sign_in(
             .filter(|new| !new.is_empty())
             .map(|new| parse(Password::parse(&new, &[&email.as_ascii()])))
             .transpose()?;
-        let previous = session::current(&core.pool, &core.settings, &headers().await?, core.now())
-            .await?
-            .map(|signed_in| signed_in.token_hash);
+        let previous = session::current(
+            &core.pool,
+            &core.settings,
+            &headers().await?,
+            core.now(),
+            None,
+        )
+        .await?
+        .map(|signed_in| signed_in.token_hash);
         let cookie = service::sign_in(
             &core,
             &requester().await?,
@@ -109,7 +115,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     serve(|core, _: Public| async move {
         let headers = headers().await?;
         if let Some(signed_in) =
-            session::current(&core.pool, &core.settings, &headers, core.now()).await?
+            session::current(&core.pool, &core.settings, &headers, core.now(), None).await?
         {
             session::end(&core.pool, &signed_in.token_hash).await?;
         }
@@ -164,6 +170,95 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
             email: email.to_display(),
             organization_domain: email.domain().to_display(),
         }))
+    })
+    .await
+}
+
+/// The token of the session asking, to mark or keep this device.
+#[cfg(feature = "ssr")]
+async fn this_device(core: &crate::core::state::Core) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(session::current(
+        &core.pool,
+        &core.settings,
+        &headers().await?,
+        core.now(),
+        None,
+    )
+    .await?
+    .map(|signed_in| signed_in.token_hash))
+}
+
+/// The signed-in member's devices.
+#[server(prefix = "/api", endpoint = "my_devices")]
+pub async fn my_devices() -> Result<Vec<DeviceView>, AppError> {
+    serve(|core, member: Member| async move {
+        let current = this_device(&core).await?;
+        devices::list(&core.pool, member.id, current.as_deref(), core.now()).await
+    })
+    .await
+}
+
+/// Signs one of the member's own devices out.
+#[server(prefix = "/api", endpoint = "sign_out_device")]
+pub async fn sign_out_device(id: String) -> Result<(), AppError> {
+    serve(|core, member: Member| async move {
+        let device = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        devices::sign_out(&core.pool, member.id, device).await
+    })
+    .await
+}
+
+/// Signs every other device of the member out.
+#[server(prefix = "/api", endpoint = "sign_out_other_devices")]
+pub async fn sign_out_other_devices() -> Result<(), AppError> {
+    serve(|core, member: Member| async move {
+        let current = this_device(&core).await?.ok_or(AppError::Unauthorized)?;
+        session::end_others(&core.pool, member.id, &current).await
+    })
+    .await
+}
+
+/// A new link that signs the member's phone in, with its QR code.
+#[server(prefix = "/api", endpoint = "new_phone_link")]
+pub async fn new_phone_link() -> Result<PhoneLink, AppError> {
+    serve(|core, member: Member| async move {
+        let mut db = core.pool.acquire().await?;
+        phone::issue(
+            &mut db,
+            &core.settings.public_url,
+            member.id,
+            member.id,
+            core.now(),
+        )
+        .await
+    })
+    .await
+}
+
+/// Whether the member's phone link has been used yet.
+#[server(name = CheckPhoneLink, prefix = "/api", endpoint = "phone_link_state")]
+pub async fn phone_link_state(id: String) -> Result<PhoneLinkState, AppError> {
+    serve(|core, member: Member| async move {
+        let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        phone::state(&core.pool, member.id, id, core.now()).await
+    })
+    .await
+}
+
+/// Whom a phone link signs in, while it works.
+#[server(name = LoadPhoneLink, prefix = "/api", endpoint = "phone_link")]
+pub async fn phone_link(token: String) -> Result<PhoneLinkView, AppError> {
+    serve(|core, _: Public| async move { phone::peek(&core, &token).await }).await
+}
+
+/// Signs this phone in with a link, once.
+#[server(prefix = "/api", endpoint = "use_phone_link")]
+pub async fn use_phone_link(token: String) -> Result<(), AppError> {
+    serve(|core, _: Public| async move {
+        let cookie = phone::redeem(&core, &requester().await?, &token).await?;
+        set_cookie(cookie);
+        leptos_axum::redirect("/meetings");
+        Ok(())
     })
     .await
 }

@@ -4,14 +4,17 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
+pub mod devices;
 pub mod passwords;
+pub mod phone;
 pub mod service;
 pub mod session;
 mod ui;
 
 pub use api::*;
 pub use ui::{
-    AccountMenu, ForgotPasswordPage, MemberContext, MemberProvider, ResetPasswordPage, SignInPage,
+    every_two_seconds, AccountMenu, DeviceList, DevicesPage, ForgotPasswordPage, MemberContext,
+    MemberProvider, PhoneQr, PhoneSetupPage, PhoneSignInPage, ResetPasswordPage, SignInPage,
     SignUpPage, VerifyPage,
 };
 
@@ -22,6 +25,54 @@ pub struct MemberView {
     pub email: String,
     /// The domain that groups them, in Unicode.
     pub organization_domain: String,
+}
+
+/// A signed-in device as its member and their admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: String,
+    /// "Chrome on Android".
+    pub name: String,
+    /// The network it was last seen from, the last part masked.
+    pub network: String,
+    /// `2030-01-15 09:00` in UTC.
+    pub first_seen: String,
+    pub last_seen: String,
+    /// The device asking.
+    pub this_device: bool,
+}
+
+/// A link that signs a phone in, as the page that shows it needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneLink {
+    pub id: String,
+    pub url: String,
+    /// The link as a QR code (SVG markup drawn by the server).
+    pub qr_svg: String,
+    /// `2030-01-15 09:00` in UTC.
+    pub expires: String,
+}
+
+/// Where a phone link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PhoneLinkState {
+    Waiting,
+    Used,
+    Expired,
+}
+
+/// Whom a phone link signs in, shown on the phone before it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneLinkView {
+    pub name: String,
+}
+
+/// A phone link that waits to be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingPhoneLink {
+    pub id: String,
+    pub created: String,
+    pub expires: String,
 }
 
 /// A member, on the server: who signed up, and the organization of their domain.
@@ -47,29 +98,42 @@ mod signed_in {
     use super::{session, Member};
     use crate::core::api::Guard;
     use crate::core::error::AppError;
-    use crate::core::request::headers;
+    use crate::core::request::{headers, requester};
     use crate::core::state::Core;
 
     /// A server function for members only: the signed-in member, or `Unauthorized`.
     impl Guard for Member {
         async fn check(core: &Core) -> Result<Self, AppError> {
-            member_of(core, &headers().await?)
-                .await?
-                .ok_or(AppError::Unauthorized)
+            signed_in_member(core).await?.ok_or(AppError::Unauthorized)
         }
     }
 
     /// A server function for anyone, that knows the member when someone is signed in.
     impl Guard for Option<Member> {
         async fn check(core: &Core) -> Result<Self, AppError> {
-            member_of(core, &headers().await?).await
+            signed_in_member(core).await
         }
+    }
+
+    /// The member signed in on the current server-function request; their device is seen on
+    /// the request's network.
+    async fn signed_in_member(core: &Core) -> Result<Option<Member>, AppError> {
+        let network = requester().await?.network();
+        signed_in(core, &headers().await?, Some(&network)).await
     }
 
     /// The member signed in on a request with these headers, for handlers outside Leptos.
     pub async fn member_of(core: &Core, headers: &HeaderMap) -> Result<Option<Member>, AppError> {
+        signed_in(core, headers, None).await
+    }
+
+    async fn signed_in(
+        core: &Core,
+        headers: &HeaderMap,
+        network: Option<&str>,
+    ) -> Result<Option<Member>, AppError> {
         let Some(signed_in) =
-            session::current(&core.pool, &core.settings, headers, core.now()).await?
+            session::current(&core.pool, &core.settings, headers, core.now(), network).await?
         else {
             return Ok(None);
         };

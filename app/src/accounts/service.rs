@@ -23,6 +23,7 @@ use crate::core::request::Requester;
 use crate::core::state::Core;
 use crate::core::throttle;
 use crate::domain::{DisplayName, EmailAddress, OneTimeCode, Password};
+use crate::policies;
 
 /// How long a mailed code can be used.
 pub const CODE_LIFETIME: Duration = Duration::minutes(15);
@@ -89,6 +90,11 @@ pub async fn sign_up(
 ) -> Result<Uuid, AppError> {
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let address = email.as_ascii();
+    let (policies, admin) = domain_policies(pool, email).await?;
+    if policies.admins_add_people {
+        return Err(AppError::SignUpClosed { admin });
+    }
+    policies::store::check_password(password, &policies)?;
     limit_mail(pool, who, &address, now).await?;
     // Hashed either way, so both paths take the same time.
     let password_hash = passwords::hash(password).await?;
@@ -125,6 +131,16 @@ pub async fn sign_up(
     outbox::enqueue(&mut tx, &mail, now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The policies of the managed organization of the address's domain (the defaults when there is
+/// none), and who administers it.
+async fn domain_policies(
+    pool: &PgPool,
+    email: &EmailAddress,
+) -> Result<(policies::Policies, Option<String>), AppError> {
+    let mut db = pool.acquire().await?;
+    policies::store::of_address_domain(&mut db, email.domain().as_str()).await
 }
 
 /// What a valid code unlocks.
@@ -210,6 +226,11 @@ pub async fn confirm_sign_up(
         return Err(AppError::CodeWrong);
     };
     let email = EmailAddress::parse(&redeemed.email).map_err(|_| AppError::Internal)?;
+    // The organization may have closed self sign-up since the code was mailed.
+    let (policies, admin) = domain_policies(pool, &email).await?;
+    if policies.admins_add_people {
+        return Err(AppError::SignUpClosed { admin });
+    }
 
     let mut tx = pool.begin().await?;
     use_up_codes(&mut tx, &redeemed.email, "sign_up").await?;
@@ -235,7 +256,7 @@ pub async fn confirm_sign_up(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::CodeWrong)?;
-    let cookie = session::start(&mut *tx, settings, member_id, &who.user_agent, now).await?;
+    let cookie = session::start(&mut *tx, settings, member_id, who, now).await?;
     tx.commit().await?;
     tracing::info!(%member_id, "member signed up");
     Ok(cookie)
@@ -347,7 +368,11 @@ pub async fn sign_in(
     let new_hash = match (member.must_change_password, new_password) {
         (false, _) => None,
         (true, None) => return Err(AppError::PasswordChangeRequired),
-        (true, Some(new_password)) => Some(passwords::hash(&new_password).await?),
+        (true, Some(new_password)) => {
+            let policies = policies::store::of_organization(pool, member.organization_id).await?;
+            policies::store::check_password(&new_password, &policies)?;
+            Some(passwords::hash(&new_password).await?)
+        }
     };
     throttle::clear(pool, &account_key).await?;
     let mut tx = pool.begin().await?;
@@ -363,7 +388,7 @@ pub async fn sign_in(
         .execute(&mut *tx)
         .await?;
     }
-    let cookie = session::start(&mut *tx, settings, member.id, &who.user_agent, now).await?;
+    let cookie = session::start(&mut *tx, settings, member.id, who, now).await?;
     // Later mail to the member (such as the upgrade's) speaks the language they use.
     sqlx::query!(
         "update members set locale = $2, last_sign_in_at = $3 where id = $1",
@@ -455,6 +480,8 @@ pub async fn reset_password(
 ) -> Result<HeaderValue, AppError> {
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let redeemed = check_code(pool, who, id, "reset_password", code, now).await?;
+    let email = EmailAddress::parse(&redeemed.email).map_err(|_| AppError::Internal)?;
+    policies::store::check_password(password, &domain_policies(pool, &email).await?.0)?;
     let password_hash = passwords::hash(password).await?;
     let mut tx = pool.begin().await?;
     use_up_codes(&mut tx, &redeemed.email, "reset_password").await?;
@@ -470,7 +497,7 @@ pub async fn reset_password(
     .await?
     .ok_or(AppError::CodeWrong)?;
     session::end_all(&mut *tx, member_id).await?;
-    let cookie = session::start(&mut *tx, settings, member_id, &who.user_agent, now).await?;
+    let cookie = session::start(&mut *tx, settings, member_id, who, now).await?;
     tx.commit().await?;
     tracing::info!(%member_id, "password reset; other sessions ended");
     Ok(cookie)

@@ -11,14 +11,18 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::core::error::AppError;
-use crate::core::request::{cookie, host_cookie_name, http_only_cookie};
+use crate::core::request::{cookie, host_cookie_name, http_only_cookie, Requester};
 use crate::core::secrets;
 use crate::core::state::Settings;
 
-/// A session ends after this long without a request.
+/// A session ends after this long without a request (organizations may choose otherwise; see
+/// `policies`).
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
-/// A session ends this long after sign-in, however active.
+/// A session ends this long after sign-in, however active (organizations may choose otherwise).
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::days(7);
+/// The cookie lives as long as the longest session any policy allows; the server decides when
+/// the session really ends.
+const COOKIE_LIFETIME: Duration = Duration::days(30);
 /// `last_seen_at` is written at most this often, not on every request.
 const TOUCH_EVERY: Duration = Duration::minutes(1);
 
@@ -33,27 +37,29 @@ pub fn cookie_name(settings: &Settings) -> String {
     host_cookie_name(settings, "tenantry_session")
 }
 
-/// Starts a session for `member_id` and returns the `Set-Cookie` value that carries it.
+/// Starts a session for `member_id` on the device `who` asks from, and returns the
+/// `Set-Cookie` value that carries it.
 pub async fn start(
     db: impl PgExecutor<'_>,
     settings: &Settings,
     member_id: Uuid,
-    user_agent: &str,
+    who: &Requester,
     now: OffsetDateTime,
 ) -> Result<HeaderValue, AppError> {
     let token = secrets::long_token();
-    let user_agent: String = user_agent.chars().take(300).collect();
+    let user_agent: String = who.user_agent.chars().take(300).collect();
     sqlx::query!(
-        "insert into sessions (token_hash, member_id, created_at, last_seen_at, user_agent)
-         values ($1, $2, $3, $3, $4)",
+        "insert into sessions (token_hash, member_id, created_at, last_seen_at, user_agent, network)
+         values ($1, $2, $3, $3, $4, $5)",
         secrets::hash(&token),
         member_id,
         now,
         user_agent,
+        who.network(),
     )
     .execute(db)
     .await?;
-    set_cookie(settings, &token, ABSOLUTE_TIMEOUT.whole_seconds())
+    set_cookie(settings, &token, COOKIE_LIFETIME.whole_seconds())
 }
 
 /// The `Set-Cookie` value that removes the session cookie from the browser.
@@ -70,34 +76,45 @@ fn token_from(headers: &HeaderMap, settings: &Settings) -> Option<String> {
     cookie(headers, &cookie_name(settings))
 }
 
-/// The member signed in on this request, when the session is known and has not timed out.
+/// The member signed in on this request, when the session is known and has not timed out under
+/// their organization's session and device policies. `network` is where the request came from,
+/// when known, remembered as where the device was last seen.
 pub async fn current(
     pool: &PgPool,
     settings: &Settings,
     headers: &HeaderMap,
     now: OffsetDateTime,
+    network: Option<&str>,
 ) -> Result<Option<SignedIn>, AppError> {
     let Some(token) = token_from(headers, settings) else {
         return Ok(None);
     };
     let token_hash = secrets::hash(&token);
     let row = sqlx::query!(
-        "select member_id, last_seen_at from sessions
-         where token_hash = $1 and last_seen_at > $2 and created_at > $3",
+        r#"select s.member_id, s.last_seen_at, s.network from sessions s
+             join members m on m.id = s.member_id
+             left join organization_policies p on p.organization_id = m.organization_id
+            where s.token_hash = $1
+              and s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
+              and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
+              and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day')"#,
         token_hash,
-        now - IDLE_TIMEOUT,
-        now - ABSOLUTE_TIMEOUT,
+        now,
+        i32::try_from(IDLE_TIMEOUT.whole_minutes()).unwrap_or(720),
+        i32::try_from(ABSOLUTE_TIMEOUT.whole_hours()).unwrap_or(168),
     )
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    if now - row.last_seen_at > TOUCH_EVERY {
+    let moved = network.is_some_and(|network| network != row.network);
+    if now - row.last_seen_at > TOUCH_EVERY || moved {
         sqlx::query!(
-            "update sessions set last_seen_at = $2 where token_hash = $1",
+            "update sessions set last_seen_at = $2, network = coalesce($3, network) where token_hash = $1",
             token_hash,
-            now
+            now,
+            network
         )
         .execute(pool)
         .await?;
@@ -121,5 +138,21 @@ pub async fn end_all(db: impl PgExecutor<'_>, member_id: Uuid) -> Result<(), App
     sqlx::query!("delete from sessions where member_id = $1", member_id)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Ends every session of a member except `keep`.
+pub async fn end_others(
+    db: impl PgExecutor<'_>,
+    member_id: Uuid,
+    keep: &[u8],
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "delete from sessions where member_id = $1 and token_hash <> $2",
+        member_id,
+        keep
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }

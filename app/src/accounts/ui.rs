@@ -7,10 +7,11 @@ use leptos_router::{
 };
 
 use super::{
-    ConfirmSignUp, MemberView, RequestPasswordReset, ResendCode, ResetPassword, SignIn, SignOut,
-    SignUp,
+    ConfirmSignUp, DeviceView, MemberView, NewPhoneLink, PhoneLink, PhoneLinkState,
+    RequestPasswordReset, ResendCode, ResetPassword, SignIn, SignOut, SignOutDevice,
+    SignOutOtherDevices, SignUp, UsePhoneLink,
 };
-use crate::components::{failure, translated, Field, Page, Submit};
+use crate::components::{failure, translated, Field, Loaded, LocalTime, Page, Submit};
 use crate::core::error::AppError;
 use crate::domain::PASSWORD_MIN_CHARS;
 use crate::i18n::*;
@@ -225,6 +226,7 @@ pub fn AccountMenu() -> impl IntoView {
                             <div class="account">
                                 <span class="who">{member.display_name}</span>
                                 <span class="hint">{member.organization_domain}</span>
+                                <A href="/account/devices">{t!(i18n, devices.title)}</A>
                                 <ActionForm action=sign_out>
                                     <button type="submit" class="secondary">{t!(i18n, shell.sign_out)}</button>
                                 </ActionForm>
@@ -244,5 +246,179 @@ pub fn AccountMenu() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The member's signed-in devices, and setting up a phone.
+#[component]
+pub fn DevicesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = ServerAction::<SignOutDevice>::new();
+    let others = ServerAction::<SignOutOtherDevices>::new();
+    let devices = Resource::new(
+        move || (sign_out.version().get(), others.version().get()),
+        |_| super::my_devices(),
+    );
+    let on_sign_out = Callback::new(move |id: String| {
+        sign_out.dispatch(SignOutDevice { id });
+    });
+    view! {
+        <Page title=translated!(i18n, devices.title)>
+            <p><A href="/account/devices/phone" attr:class="button">{t!(i18n, devices.set_up_phone)}</A></p>
+            <Loaded resource=devices show=move |devices| view! { <DeviceList devices on_sign_out /> } />
+            <ActionForm action=others>
+                <Submit pending=others.pending() error=failure(others.value()) secondary=true>
+                    {t!(i18n, devices.sign_out_others)}
+                </Submit>
+            </ActionForm>
+        </Page>
+    }
+}
+
+/// Devices as a table, each with a button that signs it out.
+#[component]
+pub fn DeviceList(devices: Vec<DeviceView>, on_sign_out: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    if devices.is_empty() {
+        return view! { <p>{t!(i18n, devices.none)}</p> }.into_any();
+    }
+    view! {
+        <table class="devices">
+            <caption>{t!(i18n, devices.caption)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, devices.device)}</th>
+                    <th scope="col">{t!(i18n, devices.first_seen)}</th>
+                    <th scope="col">{t!(i18n, devices.last_seen)}</th>
+                    <th scope="col">{t!(i18n, devices.network)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, devices.actions)}</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {devices.into_iter().map(|device| {
+                    let id = device.id.clone();
+                    let name = device.name.clone();
+                    view! {
+                        <tr>
+                            <th scope="row">
+                                {device.name.clone()}
+                                {device.this_device.then(|| view! { " " <span class="badge">{t!(i18n, devices.this_device)}</span> })}
+                            </th>
+                            <td><LocalTime utc=device.first_seen /></td>
+                            <td><LocalTime utc=device.last_seen /></td>
+                            <td>{device.network}</td>
+                            <td>
+                                <button type="button" class="secondary"
+                                    aria-label=move || format!("{} {name}", t_string!(i18n, devices.sign_out))
+                                    on:click=move |_| on_sign_out.run(id.clone())>
+                                    {t!(i18n, devices.sign_out)}
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// Shows a phone link as a QR code and says when the phone has used it, checking every two
+/// seconds while the page is open.
+#[component]
+pub fn PhoneQr(link: PhoneLink, state: Signal<Option<PhoneLinkState>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="card phone-link">
+            <p>{t!(i18n, devices.scan)}</p>
+            <div class="qr" role="img" aria-label=move || t_string!(i18n, devices.qr_label).to_string()
+                data-testid="phone-qr" inner_html=link.qr_svg.clone()></div>
+            <p class="hint">{t!(i18n, devices.expires)} " " <LocalTime utc=link.expires.clone() /></p>
+            <p role="status" aria-live="polite">
+                {move || match state.get() {
+                    Some(PhoneLinkState::Used) => t!(i18n, devices.phone_signed_in).into_any(),
+                    Some(PhoneLinkState::Expired) => t!(i18n, devices.link_expired).into_any(),
+                    _ => t!(i18n, devices.waiting).into_any(),
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// A signal that counts up every two seconds once the page runs in the browser, for pages that
+/// check on something until it happens.
+pub fn every_two_seconds() -> Signal<u32> {
+    let tick = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() {
+            let _ = set_interval_with_handle(
+                move || tick.update(|n| *n = n.wrapping_add(1)),
+                std::time::Duration::from_secs(2),
+            );
+        }
+    });
+    tick.into()
+}
+
+/// Setting up the member's own phone: a QR code to scan, and word once the phone is in.
+#[component]
+pub fn PhoneSetupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<NewPhoneLink>::new();
+    let tick = every_two_seconds();
+    let link_id = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|link| link.id)
+    });
+    let state = RwSignal::new(None::<PhoneLinkState>);
+    Effect::new(move |_| {
+        let _ = tick.get();
+        let Some(id) = link_id.get() else { return };
+        if matches!(
+            state.get_untracked(),
+            Some(PhoneLinkState::Used | PhoneLinkState::Expired)
+        ) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(now) = super::phone_link_state(id).await {
+                state.set(Some(now));
+            }
+        });
+    });
+    view! {
+        <Page title=translated!(i18n, devices.phone_title)>
+            <p>{t!(i18n, devices.phone_lead)}</p>
+            <ActionForm action=create>
+                <Submit pending=create.pending() error=failure(create.value())>{t!(i18n, devices.show_qr)}</Submit>
+            </ActionForm>
+            {move || create.value().get().and_then(Result::ok).map(|link| view! { <PhoneQr link state=state.into() /> })}
+            <p><A href="/account/devices">{t!(i18n, devices.title)}</A></p>
+        </Page>
+    }
+}
+
+/// Opened on the phone from the QR code: signs the phone in once the person confirms.
+#[component]
+pub fn PhoneSignInPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let token = Signal::derive(move || params.read().get("token").unwrap_or_default());
+    let link = Resource::new(move || token.get(), super::phone_link);
+    let sign_in = ServerAction::<UsePhoneLink>::new();
+    view! {
+        <Page title=translated!(i18n, devices.phone_sign_in_title)>
+            <Loaded resource=link show=move |link| view! {
+                <p>{move || t_string!(i18n, devices.phone_sign_in_lead).replace("[name]", &link.name)}</p>
+                <ActionForm action=sign_in>
+                    <input type="hidden" name="token" prop:value=token />
+                    <Submit pending=sign_in.pending() error=failure(sign_in.value())>{t!(i18n, devices.phone_sign_in)}</Submit>
+                </ActionForm>
+            } />
+        </Page>
     }
 }

@@ -1,8 +1,12 @@
-//! The admin center's server functions: the home for any admin, the audit log for global admins.
+//! The admin center's server functions: the home for any admin, the audit log and policies for
+//! global admins.
+
+// The policies form sends one argument per field, in the browser's call as on the server.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 
-use super::{AuditLog, Overview};
+use super::{AuditLog, Overview, PoliciesView};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
@@ -38,6 +42,75 @@ pub async fn audit_log(
         };
         let before = before.trim().parse::<i64>().ok();
         service::audit_log(&core.pool, &admin, &filter, before, service::PAGE_SIZE).await
+    })
+    .await
+}
+
+/// The organization's policies.
+#[server(name = LoadPolicies, prefix = "/api", endpoint = "policies")]
+pub async fn policies() -> Result<PoliciesView, AppError> {
+    serve(|core, admin: Admin| async move { service::policies(&core.pool, &admin).await }).await
+}
+
+/// Saves the policies form. Checkboxes send a value only when ticked; an empty number means "no
+/// limit of the organization's own".
+#[server(prefix = "/api", endpoint = "save_policies")]
+pub async fn save_policies(
+    #[server(default)] admins_add_people: Option<String>,
+    #[server(default)] guests_allowed: Option<String>,
+    default_lobby: String,
+    #[server(default)] max_participants: String,
+    password_min_length: String,
+    session_idle_minutes: String,
+    session_max_hours: String,
+    #[server(default)] device_days: String,
+) -> Result<(), AppError> {
+    use crate::policies::{Lobby, Policies};
+    serve(|core, admin: Admin| async move {
+        let number = |field: &str, value: &str| {
+            value
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| AppError::PolicyOutOfBounds {
+                    field: field.to_owned(),
+                    min: 1,
+                    max: i32::MAX,
+                })
+        };
+        let optional = |field: &str, value: &str| {
+            (!value.trim().is_empty())
+                .then(|| number(field, value))
+                .transpose()
+        };
+        let policies = Policies {
+            admins_add_people: admins_add_people.is_some_and(|value| !value.is_empty()),
+            guests_allowed: guests_allowed.is_some_and(|value| !value.is_empty()),
+            default_lobby: Lobby::parse(&default_lobby).ok_or(AppError::NotFound)?,
+            max_participants: optional("max_participants", &max_participants)?,
+            password_min_length: number("password_min_length", &password_min_length)?,
+            session_idle_minutes: number("session_idle_minutes", &session_idle_minutes)?,
+            session_max_hours: number("session_max_hours", &session_max_hours)?,
+            device_days: optional("device_days", &device_days)?,
+        };
+        service::save_policies(&core.pool, core.now(), &admin, &policies).await
+    })
+    .await
+}
+
+/// Signs everyone else in the organization out now.
+#[server(prefix = "/api", endpoint = "sign_everyone_out")]
+pub async fn sign_everyone_out() -> Result<u64, AppError> {
+    serve(|core, admin: Admin| async move {
+        service::sign_everyone_out(&core.pool, core.now(), &admin).await
+    })
+    .await
+}
+
+/// Has everyone else choose a new password at their next sign-in.
+#[server(prefix = "/api", endpoint = "require_new_passwords")]
+pub async fn require_new_passwords() -> Result<u64, AppError> {
+    serve(|core, admin: Admin| async move {
+        service::require_new_passwords(&core.pool, core.now(), &admin).await
     })
     .await
 }

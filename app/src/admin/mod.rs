@@ -11,9 +11,17 @@ pub mod service;
 mod ui;
 
 pub use api::*;
-pub use ui::{AdminHome, AuditPage};
+pub use ui::{AdminHome, AuditPage, PoliciesPage};
 
 use crate::organizations::Role;
+
+/// The policies page: the organization's policies and the ceiling of the meetings policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoliciesView {
+    pub policies: crate::policies::Policies,
+    /// The most participants the organization's plans allow.
+    pub plan_limit: i32,
+}
 
 /// Licenses of one plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,12 +5,13 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use time::{Date, Duration, OffsetDateTime, Time};
 use uuid::Uuid;
 
-use super::{AuditEntry, AuditFilter, AuditLog, DayCount, Overview, PlanSeats};
+use super::{AuditEntry, AuditFilter, AuditLog, DayCount, Overview, PlanSeats, PoliciesView};
 use crate::accounts::Member;
 use crate::core::clock;
 use crate::core::error::AppError;
 use crate::domain::{DomainName, EmailAddress};
 use crate::organizations::{self, Role};
+use crate::policies::{self, Policies};
 
 /// Events per page of the audit log.
 pub const PAGE_SIZE: i64 = 50;
@@ -239,4 +240,119 @@ pub async fn audit_log(
         next,
         kinds,
     })
+}
+
+/// The organization's policies, and the most participants its plans allow (the ceiling of the
+/// meetings policy).
+pub async fn policies(pool: &PgPool, admin: &Member) -> Result<PoliciesView, AppError> {
+    Ok(PoliciesView {
+        policies: policies::store::of_organization(pool, admin.organization_id).await?,
+        plan_limit: plan_limit(pool, admin.organization_id).await?,
+    })
+}
+
+async fn plan_limit(db: impl sqlx::PgExecutor<'_>, organization_id: Uuid) -> Result<i32, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select coalesce(max(p.meeting_participant_limit), 0) as "limit!" from subscriptions s
+             join plans p on p.id = s.plan_id where s.organization_id = $1"#,
+        organization_id
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// Saves new policies: each change audited with its old and new value, in effect on the next
+/// request on every server.
+pub async fn save_policies(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+    new: &Policies,
+) -> Result<(), AppError> {
+    new.check().map_err(|bounds| AppError::PolicyOutOfBounds {
+        field: bounds.field.to_owned(),
+        min: bounds.min,
+        max: bounds.max,
+    })?;
+    let mut tx = pool.begin().await?;
+    organizations::service::lock(&mut tx, admin.organization_id).await?;
+    let ceiling = plan_limit(&mut *tx, admin.organization_id).await?;
+    if new.max_participants.is_some_and(|max| max > ceiling) {
+        return Err(AppError::PolicyOutOfBounds {
+            field: "max_participants".to_owned(),
+            min: 1,
+            max: ceiling,
+        });
+    }
+    let old = policies::store::save(&mut tx, admin.organization_id, new, now).await?;
+    for (policy, from, to) in new.changes_from(&old) {
+        admin
+            .audit(
+                &mut tx,
+                "policy.changed",
+                serde_json::json!({ "policy": policy, "from": from, "to": to }),
+                now,
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Signs everyone in the organization out except the admin asking; returns how many sessions
+/// ended (timed-out ones included, which go with them).
+pub async fn sign_everyone_out(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+) -> Result<u64, AppError> {
+    let mut tx = pool.begin().await?;
+    let ended = sqlx::query!(
+        "delete from sessions s using members m
+          where m.id = s.member_id and m.organization_id = $1 and m.id <> $2",
+        admin.organization_id,
+        admin.id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    admin
+        .audit(
+            &mut tx,
+            "policy.signed_everyone_out",
+            serde_json::json!({ "sessions": ended }),
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Asks everyone in the organization but the admin asking to choose a new password at their
+/// next sign-in; returns how many people.
+pub async fn require_new_passwords(
+    pool: &PgPool,
+    now: OffsetDateTime,
+    admin: &Member,
+) -> Result<u64, AppError> {
+    let mut tx = pool.begin().await?;
+    let asked = sqlx::query!(
+        "update members set must_change_password = true
+          where organization_id = $1 and id <> $2 and status in ('active', 'blocked')",
+        admin.organization_id,
+        admin.id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    admin
+        .audit(
+            &mut tx,
+            "policy.new_passwords_required",
+            serde_json::json!({ "people": asked }),
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(asked)
 }

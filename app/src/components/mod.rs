@@ -188,6 +188,28 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::AddressTaken => t!(i18n, errors.address_taken).into_any(),
         AppError::LastGlobalAdmin => t!(i18n, errors.last_global_admin).into_any(),
         AppError::InvitationInvalid => t!(i18n, errors.invitation_invalid).into_any(),
+        AppError::PasswordBelowPolicy { min } => {
+            t!(i18n, errors.password_below_policy, min = move || min).into_any()
+        }
+        AppError::SignUpClosed { admin: Some(admin) } => t!(
+            i18n,
+            errors.sign_up_closed_by,
+            admin = move || admin.clone()
+        )
+        .into_any(),
+        AppError::SignUpClosed { admin: None } => t!(i18n, errors.sign_up_closed).into_any(),
+        AppError::GuestsNotAllowed => t!(i18n, errors.guests_not_allowed).into_any(),
+        AppError::PolicyOutOfBounds { field, min, max } => {
+            let _ = field;
+            t!(
+                i18n,
+                errors.policy_out_of_bounds,
+                min = move || min,
+                max = move || max
+            )
+            .into_any()
+        }
+        AppError::PhoneLinkInvalid => t!(i18n, errors.phone_link_invalid).into_any(),
         AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),

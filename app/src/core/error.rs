@@ -114,6 +114,19 @@ pub enum AppError {
     LastGlobalAdmin,
     #[error("the invitation link is no longer valid")]
     InvitationInvalid,
+    #[error("the organization's policy asks for passwords of at least {min} characters")]
+    PasswordBelowPolicy { min: i32 },
+    #[error("the organization only admits people its admin adds")]
+    SignUpClosed {
+        /// Who to contact, when known.
+        admin: Option<String>,
+    },
+    #[error("the organization does not allow guests in its meetings")]
+    GuestsNotAllowed,
+    #[error("{field} must be between {min} and {max}")]
+    PolicyOutOfBounds { field: String, min: i32, max: i32 },
+    #[error("the phone sign-in link is no longer valid")]
+    PhoneLinkInvalid,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -151,7 +164,9 @@ impl AppError {
             AppError::PasswordChangeRequired => 409,
             AppError::DomainNotAllowed { .. } => 422,
             AppError::AddressTaken | AppError::LastGlobalAdmin => 409,
-            AppError::InvitationInvalid => 410,
+            AppError::InvitationInvalid | AppError::PhoneLinkInvalid => 410,
+            AppError::PasswordBelowPolicy { .. } | AppError::PolicyOutOfBounds { .. } => 422,
+            AppError::SignUpClosed { .. } | AppError::GuestsNotAllowed => 403,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

@@ -423,17 +423,22 @@ pub async fn subscribe(
 }
 
 /// The most participants a meeting organized by `member` may admit under a plan: the plan's
-/// limit and name while they hold a license in a managed organization, else `None`.
+/// limit (or the organization's lower policy maximum) and the plan's name while they hold a
+/// license in a managed organization, else `None`.
 pub async fn plan_participant_limit(
     db: impl PgExecutor<'_>,
     member_id: Uuid,
 ) -> Result<Option<(i32, String)>, AppError> {
     let plan = sqlx::query!(
-        "select p.name, p.meeting_participant_limit from licenses l
-           join subscriptions s on s.id = l.subscription_id
-           join plans p on p.id = s.plan_id
-           join organizations o on o.id = s.organization_id
-          where l.member_id = $1 and o.status = $2",
+        r#"select p.name,
+                  least(p.meeting_participant_limit, coalesce(pol.max_participants, p.meeting_participant_limit))
+                      as "meeting_participant_limit!"
+             from licenses l
+             join subscriptions s on s.id = l.subscription_id
+             join plans p on p.id = s.plan_id
+             join organizations o on o.id = s.organization_id
+             left join organization_policies pol on pol.organization_id = o.id
+            where l.member_id = $1 and o.status = $2"#,
         member_id,
         OrganizationStatus::Managed.as_str()
     )

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::stored::stored_enum;
-
 mod api;
 pub mod limits;
 pub mod participants;
@@ -28,10 +26,7 @@ pub const FREE_LIMIT_LATER: i32 = 3;
 /// How long the higher free limit lasts.
 pub const FREE_NEW_DAYS: i64 = 60;
 
-stored_enum! {
-    /// Who waits in the lobby before being let in.
-    pub enum Lobby { Everyone = "everyone", OutsideOrganization = "outside_organization", Nobody = "nobody" }
-}
+pub use crate::policies::Lobby;
 
 /// A member's personal meeting settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -76,6 +76,8 @@ fn access(who: &Who, meeting: &Meeting) -> Result<Access, AppError> {
         Some(member) if member.id == meeting.organizer_id => Ok(Access::Organizer),
         Some(member) if member.organization_id == meeting.organization_id => Ok(Access::Colleague),
         _ if meeting.allow_guests => Ok(Access::Guest),
+        // The link was shared for guests; the organization has since stopped admitting them.
+        _ if meeting.guests_forbidden => Err(AppError::GuestsNotAllowed),
         _ => Err(AppError::NotFound),
     }
 }

@@ -11,13 +11,19 @@ use crate::accounts::Member;
 use crate::core::error::AppError;
 use crate::organizations::{self, OrganizationStatus};
 
-/// The member's personal meeting settings, or the defaults.
+/// The member's personal meeting settings, or the defaults, with the lobby their
+/// organization's policy gives new members.
 pub async fn settings(
     db: impl PgExecutor<'_>,
     member_id: Uuid,
 ) -> Result<MeetingSettings, AppError> {
     let row = sqlx::query!(
-        "select lobby, muted_on_entry, room_name from meeting_settings where member_id = $1",
+        r#"select s.lobby as "lobby?", s.muted_on_entry as "muted_on_entry?", s.room_name as "room_name?",
+                  p.default_lobby as "default_lobby?"
+             from members m
+             left join meeting_settings s on s.member_id = m.id
+             left join organization_policies p on p.organization_id = m.organization_id
+            where m.id = $1"#,
         member_id
     )
     .fetch_optional(db)
@@ -25,10 +31,14 @@ pub async fn settings(
     let Some(row) = row else {
         return Ok(MeetingSettings::default());
     };
+    let default = MeetingSettings::default();
     Ok(MeetingSettings {
-        lobby: Lobby::stored(&row.lobby)?,
-        muted_on_entry: row.muted_on_entry,
-        room_name: row.room_name,
+        lobby: match row.lobby.or(row.default_lobby) {
+            Some(lobby) => Lobby::stored(&lobby)?,
+            None => default.lobby,
+        },
+        muted_on_entry: row.muted_on_entry.unwrap_or(default.muted_on_entry),
+        room_name: row.room_name.unwrap_or(default.room_name),
     })
 }
 

@@ -170,7 +170,10 @@ pub struct Meeting {
     pub code: String,
     pub title: String,
     pub starts_at: OffsetDateTime,
+    /// The organizer lets guests in, and the organization's policy allows them.
     pub allow_guests: bool,
+    /// The organizer would let guests in, but the organization's policy does not.
+    pub guests_forbidden: bool,
 }
 
 /// Finds a meeting by its join link code; `lock` holds its row until the transaction ends.
@@ -191,11 +194,13 @@ pub async fn find(db: &mut PgConnection, code: &str, lock: bool) -> Result<Meeti
 pub async fn by_id(db: &mut PgConnection, id: Uuid) -> Result<Meeting, AppError> {
     let row = sqlx::query!(
         r#"select m.id, m.organization_id, m.organizer_id, m.code, m.title, m.starts_at, m.allow_guests,
+                  coalesce(p.guests_allowed, true) as "guests_allowed!",
                   o.display_name as organizer_name, o.created_at as organizer_signed_up_at,
                   org.status = $2 as "organization_managed!"
              from meetings m
              join members o on o.id = m.organizer_id
              join organizations org on org.id = m.organization_id
+             left join organization_policies p on p.organization_id = m.organization_id
             where m.id = $1"#,
         id,
         OrganizationStatus::Managed.as_str()
@@ -213,6 +218,7 @@ pub async fn by_id(db: &mut PgConnection, id: Uuid) -> Result<Meeting, AppError>
         code: row.code,
         title: row.title,
         starts_at: row.starts_at,
-        allow_guests: row.allow_guests,
+        allow_guests: row.allow_guests && row.guests_allowed,
+        guests_forbidden: row.allow_guests && !row.guests_allowed,
     })
 }

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::{Added, ContactView, InvitationView, PeoplePage, PersonView, ResetOutcome};
+use super::{
+    Added, ContactView, InvitationView, PeoplePage, PersonDevices, PersonView, ResetOutcome,
+};
+use crate::accounts::{PhoneLink, PhoneLinkState};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
@@ -233,6 +236,60 @@ pub async fn accept_invitation(token: String, password: String) -> Result<(), Ap
         set_cookie(cookie);
         leptos_axum::redirect("/");
         Ok(())
+    })
+    .await
+}
+
+/// A person's devices and waiting phone links.
+#[server(name = LoadPersonDevices, prefix = "/api", endpoint = "person_devices")]
+pub async fn person_devices(id: String) -> Result<PersonDevices, AppError> {
+    serve(|core, admin: UserAdmin| async move {
+        service::devices(&core, &admin, person_id(&id)?).await
+    })
+    .await
+}
+
+/// Signs one of a person's devices out; with no `device`, all of them.
+#[server(prefix = "/api", endpoint = "sign_out_person_device")]
+pub async fn sign_out_person_device(
+    id: String,
+    #[server(default)] device: String,
+) -> Result<(), AppError> {
+    serve(|core, admin: UserAdmin| async move {
+        let device = match device.trim() {
+            "" => None,
+            device => Some(Uuid::parse_str(device).map_err(|_| AppError::NotFound)?),
+        };
+        service::sign_out_devices(&core, &admin, person_id(&id)?, device).await
+    })
+    .await
+}
+
+/// A link, with its QR code, that signs a phone in as the person.
+#[server(prefix = "/api", endpoint = "new_person_phone_link")]
+pub async fn new_person_phone_link(id: String) -> Result<PhoneLink, AppError> {
+    serve(|core, admin: UserAdmin| async move {
+        service::phone_link(&core, &admin, person_id(&id)?).await
+    })
+    .await
+}
+
+/// Whether the person's phone link has been used.
+#[server(name = CheckPersonPhoneLink, prefix = "/api", endpoint = "person_phone_link_state")]
+pub async fn person_phone_link_state(id: String, link: String) -> Result<PhoneLinkState, AppError> {
+    serve(|core, admin: UserAdmin| async move {
+        let link = Uuid::parse_str(link.trim()).map_err(|_| AppError::NotFound)?;
+        service::phone_link_state(&core, &admin, person_id(&id)?, link).await
+    })
+    .await
+}
+
+/// Cancels one of the person's waiting phone links.
+#[server(prefix = "/api", endpoint = "cancel_person_phone_link")]
+pub async fn cancel_person_phone_link(id: String, link: String) -> Result<(), AppError> {
+    serve(|core, admin: UserAdmin| async move {
+        let link = Uuid::parse_str(link.trim()).map_err(|_| AppError::NotFound)?;
+        service::cancel_phone_link(&core, &admin, person_id(&id)?, link).await
     })
     .await
 }

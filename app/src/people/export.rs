@@ -29,7 +29,7 @@ pub async fn people_csv(
     let now = core.now();
     let rows = fed_stream(move |sender| async move {
         let mut select = select_people(admin.organization_id, now);
-        push_filter(&mut select, &filter);
+        push_filter(&mut select, admin.organization_id, &filter);
         select.push(" order by lower(m.display_name), m.id");
         let mut records = select.build_query_as::<Record>().fetch(&pool);
         let _ = sender

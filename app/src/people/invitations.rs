@@ -116,6 +116,16 @@ pub async fn accept(
     let now = core.now();
     // Checked before the slow hash, so a dead link answers at once.
     view(core, token).await?;
+    let organization_id = sqlx::query_scalar!(
+        "select m.organization_id from invitations i join members m on m.id = i.member_id
+          where i.token_hash = $1",
+        secrets::hash(token.trim())
+    )
+    .fetch_optional(&core.pool)
+    .await?
+    .ok_or(AppError::InvitationInvalid)?;
+    let policies = crate::policies::store::of_organization(&core.pool, organization_id).await?;
+    crate::policies::store::check_password(password, &policies)?;
     let password_hash = passwords::hash(password).await?;
     let mut tx = core.pool.begin().await?;
     let member = sqlx::query!(
@@ -127,7 +137,7 @@ pub async fn accept(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::InvitationInvalid)?;
-    let organization_id = sqlx::query_scalar!(
+    sqlx::query_scalar!(
         "update members set password_hash = $2, status = 'active', last_sign_in_at = $3
           where id = $1 and status = 'invited' returning organization_id",
         member.member_id,
@@ -137,14 +147,7 @@ pub async fn accept(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::InvitationInvalid)?;
-    let cookie = session::start(
-        &mut *tx,
-        &core.settings,
-        member.member_id,
-        &who.user_agent,
-        now,
-    )
-    .await?;
+    let cookie = session::start(&mut *tx, &core.settings, member.member_id, who, now).await?;
     crate::core::audit::record(
         &mut tx,
         organization_id,

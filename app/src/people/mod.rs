@@ -134,8 +134,8 @@ pub struct PeoplePage {
     pub people: Vec<PersonRow>,
     /// Where the next page starts, when there is one.
     pub next: Option<String>,
-    /// People in the organization who hold no license and could.
-    pub unlicensed: i64,
+    /// People in the organization who hold no license and could; counted for the first page.
+    pub unlicensed: Option<i64>,
     /// What the signed-in admin may do here.
     pub viewer: Role,
 }
@@ -151,6 +151,13 @@ pub struct PersonView {
     pub viewer: Role,
     /// The viewer is looking at themselves.
     pub is_viewer: bool,
+}
+
+/// A person's devices as their admin sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonDevices {
+    pub devices: Vec<crate::accounts::DeviceView>,
+    pub pending: Vec<crate::accounts::PendingPhoneLink>,
 }
 
 /// What adding a person produced.

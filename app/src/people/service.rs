@@ -7,10 +7,10 @@ use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{
-    invitations, mails, Added, ContactView, PeopleFilter, PeoplePage, PeopleSort, PersonRow,
-    PersonStatus, PersonView, ResetOutcome,
+    invitations, mails, Added, ContactView, PeopleFilter, PeoplePage, PeopleSort, PersonDevices,
+    PersonRow, PersonStatus, PersonView, ResetOutcome,
 };
-use crate::accounts::{self, passwords, session, Member};
+use crate::accounts::{self, passwords, session, Member, PhoneLink, PhoneLinkState};
 use crate::core::clock;
 use crate::core::error::AppError;
 use crate::core::locale::locale_of_tag;
@@ -140,7 +140,7 @@ pub async fn list(
 ) -> Result<PeoplePage, AppError> {
     let sort = filter.sort.unwrap_or(PeopleSort::Name);
     let mut query = select_people(admin.organization_id, now);
-    push_filter(&mut query, filter);
+    push_filter(&mut query, admin.organization_id, filter);
     if let Some(after) = after.filter(|after| !after.is_empty()) {
         let cursor = Cursor::parse(after)?;
         push_after(&mut query, admin.organization_id, sort, cursor)?;
@@ -151,21 +151,34 @@ pub async fn list(
         PeopleSort::LastSignIn => " order by m.last_sign_in_at desc nulls last, m.id",
     });
     query.push(" limit ").push_bind(PAGE_SIZE + 1);
-    let mut records: Vec<Record> = query.build_query_as().fetch_all(pool).await?;
+    // Planned for each search's own prefix: a plan kept for any prefix could not use the
+    // prefix indexes.
+    let mut records: Vec<Record> = query
+        .build_query_as()
+        .persistent(filter.search.is_empty())
+        .fetch_all(pool)
+        .await?;
     let next = if records.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX) {
         records.pop();
         records.last().map(|last| Cursor::after(last, sort))
     } else {
         None
     };
-    let unlicensed = sqlx::query_scalar!(
-        r#"select count(*) as "count!" from members m
-            where m.organization_id = $1 and m.status in ('active', 'invited')
-              and not exists (select 1 from licenses l where l.member_id = m.id)"#,
-        admin.organization_id
-    )
-    .fetch_one(pool)
-    .await?;
+    // Counted with the first page only: the task it feeds is shown above the list.
+    let unlicensed = if after.is_none_or(str::is_empty) {
+        Some(
+            sqlx::query_scalar!(
+                r#"select count(*) as "count!" from members m
+                    where m.organization_id = $1 and m.status in ('active', 'invited')
+                      and not exists (select 1 from licenses l where l.member_id = m.id)"#,
+                admin.organization_id
+            )
+            .fetch_one(pool)
+            .await?,
+        )
+    } else {
+        None
+    };
     Ok(PeoplePage {
         people: records
             .into_iter()
@@ -177,17 +190,27 @@ pub async fn list(
     })
 }
 
-/// Adds the filter's conditions; the search is a case-insensitive prefix of name or address,
-/// each served by its own index.
-pub(super) fn push_filter(query: &mut QueryBuilder<'static, Postgres>, filter: &PeopleFilter) {
+/// Adds the filter's conditions. The search is a case-insensitive prefix of name or address:
+/// the matching ids are found first through the two prefix indexes, so a rare prefix never
+/// walks the whole sorted list looking for matches.
+pub(super) fn push_filter(
+    query: &mut QueryBuilder<'static, Postgres>,
+    organization_id: Uuid,
+    filter: &PeopleFilter,
+) {
     if !filter.search.is_empty() {
         let prefix = like_prefix(&filter.search.to_lowercase());
         query
-            .push(" and (lower(m.display_name) like ")
+            .push(
+                " and m.id = any(array(select id from members
+                    where organization_id = ",
+            )
+            .push_bind(organization_id)
+            .push(" and (lower(display_name) like ")
             .push_bind(prefix.clone())
-            .push(" or m.email like ")
+            .push(" or email like ")
             .push_bind(prefix)
-            .push(")");
+            .push(")))");
     }
     if let Some(licensed) = filter.licensed {
         query
@@ -795,6 +818,100 @@ pub async fn set_licensed(
             .audit(&mut tx, kind, json!({ "member": id }), now)
             .await?;
     }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A person's signed-in devices and the phone links waiting for them.
+pub async fn devices(core: &Core, admin: &Member, id: Uuid) -> Result<PersonDevices, AppError> {
+    let now = core.now();
+    let mut db = core.pool.begin().await?;
+    target(&mut db, admin, id).await?;
+    Ok(PersonDevices {
+        devices: accounts::devices::list(&mut *db, id, None, now).await?,
+        pending: accounts::phone::pending(&mut *db, id, now).await?,
+    })
+}
+
+/// Signs one of a person's devices out, or all of them (`device` none), audited.
+pub async fn sign_out_devices(
+    core: &Core,
+    admin: &Member,
+    id: Uuid,
+    device: Option<Uuid>,
+) -> Result<(), AppError> {
+    let now = core.now();
+    let mut tx = core.pool.begin().await?;
+    target(&mut tx, admin, id).await?;
+    match device {
+        Some(device) => accounts::devices::sign_out(&mut *tx, id, device).await?,
+        None => session::end_all(&mut *tx, id).await?,
+    }
+    admin
+        .audit(
+            &mut tx,
+            "device.signed_out",
+            json!({ "member": id, "device": device.map(|device| device.to_string()).unwrap_or_else(|| "all".to_owned()) }),
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A link that signs a phone in as the person, made by the admin; only for an active person.
+pub async fn phone_link(core: &Core, admin: &Member, id: Uuid) -> Result<PhoneLink, AppError> {
+    let now = core.now();
+    let mut tx = core.pool.begin().await?;
+    let target = target(&mut tx, admin, id).await?;
+    if target.status != PersonStatus::Active {
+        return Err(AppError::NotFound);
+    }
+    let link =
+        accounts::phone::issue(&mut tx, &core.settings.public_url, id, admin.id, now).await?;
+    admin
+        .audit(
+            &mut tx,
+            "device.phone_link_created",
+            json!({ "member": id }),
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(link)
+}
+
+/// Whether a person's phone link has been used.
+pub async fn phone_link_state(
+    core: &Core,
+    admin: &Member,
+    id: Uuid,
+    link: Uuid,
+) -> Result<PhoneLinkState, AppError> {
+    let mut db = core.pool.begin().await?;
+    target(&mut db, admin, id).await?;
+    accounts::phone::state(&mut *db, id, link, core.now()).await
+}
+
+/// Cancels a person's waiting phone link.
+pub async fn cancel_phone_link(
+    core: &Core,
+    admin: &Member,
+    id: Uuid,
+    link: Uuid,
+) -> Result<(), AppError> {
+    let now = core.now();
+    let mut tx = core.pool.begin().await?;
+    target(&mut tx, admin, id).await?;
+    accounts::phone::cancel(&mut *tx, id, link).await?;
+    admin
+        .audit(
+            &mut tx,
+            "device.phone_link_cancelled",
+            json!({ "member": id }),
+            now,
+        )
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,11 +6,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    AcceptInvitation, AddPerson, BlockPerson, CancelInvitation, ChangeRole, ContactView,
-    LicensePerson, PeopleFilter, PeoplePage as PeopleList, PeopleSort, PersonRow, PersonStatus,
-    PersonView, ReinvitePerson, RemovePerson, ResetOutcome, ResetPersonPassword, RestorePerson,
-    SendMessage,
+    AcceptInvitation, AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink, ChangeRole,
+    ContactView, LicensePerson, NewPersonPhoneLink, PeopleFilter, PeoplePage as PeopleList,
+    PeopleSort, PersonRow, PersonStatus, PersonView, ReinvitePerson, RemovePerson, ResetOutcome,
+    ResetPersonPassword, RestorePerson, SendMessage, SignOutPersonDevice,
 };
+use crate::accounts::{every_two_seconds, DeviceList, PhoneLinkState, PhoneQr};
 use crate::components::{
     failure, translated, CopyButton, Field, FormError, Loaded, LocalTime, Page, Submit,
 };
@@ -51,6 +52,7 @@ pub fn AdminNav() -> impl IntoView {
             <A href="/admin">{t!(i18n, admin_center.home)}</A>
             <A href="/admin/people">{t!(i18n, people.title)}</A>
             <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
+            <A href="/admin/policies">{t!(i18n, policies.title)}</A>
             <A href="/admin/audit">{t!(i18n, audit.title)}</A>
         </nav>
     }
@@ -160,7 +162,7 @@ fn FilterForm(filter: Signal<PeopleFilter>) -> impl IntoView {
 fn PeopleTable(list: PeopleList, filter: PeopleFilter) -> impl IntoView {
     let i18n = use_i18n();
     let selected = RwSignal::new(Vec::<(String, String)>::new());
-    let unlicensed = list.unlicensed;
+    let unlicensed = list.unlicensed.unwrap_or(0);
     let next = list.next.clone().map(|after| {
         let query = filter.to_query();
         let separator = if query.is_empty() { "" } else { "&" };
@@ -414,6 +416,9 @@ fn Person(view: PersonView, actions: PersonActions) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+        {(status == PersonStatus::Active).then(|| view! {
+            <PersonDevicesSection id=id.get_value() name=person.name.clone() />
+        })}
         {(may_change_roles && status != PersonStatus::Removed).then(|| view! {
             <ActionForm action=actions.role attr:class="card">
                 <input type="hidden" name="id" value=id.get_value() />
@@ -585,5 +590,90 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                 }
             } />
         </Page>
+    }
+}
+
+/// A person's devices: sign one or all out, set up a phone for them, cancel waiting links.
+#[component]
+fn PersonDevicesSection(id: String, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_out = ServerAction::<SignOutPersonDevice>::new();
+    let cancel = ServerAction::<CancelPersonPhoneLink>::new();
+    let create = ServerAction::<NewPersonPhoneLink>::new();
+    let person = StoredValue::new(id);
+    let devices = Resource::new(
+        move || {
+            (
+                person.get_value(),
+                sign_out.version().get(),
+                cancel.version().get(),
+                create.version().get(),
+            )
+        },
+        |(id, ..)| super::person_devices(id),
+    );
+    let on_sign_out = Callback::new(move |device: String| {
+        sign_out.dispatch(SignOutPersonDevice {
+            id: person.get_value(),
+            device,
+        });
+    });
+    let tick = every_two_seconds();
+    let state = RwSignal::new(None::<PhoneLinkState>);
+    let link_id = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|link| link.id)
+    });
+    Effect::new(move |_| {
+        let _ = tick.get();
+        let Some(link) = link_id.get() else { return };
+        if matches!(
+            state.get_untracked(),
+            Some(PhoneLinkState::Used | PhoneLinkState::Expired)
+        ) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(now) = super::person_phone_link_state(person.get_value(), link).await {
+                state.set(Some(now));
+            }
+        });
+    });
+    view! {
+        <section aria-labelledby="devices-heading">
+            <h2 id="devices-heading">{t!(i18n, devices.title_of)} " " {name}</h2>
+            <FormError error=Signal::derive(move || failure(sign_out.value()).get().or_else(|| failure(create.value()).get())) />
+            <Loaded resource=devices show=move |listed| view! {
+                <DeviceList devices=listed.devices on_sign_out />
+                {(!listed.pending.is_empty()).then(|| view! {
+                    <h3>{t!(i18n, devices.pending)}</h3>
+                    <ul>
+                        {listed.pending.into_iter().map(|link| view! {
+                            <li>
+                                {t!(i18n, devices.expires)} " " <LocalTime utc=link.expires />
+                                <ActionForm action=cancel>
+                                    <input type="hidden" name="id" value=person.get_value() />
+                                    <input type="hidden" name="link" value=link.id />
+                                    <button type="submit" class="secondary">{t!(i18n, devices.cancel_link)}</button>
+                                </ActionForm>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            } />
+            <ActionForm action=sign_out>
+                <input type="hidden" name="id" value=person.get_value() />
+                <input type="hidden" name="device" value="" />
+                <button type="submit" class="secondary">{t!(i18n, devices.sign_out_all)}</button>
+            </ActionForm>
+            <ActionForm action=create>
+                <input type="hidden" name="id" value=person.get_value() />
+                <button type="submit">{t!(i18n, devices.set_up_phone_for)}</button>
+            </ActionForm>
+            {move || create.value().get().and_then(Result::ok).map(|link| view! { <PhoneQr link state=state.into() /> })}
+        </section>
     }
 }

@@ -7,13 +7,16 @@ use std::collections::BTreeSet;
 use crate::helpers::orders::{more_licenses, PAYS};
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, TestApp};
-use app::admin::{LoadAuditLog, LoadOverview};
+use app::admin::{
+    LoadAuditLog, LoadOverview, LoadPolicies, RequireNewPasswords, SavePolicies, SignEveryoneOut,
+};
 use app::core::error::AppError;
 use app::licensing::{AssignLicense, Licensing, LoadInvoice, RemoveLicenses, UnassignLicense};
 use app::people::{
-    AddPerson, BlockPerson, CancelInvitation, ChangeRole, LicensePerson, ListPeople, LoadPerson,
-    MessageRecipients, ReinvitePerson, RemovePerson, ResetPersonPassword, RestorePerson,
-    SendMessage,
+    AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink, ChangeRole,
+    CheckPersonPhoneLink, LicensePerson, ListPeople, LoadPerson, LoadPersonDevices,
+    MessageRecipients, NewPersonPhoneLink, ReinvitePerson, RemovePerson, ResetPersonPassword,
+    RestorePerson, SendMessage, SignOutPersonDevice,
 };
 use leptos::server_fn::ServerFn;
 use serde::Serialize;
@@ -58,6 +61,45 @@ fn table(person: &str) -> Vec<Row> {
     let text = |value: &str| value.to_owned();
     vec![
         row(Needs::Any, LoadOverview {}),
+        row(Needs::Global, LoadPolicies {}),
+        row(
+            Needs::Global,
+            SavePolicies {
+                admins_add_people: None,
+                guests_allowed: Some(text("on")),
+                default_lobby: text("outside_organization"),
+                max_participants: String::new(),
+                password_min_length: text("12"),
+                session_idle_minutes: text("720"),
+                session_max_hours: text("168"),
+                device_days: String::new(),
+            },
+        ),
+        row(Needs::Global, RequireNewPasswords {}),
+        row(Needs::Global, SignEveryoneOut {}),
+        row(Needs::Users, LoadPersonDevices { id: id() }),
+        row(
+            Needs::Users,
+            SignOutPersonDevice {
+                id: id(),
+                device: uuid::Uuid::nil().to_string(),
+            },
+        ),
+        row(Needs::Users, NewPersonPhoneLink { id: id() }),
+        row(
+            Needs::Users,
+            CheckPersonPhoneLink {
+                id: id(),
+                link: uuid::Uuid::nil().to_string(),
+            },
+        ),
+        row(
+            Needs::Users,
+            CancelPersonPhoneLink {
+                id: id(),
+                link: uuid::Uuid::nil().to_string(),
+            },
+        ),
         row(
             Needs::Global,
             LoadAuditLog {
@@ -195,6 +237,13 @@ const NOT_ADMIN: &[&str] = &[
     "/api/admit_participant",
     "/api/invitation",
     "/api/accept_invitation",
+    "/api/my_devices",
+    "/api/sign_out_device",
+    "/api/sign_out_other_devices",
+    "/api/new_phone_link",
+    "/api/phone_link_state",
+    "/api/phone_link",
+    "/api/use_phone_link",
 ];
 
 async fn status(app: &TestApp, browser: &reqwest::Client, row: &Row) -> u16 {

@@ -1,0 +1,240 @@
+//! Devices: each sign-in is one, members and their admins sign them out, and a single-use link
+//! signs a phone in.
+
+use crate::helpers::wizard::{admin, app_with_dns};
+use crate::helpers::{answer, browser, TestApp};
+use app::accounts::{
+    CheckPhoneLink, CurrentMember, LoadPhoneLink, MyDevices, NewPhoneLink, PhoneLinkState,
+    SignOutDevice, SignOutOtherDevices, UsePhoneLink,
+};
+use app::core::error::AppError;
+use app::people::{
+    CancelPersonPhoneLink, LoadPersonDevices, NewPersonPhoneLink, SignOutPersonDevice,
+};
+use sqlx::PgPool;
+use time::Duration;
+
+const PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+
+/// A browser that says it is a phone.
+fn phone() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .user_agent(PHONE)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+fn token_of(url: &str) -> String {
+    url.rsplit('/').next().expect("a token").to_owned()
+}
+
+async fn signed_in_as(app: &TestApp, browser: &reqwest::Client) -> Option<String> {
+    app.invoke(browser, CurrentMember {})
+        .await
+        .expect("answers")
+        .map(|member| member.email)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_phone_link_signs_the_phone_in_once_as_its_member(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+
+    let link = app.invoke(&sara, NewPhoneLink {}).await.expect("a link");
+    assert!(link.qr_svg.starts_with("<svg"), "{}", &link.qr_svg[..40]);
+    let token = token_of(&link.url);
+    let state = || CheckPhoneLink {
+        id: link.id.clone(),
+    };
+    assert_eq!(
+        app.invoke(&sara, state()).await,
+        Ok(PhoneLinkState::Waiting)
+    );
+    let seen = app
+        .invoke(
+            &browser(),
+            LoadPhoneLink {
+                token: token.clone(),
+            },
+        )
+        .await
+        .expect("the link works");
+    assert_eq!(seen.name, "Sara");
+
+    // Twenty phones use the link at once: exactly one is signed in.
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let phone = phone();
+        let request = app.request(
+            &phone,
+            &UsePhoneLink {
+                token: token.clone(),
+            },
+        );
+        attempts.spawn(async move {
+            let response = request.send().await.expect("answered");
+            (phone, answer::<UsePhoneLink>(response).await)
+        });
+    }
+    let outcomes = attempts.join_all().await;
+    let winners: Vec<_> = outcomes
+        .iter()
+        .filter(|(_, outcome)| outcome.is_ok())
+        .collect();
+    assert_eq!(winners.len(), 1, "exactly one phone wins the link");
+    for (_, outcome) in outcomes.iter().filter(|(_, outcome)| outcome.is_err()) {
+        assert_eq!(outcome, &Err(AppError::PhoneLinkInvalid));
+    }
+    let signed_in_phone = &winners[0].0;
+    assert_eq!(
+        signed_in_as(&app, signed_in_phone).await.as_deref(),
+        Some("sara@contoso.com")
+    );
+    assert_eq!(app.invoke(&sara, state()).await, Ok(PhoneLinkState::Used));
+
+    let devices = app.invoke(&sara, MyDevices {}).await.expect("her devices");
+    let names: Vec<(&str, bool)> = devices
+        .iter()
+        .map(|device| (device.name.as_str(), device.this_device))
+        .collect();
+    assert!(names.contains(&("Chrome on Android", false)), "{names:?}");
+    assert_eq!(
+        devices.iter().filter(|device| device.this_device).count(),
+        1
+    );
+    assert!(devices.iter().all(|device| device.network == "127.0.0.x"));
+
+    // Signing the phone out from the computer signs it out on its next request.
+    let phone_device = devices
+        .iter()
+        .find(|device| device.name == "Chrome on Android")
+        .expect("the phone")
+        .id
+        .clone();
+    app.invoke(&sara, SignOutDevice { id: phone_device })
+        .await
+        .expect("signed out");
+    assert_eq!(signed_in_as(&app, signed_in_phone).await, None);
+    assert!(signed_in_as(&app, &sara).await.is_some());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_phone_link_expires_after_ten_minutes_and_belongs_to_its_member(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let tom = app.signed_up("tom@contoso.com", "Tom").await;
+    let link = app.invoke(&sara, NewPhoneLink {}).await.expect("a link");
+
+    assert_eq!(
+        app.invoke(
+            &tom,
+            CheckPhoneLink {
+                id: link.id.clone()
+            }
+        )
+        .await,
+        Err(AppError::NotFound),
+        "another member cannot follow Sara's link"
+    );
+    app.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        app.invoke(
+            &phone(),
+            UsePhoneLink {
+                token: token_of(&link.url)
+            }
+        )
+        .await,
+        Err(AppError::PhoneLinkInvalid)
+    );
+    assert_eq!(
+        app.invoke(&sara, CheckPhoneLink { id: link.id }).await,
+        Ok(PhoneLinkState::Expired)
+    );
+
+    // Signing out every other device keeps this one.
+    let second = browser();
+    app.sign_in(&second, "sara@contoso.com").await;
+    app.invoke(&sara, SignOutOtherDevices {})
+        .await
+        .expect("signed out");
+    assert_eq!(signed_in_as(&app, &second).await, None);
+    assert!(signed_in_as(&app, &sara).await.is_some());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admins_set_up_phones_and_sign_devices_out_only_in_their_organization(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 2).await;
+    let eve = admin(&app, &bind, "eve@fabrikam.com", 1).await;
+    let sara_id: uuid::Uuid =
+        sqlx::query_scalar("select id from members where email = 'sara@contoso.com'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("Sara");
+    let id = sara_id.to_string();
+
+    let link = app
+        .invoke(&rob, NewPersonPhoneLink { id: id.clone() })
+        .await
+        .expect("a link for Sara");
+    let listed = app
+        .invoke(&rob, LoadPersonDevices { id: id.clone() })
+        .await
+        .expect("her devices");
+    assert_eq!(listed.pending.len(), 1);
+    assert_eq!(listed.devices.len(), 1);
+    assert_eq!(
+        app.invoke(&eve, LoadPersonDevices { id: id.clone() }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        app.invoke(&eve, NewPersonPhoneLink { id: id.clone() })
+            .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        app.invoke(&sara, NewPersonPhoneLink { id: id.clone() })
+            .await,
+        Err(AppError::Forbidden)
+    );
+
+    app.invoke(
+        &rob,
+        CancelPersonPhoneLink {
+            id: id.clone(),
+            link: link.id,
+        },
+    )
+    .await
+    .expect("cancelled");
+    assert_eq!(
+        app.invoke(
+            &phone(),
+            UsePhoneLink {
+                token: token_of(&link.url)
+            }
+        )
+        .await,
+        Err(AppError::PhoneLinkInvalid)
+    );
+
+    app.invoke(
+        &rob,
+        SignOutPersonDevice {
+            id,
+            device: String::new(),
+        },
+    )
+    .await
+    .expect("signed out everywhere");
+    assert_eq!(signed_in_as(&app, &sara).await, None);
+    assert_eq!(
+        app.count("audit_events where kind = 'device.signed_out'")
+            .await,
+        1
+    );
+}
