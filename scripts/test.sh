@@ -47,7 +47,9 @@ export_site_env
 export LEPTOS_SITE_ADDR=127.0.0.1:3100
 E2E_MAIL_DIR=$(mktemp -d) E2E_DNS_DIR=$(mktemp -d)
 export E2E_MAIL_DIR E2E_DNS_DIR E2E_SMTP_PORT=2526 E2E_DNS_PORT=15353
-(cd end2end && npx playwright test)
+export PSQL="$(pg_bin)/psql"
+# CI mode: a test left focused with `.only` fails the run instead of skipping the others.
+(cd end2end && CI="${CI:-1}" npx playwright test)
 rm -rf "$E2E_MAIL_DIR" "$E2E_DNS_DIR"
 
 say "all checks passed"

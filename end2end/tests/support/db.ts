@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 export function sql(statement: string) {
   const url = process.env.E2E_DATABASE_URL;
   if (!url) throw new Error("E2E_DATABASE_URL is not set");
-  const psql = process.env.PSQL ?? "/usr/lib/postgresql/15/bin/psql";
+  // The test command sets PSQL to the client of the PostgreSQL it runs; `psql` on the PATH otherwise.
+  const psql = process.env.PSQL ?? "psql";
   execFileSync(psql, [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", statement]);
 }
