@@ -116,7 +116,13 @@ async fn main() {
         post(
             &client_from(n),
             format!("{base}/api/confirm_sign_up"),
-            vec![("id", id.to_string()), ("code", code)],
+            // Confirmed from another client than the one that signed up, so the password is
+            // chosen again here.
+            vec![
+                ("id", id.to_string()),
+                ("code", code),
+                ("password", "violet kettle harbor".to_owned()),
+            ],
         )
         .await;
     }

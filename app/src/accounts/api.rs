@@ -23,13 +23,15 @@ fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::CodeWrong)
 }
 
-/// Starts a sign-up; the page moves on to entering the mailed code.
+/// Starts a sign-up; the page moves on to entering the mailed code. The browser keeps a cookie
+/// that shows it started this sign-up.
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(
     email: String,
     display_name: String,
     password: String,
 ) -> Result<(), AppError> {
+    use crate::core::request::http_only_cookie;
     use crate::domain::{DisplayName, EmailAddress, Password};
     serve(|core, _: Public| async move {
         let email = parse(EmailAddress::parse(&email))?;
@@ -38,21 +40,49 @@ pub async fn sign_up(
             &password,
             &[&email.as_ascii(), name.as_str()],
         ))?;
-        let id = service::sign_up(&core, &requester().await?, &email, &name, &password).await?;
-        leptos_axum::redirect(&format!("/signup/verify/{id}"));
+        let started =
+            service::sign_up(&core, &requester().await?, &email, &name, &password).await?;
+        set_cookie(http_only_cookie(
+            &core.settings,
+            service::SIGN_UP_COOKIE,
+            &started.browser,
+            Some(24 * 60 * 60),
+        )?);
+        leptos_axum::redirect(&format!("/signup/verify/{}", started.id));
         Ok(())
     })
     .await
 }
 
-/// Confirms a sign-up with its mailed code and signs the new member in.
+/// Confirms a sign-up with its mailed code and signs the new member in; in a browser other than
+/// the one that started it, with a password chosen here.
 #[server(prefix = "/api", endpoint = "confirm_sign_up")]
-pub async fn confirm_sign_up(id: String, code: String) -> Result<(), AppError> {
-    use crate::domain::OneTimeCode;
+pub async fn confirm_sign_up(
+    id: String,
+    code: String,
+    #[server(default)] password: Option<String>,
+) -> Result<(), AppError> {
+    use crate::core::request::{cookie, host_cookie_name};
+    use crate::domain::{OneTimeCode, Password};
     serve(|core, _: Public| async move {
         let code = parse(OneTimeCode::parse(&code))?;
-        let cookie =
-            service::confirm_sign_up(&core, &requester().await?, parse_id(&id)?, &code).await?;
+        let browser = cookie(
+            &headers().await?,
+            &host_cookie_name(&core.settings, service::SIGN_UP_COOKIE),
+        );
+        let password = password
+            .filter(|password| !password.is_empty())
+            .map(|password| parse(Password::parse(&password, &[])))
+            .transpose()?;
+        let cookie = service::confirm_sign_up(
+            &core,
+            &requester().await?,
+            parse_id(&id)?,
+            &code,
+            browser.as_deref(),
+            password.as_ref(),
+        )
+        .await?;
         set_cookie(cookie);
         leptos_axum::redirect("/");
         Ok(())

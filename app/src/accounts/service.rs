@@ -20,6 +20,7 @@ use crate::core::error::AppError;
 use crate::core::locale::locale_tag;
 use crate::core::outbox;
 use crate::core::request::Requester;
+use crate::core::secrets;
 use crate::core::state::Core;
 use crate::core::throttle;
 use crate::domain::{DisplayName, EmailAddress, OneTimeCode, Password};
@@ -79,6 +80,16 @@ async fn has_account(tx: &mut sqlx::PgConnection, address: &str) -> Result<bool,
     .await?)
 }
 
+/// A sign-up started: its id, and the secret of the browser that started it, which that browser
+/// keeps in a cookie.
+pub struct Started {
+    pub id: Uuid,
+    pub browser: String,
+}
+
+/// The cookie that ties a pending sign-up to the browser that started it.
+pub const SIGN_UP_COOKIE: &str = "tenantry_signup";
+
 /// Starts a sign-up and mails a code. An address that already has an account gets a mail saying
 /// so instead; the caller cannot tell the two apart.
 pub async fn sign_up(
@@ -87,7 +98,7 @@ pub async fn sign_up(
     email: &EmailAddress,
     name: &DisplayName,
     password: &Password,
-) -> Result<Uuid, AppError> {
+) -> Result<Started, AppError> {
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let address = email.as_ascii();
     let (policies, admin) = domain_policies(pool, email).await?;
@@ -103,6 +114,7 @@ pub async fn sign_up(
     let registered = has_account(&mut tx, &address).await?;
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
+    let browser = secrets::long_token();
     let (pending_name, pending_hash) = if registered {
         (None, None)
     } else {
@@ -110,8 +122,8 @@ pub async fn sign_up(
     };
     sqlx::query!(
         "insert into email_codes
-            (id, purpose, email, redeemable, display_name, password_hash, code_hash, expires_at, sent_at, created_at)
-         values ($1, 'sign_up', $2, $3, $4, $5, $6, $7, $8, $8)",
+            (id, purpose, email, redeemable, display_name, password_hash, code_hash, expires_at, sent_at, created_at, browser_hash)
+         values ($1, 'sign_up', $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         id,
         address,
         !registered,
@@ -120,6 +132,7 @@ pub async fn sign_up(
         hash,
         now + CODE_LIFETIME,
         now,
+        secrets::hash(&browser),
     )
     .execute(&mut *tx)
     .await?;
@@ -130,7 +143,7 @@ pub async fn sign_up(
     };
     outbox::enqueue(&mut tx, &mail, now).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Started { id, browser })
 }
 
 /// The policies of the managed organization of the address's domain (the defaults when there is
@@ -148,6 +161,7 @@ struct Redeemed {
     email: String,
     display_name: Option<String>,
     password_hash: Option<String>,
+    browser_hash: Option<Vec<u8>>,
 }
 
 /// Counts a guess at code `id` (committed whatever the outcome), then checks it.
@@ -168,7 +182,7 @@ async fn check_code(
     .await?;
     let row = sqlx::query!(
         "update email_codes set attempts = attempts + 1 where id = $1 and purpose = $2
-         returning email, redeemable, display_name, password_hash, code_hash, expires_at, attempts",
+         returning email, redeemable, display_name, password_hash, code_hash, expires_at, attempts, browser_hash",
         id,
         purpose
     )
@@ -188,6 +202,7 @@ async fn check_code(
         email: row.email,
         display_name: row.display_name,
         password_hash: row.password_hash,
+        browser_hash: row.browser_hash,
     })
 }
 
@@ -213,15 +228,22 @@ async fn use_up_codes(
 
 /// Finishes a sign-up: the member joins the organization of their domain (created unmanaged on
 /// the first sign-up) and is signed in. Returns the session cookie.
+///
+/// The password chosen when the sign-up started is used only in the browser that started it
+/// (`browser`, from its cookie). Anywhere else the code proves the mailbox but not the password,
+/// so whoever confirms there chooses one (`password`): someone who started a sign-up for another
+/// person's address never learns a password that works.
 pub async fn confirm_sign_up(
     core: &Core,
     who: &Requester,
     id: Uuid,
     code: &OneTimeCode,
+    browser: Option<&str>,
+    password: Option<&Password>,
 ) -> Result<HeaderValue, AppError> {
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let redeemed = check_code(pool, who, id, "sign_up", code, now).await?;
-    let (Some(display_name), Some(password_hash)) = (redeemed.display_name, redeemed.password_hash)
+    let (Some(display_name), Some(started_hash)) = (redeemed.display_name, redeemed.password_hash)
     else {
         return Err(AppError::CodeWrong);
     };
@@ -231,6 +253,17 @@ pub async fn confirm_sign_up(
     if policies.admins_add_people {
         return Err(AppError::SignUpClosed { admin });
     }
+    let same_browser = browser
+        .map(secrets::hash)
+        .is_some_and(|hash| redeemed.browser_hash.as_ref() == Some(&hash));
+    let password_hash = match (same_browser, password) {
+        (true, _) => started_hash,
+        (false, None) => return Err(AppError::SignUpPasswordNeeded),
+        (false, Some(password)) => {
+            policies::store::check_password(password, &policies)?;
+            passwords::hash(password).await?
+        }
+    };
 
     let mut tx = pool.begin().await?;
     use_up_codes(&mut tx, &redeemed.email, "sign_up").await?;

@@ -105,11 +105,27 @@ fn pending_id() -> Signal<String> {
 pub fn VerifyPage() -> impl IntoView {
     let i18n = use_i18n();
     let confirm = ServerAction::<ConfirmSignUp>::new();
+    // Confirmed in a browser that did not start the sign-up: the password is chosen here.
+    let choose = Memo::new(move |asked: Option<&bool>| {
+        asked.copied().unwrap_or(false)
+            || matches!(
+                confirm.value().get(),
+                Some(Err(AppError::SignUpPasswordNeeded))
+            )
+    });
     view! {
         <Page title=translated!(i18n, verify.title)>
             <p>{t!(i18n, verify.lead)}</p>
             <ActionForm action=confirm>
                 <CodeFields />
+                <Show when=move || choose.get()>
+                    <Field
+                        label=translated!(i18n, fields.password)
+                        name="password"
+                        kind="password"
+                        autocomplete="new-password"
+                    />
+                </Show>
                 <Submit pending=confirm.pending() error=failure(confirm.value())>{t!(i18n, verify.submit)}</Submit>
             </ActionForm>
             <Resend id=pending_id() />

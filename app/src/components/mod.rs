@@ -176,6 +176,7 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         }
         AppError::SignInBlocked => t!(i18n, errors.sign_in_blocked).into_any(),
         AppError::PasswordChangeRequired => t!(i18n, errors.password_change_required).into_any(),
+        AppError::SignUpPasswordNeeded => t!(i18n, errors.sign_up_password_needed).into_any(),
         AppError::DomainNotAllowed { domains } => {
             let domains = domains.join(", ");
             t!(

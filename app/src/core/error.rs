@@ -106,6 +106,8 @@ pub enum AppError {
     SignInBlocked,
     #[error("choose a new password to finish signing in")]
     PasswordChangeRequired,
+    #[error("choose a password: this browser did not start the sign-up")]
+    SignUpPasswordNeeded,
     #[error("the address must be on one of the organization's domains: {domains:?}")]
     DomainNotAllowed { domains: Vec<String> },
     #[error("someone with this address is already in Tenantry")]
@@ -161,7 +163,7 @@ impl AppError {
             AppError::LicensesInUse { .. } | AppError::NoLicenseAvailable => 409,
             AppError::MeetingFull { .. } => 409,
             AppError::SignInBlocked => 403,
-            AppError::PasswordChangeRequired => 409,
+            AppError::PasswordChangeRequired | AppError::SignUpPasswordNeeded => 409,
             AppError::DomainNotAllowed { .. } => 422,
             AppError::AddressTaken | AppError::LastGlobalAdmin => 409,
             AppError::InvitationInvalid | AppError::PhoneLinkInvalid => 410,

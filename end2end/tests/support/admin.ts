@@ -25,6 +25,6 @@ export async function becomeAdmin(page: Page, domain: string, licenses: number) 
 export async function openPerson(page: Page, name: string) {
   await page.goto("/admin/people");
   await page.getByRole("link", { name, exact: true }).click();
-  await expect(page.getByRole("heading", { level: 2, name })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name, exact: true })).toBeVisible();
   await hydrated(page);
 }

@@ -1,7 +1,9 @@
 //! Sign-up, verification, sign-in, sessions, throttling and password reset, against a real
 //! database and through the real HTTP server.
 
-use app::accounts::{CurrentMember, RequestPasswordReset, ResendCode, ResetPassword};
+use app::accounts::{
+    ConfirmSignUp, CurrentMember, RequestPasswordReset, ResendCode, ResetPassword,
+};
 use app::core::error::AppError;
 use app::domain::Invalid;
 use app::organizations::{MyOrganization, OrganizationStatus, OrganizationView, Role};
@@ -334,4 +336,43 @@ async fn a_reset_for_an_unknown_address_looks_the_same_and_mails_nothing(pool: P
         .await;
     pending_id(&response, "/password/reset/");
     assert!(app.latest_mail("nobody@contoso.com").await.is_none());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_sign_up_started_by_someone_else_never_gets_their_password(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let (attacker, victim) = (browser(), browser());
+    // The attacker starts a sign-up for the victim's address with a password of their choosing.
+    let id = app
+        .start_sign_up(&attacker, "victim@contoso.com", "Victim")
+        .await;
+    let code = app.latest_code("victim@contoso.com").await;
+
+    // The victim follows the genuine mail in their own browser: the code alone is not enough.
+    assert_eq!(
+        app.confirm_sign_up(&victim, id, &code).await,
+        Err(AppError::SignUpPasswordNeeded)
+    );
+    let chosen = ConfirmSignUp {
+        id: id.to_string(),
+        code: code.clone(),
+        password: Some("the victim's own passphrase".into()),
+    };
+    assert_eq!(app.invoke(&victim, chosen).await, Ok(()));
+    assert!(is_signed_in(&app, &victim).await);
+
+    assert_eq!(
+        sign_in_elsewhere(&app, "victim@contoso.com", PASSWORD).await,
+        Err(AppError::WrongCredentials),
+        "the attacker's password does not sign in"
+    );
+    assert_eq!(
+        sign_in_elsewhere(&app, "victim@contoso.com", "the victim's own passphrase").await,
+        Ok(())
+    );
+    assert_eq!(
+        app.confirm_sign_up(&attacker, id, &code).await,
+        Err(AppError::CodeWrong),
+        "the code is used up"
+    );
 }

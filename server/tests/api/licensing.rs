@@ -249,10 +249,7 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
     assert_eq!(app.count("licenses").await, 20);
 
     // Someone who won a seat gives it back.
-    let winner = outcomes
-        .iter()
-        .position(Result::is_ok)
-        .expect("a winner");
+    let winner = outcomes.iter().position(Result::is_ok).expect("a winner");
     let email = format!("user{}@contoso.com", winner + 1);
     assert_eq!(app.invoke(&rob, UnassignLicense { email }).await, Ok(()));
     assert_eq!(app.scalar(assigned).await, 19);

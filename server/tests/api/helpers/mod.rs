@@ -173,7 +173,9 @@ impl TestApp {
     ) -> Result<(), AppError> {
         let id = id.to_string();
         let code = code.to_owned();
-        self.invoke(browser, ConfirmSignUp { id, code }).await
+        let password = None;
+        self.invoke(browser, ConfirmSignUp { id, code, password })
+            .await
     }
 
     /// Signs up and verifies `email` in `browser`, which ends up signed in.
