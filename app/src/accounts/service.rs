@@ -369,7 +369,14 @@ pub async fn sign_in(
         now,
     )
     .await?;
-    throttle::hit(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
+    // Wrong passwords for this address slow its sign-ins down; they never lock it.
+    let failures =
+        throttle::counted(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
+    tokio::time::sleep(throttle::failure_delay(
+        failures,
+        throttle::SIGN_IN_PER_ACCOUNT,
+    ))
+    .await;
     let member = sqlx::query!(
         "select id, organization_id, password_hash, status, must_change_password
            from members where email = $1 and status in ('active', 'blocked')",
@@ -379,9 +386,11 @@ pub async fn sign_in(
     .await?;
     let Some(member) = member else {
         passwords::verify(None, password).await?;
+        throttle::count(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
         return Err(AppError::WrongCredentials);
     };
     if !passwords::verify(Some(member.password_hash), password).await? {
+        throttle::count(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
         let mut tx = pool.begin().await?;
         audit::record(
             &mut tx,

@@ -20,7 +20,8 @@ impl Limit {
     }
 }
 
-/// Sign-in attempts for one address.
+/// Wrong passwords for one address before each further sign-in of it waits (see
+/// [`failure_delay`]); the count starts again 15 minutes after the first failure.
 pub const SIGN_IN_PER_ACCOUNT: Limit = Limit::new(5, Duration::minutes(15));
 /// Sign-in attempts from one network address.
 pub const SIGN_IN_PER_IP: Limit = Limit::new(30, Duration::minutes(15));
@@ -63,10 +64,80 @@ pub async fn hit(
     Ok(())
 }
 
+/// Counts one attempt under `key` without refusing it, for limits that slow down rather than
+/// refuse. Returns the attempts in the current window, this one included.
+pub async fn count(
+    db: impl PgExecutor<'_>,
+    key: &str,
+    limit: Limit,
+    now: OffsetDateTime,
+) -> Result<i32, AppError> {
+    let window_opened_after = now - limit.window;
+    Ok(sqlx::query_scalar!(
+        r#"
+        insert into throttles (key, window_started_at, attempts) values ($1, $2, 1)
+        on conflict (key) do update set
+            attempts = case when throttles.window_started_at <= $3 then 1 else throttles.attempts + 1 end,
+            window_started_at = case when throttles.window_started_at <= $3 then $2 else throttles.window_started_at end
+        returning attempts
+        "#,
+        key,
+        now,
+        window_opened_after,
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// The attempts counted under `key` in the current window.
+pub async fn counted(
+    db: impl PgExecutor<'_>,
+    key: &str,
+    limit: Limit,
+    now: OffsetDateTime,
+) -> Result<i32, AppError> {
+    Ok(sqlx::query_scalar!(
+        "select attempts from throttles where key = $1 and window_started_at > $2",
+        key,
+        now - limit.window
+    )
+    .fetch_optional(db)
+    .await?
+    .unwrap_or(0))
+}
+
+/// How long a sign-in waits after `failures` wrong passwords for its address: nothing up to the
+/// limit, then a quarter second doubling with each failure, at most ten seconds. A correct
+/// password still signs in, so guessing at someone's address cannot lock them out.
+pub fn failure_delay(failures: i32, limit: Limit) -> std::time::Duration {
+    let over = u32::try_from(failures - limit.attempts).unwrap_or(0);
+    if failures < limit.attempts {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::from_millis(250)
+        .saturating_mul(2u32.saturating_pow(over.min(10)))
+        .min(std::time::Duration::from_secs(10))
+}
+
 /// Forgets the attempts under `key`, after a success.
 pub async fn clear(db: impl PgExecutor<'_>, key: &str) -> Result<(), AppError> {
     sqlx::query!("delete from throttles where key = $1", key)
         .execute(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_ins_slow_down_after_the_limit_and_never_wait_over_ten_seconds() {
+        let limit = SIGN_IN_PER_ACCOUNT;
+        assert_eq!(failure_delay(4, limit), std::time::Duration::ZERO);
+        assert_eq!(failure_delay(5, limit).as_millis(), 250);
+        assert_eq!(failure_delay(6, limit).as_millis(), 500);
+        assert_eq!(failure_delay(9, limit).as_millis(), 4000);
+        assert_eq!(failure_delay(500, limit).as_secs(), 10);
+    }
 }
