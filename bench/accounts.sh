@@ -9,7 +9,7 @@ bench_setup bench_accounts
 database=$BENCH_DATABASE_URL
 
 export_site_env
-export LEPTOS_SITE_ADDR=127.0.0.1:3200 DATABASE_URL="$database" RUST_LOG=warn
+export LEPTOS_SITE_ADDR=127.0.0.1:3200 DATABASE_URL="$database" RUST_LOG=warn PAYMENTS=test
 "$ROOT/target/release/server" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; pg_stop "$BENCH_PG_DIR"' EXIT

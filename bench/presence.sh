@@ -10,7 +10,7 @@ bench_setup bench_presence
 database=$BENCH_DATABASE_URL
 
 export_site_env
-export DATABASE_URL="$database" RUST_LOG=warn
+export DATABASE_URL="$database" RUST_LOG=warn PAYMENTS=test
 LEPTOS_SITE_ADDR=127.0.0.1:3200 "$ROOT/target/release/server" &
 first=$!
 second=""

@@ -63,6 +63,8 @@ export default defineConfig({
         LEPTOS_SITE_ADDR: addr,
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         DNS_NAMESERVERS: dnsServer,
+        // The offline test cards; the server refuses them behind an https:// address.
+        PAYMENTS: "test",
       },
     },
   ],

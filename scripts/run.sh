@@ -13,6 +13,13 @@ if [ -z "${DATABASE_URL:-}" ]; then
   say "using the private PostgreSQL under $(pg_dir_for postgres); stop it with: scripts/pg.sh stop"
 fi
 
+# Licenses are paid with the offline test cards unless Stripe is configured; both are explicit
+# choices, and the server refuses test payments behind an https:// PUBLIC_URL.
+if [ -z "${PAYMENTS:-}" ]; then
+  if [ -n "${STRIPE_SECRET_KEY:-}" ]; then export PAYMENTS=stripe; else export PAYMENTS=test; fi
+  say "PAYMENTS=$PAYMENTS"
+fi
+
 # Without SMTP, sign-up codes are read from the development mailbox page.
 if [ -z "${SMTP_URL:-}" ]; then
   export DEV_MAILBOX="${DEV_MAILBOX:-true}"

@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
             } />
             <Router>
                 <accounts::MemberProvider>
+                    <mailbox::DevMailboxBanner />
                     <AppHeader />
                     <main id="main">
                         <Routes fallback=NotFound>

@@ -47,7 +47,19 @@ pub enum ConfigError {
         value: String,
         expected: &'static str,
     },
+    #[error("PAYMENTS is not set: choose PAYMENTS=stripe (with STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET) or PAYMENTS=test (the offline test cards, which pay nothing; for trying Tenantry out)")]
+    MissingPayments,
+    #[error("{what} behind {public_url} would let anyone on the internet {risk}: refusing to start. Use it on a loopback address, or set {OVERRIDE}=true if this server is not reachable by others")]
+    UnsafeBehindHttps {
+        what: &'static str,
+        public_url: String,
+        risk: &'static str,
+    },
 }
+
+/// Lets a server behind an `https://` address start with test payments or the development
+/// mailbox anyway, for a staging server nobody else reaches.
+pub const OVERRIDE: &str = "ALLOW_TEST_SETTINGS_BEHIND_HTTPS";
 
 impl Config {
     /// Reads the configuration from the process environment.
@@ -62,7 +74,7 @@ impl Config {
             .ok_or(ConfigError::MissingDatabaseUrl)?;
         let database = PgConnectOptions::from_str(url.trim())
             .map_err(|error| ConfigError::InvalidDatabaseUrl(error.to_string()))?;
-        Ok(Self {
+        Self {
             database,
             database_max_connections: parse(
                 &lookup,
@@ -131,28 +143,83 @@ impl Config {
                 3000,
                 "a whole number of milliseconds",
             )?),
-            stripe: match (
-                non_empty(&lookup, "STRIPE_SECRET_KEY"),
-                non_empty(&lookup, "STRIPE_WEBHOOK_SECRET"),
-            ) {
-                (Some(secret_key), Some(webhook_secret)) => Some(app::licensing::stripe::StripeSettings {
+            stripe: payments(&lookup)?,
+        }
+        .safe_to_serve(parse(&lookup, OVERRIDE, false, "true or false")?)
+    }
+
+    /// Refuses settings that are only safe on a developer's machine behind an `https://` public
+    /// address, unless the override says this server is not public.
+    fn safe_to_serve(self, overridden: bool) -> Result<Self, ConfigError> {
+        let Some(public_url) = self
+            .public_url
+            .clone()
+            .filter(|url| url.starts_with("https://"))
+        else {
+            return Ok(self);
+        };
+        if overridden {
+            return Ok(self);
+        }
+        if self.stripe.is_none() {
+            return Err(ConfigError::UnsafeBehindHttps {
+                what: "PAYMENTS=test",
+                public_url,
+                risk: "buy licenses with a test card that pays nothing",
+            });
+        }
+        if self.dev_mailbox {
+            return Err(ConfigError::UnsafeBehindHttps {
+                what: "DEV_MAILBOX=true",
+                public_url,
+                risk: "read every sign-up code and reset link sent",
+            });
+        }
+        Ok(self)
+    }
+}
+
+/// How licenses are paid for, chosen explicitly: Stripe (returns its settings), or the offline
+/// test cards (returns none).
+fn payments(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<app::licensing::stripe::StripeSettings>, ConfigError> {
+    let keys = (
+        non_empty(lookup, "STRIPE_SECRET_KEY"),
+        non_empty(lookup, "STRIPE_WEBHOOK_SECRET"),
+    );
+    match non_empty(lookup, "PAYMENTS").as_deref() {
+        None => Err(ConfigError::MissingPayments),
+        Some("test") => match keys {
+            (None, None) => Ok(None),
+            _ => Err(ConfigError::Invalid {
+                name: "PAYMENTS",
+                value: "test".to_owned(),
+                expected: "stripe when STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set; test only without them",
+            }),
+        },
+        Some("stripe") => match keys {
+            (Some(secret_key), Some(webhook_secret)) => {
+                Ok(Some(app::licensing::stripe::StripeSettings {
                     secret_key,
                     webhook_secret,
-                    api_base: non_empty(&lookup, "STRIPE_API_BASE")
+                    api_base: non_empty(lookup, "STRIPE_API_BASE")
                         .unwrap_or_else(|| "https://api.stripe.com".to_owned())
                         .trim_end_matches('/')
                         .to_owned(),
-                }),
-                (None, None) => None,
-                (Some(_), None) | (None, Some(_)) => {
-                    return Err(ConfigError::Invalid {
-                        name: "STRIPE_SECRET_KEY",
-                        value: "(one of the two)".to_owned(),
-                        expected: "set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither for the offline test mode",
-                    })
-                }
-            },
-        })
+                }))
+            }
+            _ => Err(ConfigError::Invalid {
+                name: "PAYMENTS",
+                value: "stripe".to_owned(),
+                expected: "with PAYMENTS=stripe, set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET",
+            }),
+        },
+        Some(other) => Err(ConfigError::Invalid {
+            name: "PAYMENTS",
+            value: other.to_owned(),
+            expected: "stripe or test",
+        }),
     }
 }
 
@@ -241,9 +308,16 @@ mod tests {
         Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
     }
 
+    const DATABASE: (&str, &str) = ("DATABASE_URL", "postgres://a@b/c");
+    const TEST_PAYMENTS: (&str, &str) = ("PAYMENTS", "test");
+
     #[test]
-    fn defaults_apply_when_only_the_database_is_given() {
-        let config = config(&[("DATABASE_URL", "postgres://app@localhost/app")]).expect("valid");
+    fn defaults_apply_when_only_the_database_and_payments_are_given() {
+        let config = config(&[
+            ("DATABASE_URL", "postgres://app@localhost/app"),
+            TEST_PAYMENTS,
+        ])
+        .expect("valid");
         assert_eq!(config.database_max_connections, 10);
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.request_body_limit, 1024 * 1024);
@@ -266,7 +340,8 @@ mod tests {
     #[test]
     fn nameservers_take_an_optional_port() {
         let config = config(&[
-            ("DATABASE_URL", "postgres://a@b/c"),
+            DATABASE,
+            TEST_PAYMENTS,
             ("DNS_NAMESERVERS", "127.0.0.1:5353, 192.0.2.53"),
         ])
         .expect("valid");
@@ -290,10 +365,61 @@ mod tests {
             ("PUBLIC_URL", "tenantry.example"),
             ("DEV_MAILBOX", "yes please"),
             ("DNS_NAMESERVERS", "ns1.example.com"),
+            ("PAYMENTS", "free"),
         ] {
-            let error = config(&[("DATABASE_URL", "postgres://a@b/c"), (name, value)])
-                .expect_err("must fail");
+            // The first of two values of a name counts.
+            let error = config(&[(name, value), DATABASE, TEST_PAYMENTS]).expect_err("must fail");
             assert!(error.to_string().starts_with(name), "{name}: {error}");
         }
+    }
+
+    #[test]
+    fn payments_must_be_chosen_and_match_the_stripe_keys() {
+        let unset = config(&[DATABASE]).expect_err("must fail");
+        assert!(
+            unset.to_string().starts_with("PAYMENTS is not set"),
+            "{unset}"
+        );
+        let keys = [
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ];
+        assert!(config(&[DATABASE, ("PAYMENTS", "stripe")]).is_err());
+        assert!(config(&[DATABASE, TEST_PAYMENTS, keys[0], keys[1]]).is_err());
+        let stripe = config(&[DATABASE, ("PAYMENTS", "stripe"), keys[0], keys[1]]).expect("valid");
+        assert!(stripe.stripe.is_some());
+    }
+
+    #[test]
+    fn test_settings_are_refused_behind_https_unless_overridden() {
+        let public = ("PUBLIC_URL", "https://tenantry.example");
+        let test_payments = config(&[DATABASE, TEST_PAYMENTS, public]).expect_err("refused");
+        assert!(test_payments
+            .to_string()
+            .starts_with("PAYMENTS=test behind https://tenantry.example"));
+        let keys = [
+            ("PAYMENTS", "stripe"),
+            ("STRIPE_SECRET_KEY", "sk_live_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ];
+        let mailbox = config(&[
+            DATABASE,
+            public,
+            keys[0],
+            keys[1],
+            keys[2],
+            ("DEV_MAILBOX", "true"),
+        ])
+        .expect_err("refused");
+        assert!(mailbox.to_string().starts_with("DEV_MAILBOX=true behind"));
+        assert!(config(&[DATABASE, public, keys[0], keys[1], keys[2]]).is_ok());
+        assert!(config(&[DATABASE, TEST_PAYMENTS, public, (OVERRIDE, "true")]).is_ok());
+        assert!(config(&[
+            DATABASE,
+            TEST_PAYMENTS,
+            ("PUBLIC_URL", "http://127.0.0.1:3000"),
+            ("DEV_MAILBOX", "true")
+        ])
+        .is_ok());
     }
 }

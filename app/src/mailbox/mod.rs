@@ -1,5 +1,6 @@
 //! The development mailbox: a page listing every message the outbox holds, for trying the
-//! service without SMTP. Off unless `DEV_MAILBOX=true` is set; only for a developer's machine.
+//! service without SMTP. Off unless `DEV_MAILBOX=true` is set; only for a developer's machine:
+//! it answers loopback addresses only, and while it is on every page says so.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -54,18 +55,47 @@ pub struct SentMail {
     pub delivered: bool,
 }
 
-/// Every message, newest first; only while the development mailbox is switched on.
+/// Every message, newest first; only while the development mailbox is switched on, and only to
+/// the machine it runs on.
 #[server(prefix = "/api", endpoint = "dev_mailbox")]
 pub async fn dev_mailbox() -> Result<Vec<SentMail>, AppError> {
     use crate::core::api::{serve, Public};
     let settings = crate::core::state::provided::<MailboxSettings>();
     serve(|core, _: Public| async move {
-        if !settings?.enabled {
+        let from_this_machine = crate::core::request::requester().await?.ip.is_loopback();
+        if !settings?.enabled || !from_this_machine {
             return Err(AppError::NotFound);
         }
         store::recent(&core.pool, 100).await
     })
     .await
+}
+
+/// Whether the development mailbox is on, for the warning every page shows then.
+#[server(prefix = "/api", endpoint = "dev_mailbox_on")]
+pub async fn dev_mailbox_on() -> Result<bool, AppError> {
+    use crate::core::api::{serve, Public};
+    let settings = crate::core::state::provided::<MailboxSettings>();
+    serve(|_, _: Public| async move { Ok(settings?.enabled) }).await
+}
+
+/// A warning on every page while the development mailbox is on: the mail it shows is readable
+/// on this machine without signing in.
+#[component]
+pub fn DevMailboxBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let on = Resource::new(|| (), |()| dev_mailbox_on());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                matches!(on.await, Ok(true)).then(|| view! {
+                    <p class="dev-banner" role="note">
+                        {t!(i18n, mailbox.banner)} " " <a href="/dev/mailbox">{t!(i18n, mailbox.title)}</a>
+                    </p>
+                })
+            })}
+        </Transition>
+    }
 }
 
 /// The development mailbox: what the service would have mailed, for trying it out without SMTP.

@@ -219,6 +219,7 @@ const NOT_ADMIN: &[&str] = &[
     "/api/my_organization",
     "/api/database_status",
     "/api/dev_mailbox",
+    "/api/dev_mailbox_on",
     "/api/start_wizard",
     "/api/current_wizard",
     "/api/check_domain",

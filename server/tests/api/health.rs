@@ -199,3 +199,28 @@ async fn a_write_from_another_site_is_refused(pool: PgPool) {
         .expect("request is sent");
     assert_eq!(answer::<SignOut>(same_site).await, Ok(()));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_page_warns_while_the_development_mailbox_is_on(pool: PgPool) {
+    let on = TestApp::spawn_with(pool.clone(), app::core::clock::Clock::system(), |config| {
+        config.dev_mailbox = true;
+    })
+    .await;
+    let off = TestApp::spawn(pool).await;
+    let warning = "Development mailbox on";
+    for path in ["/", "/signin", "/meetings"] {
+        let page = on.get(path).await.text().await.expect("a page");
+        assert!(page.contains(warning), "{path} warns");
+        let page = off.get(path).await.text().await.expect("a page");
+        assert!(!page.contains(warning), "{path} without the mailbox");
+    }
+    let mails = on
+        .invoke(&on.client, app::mailbox::DevMailbox {})
+        .await
+        .expect("on this machine");
+    assert!(mails.is_empty());
+    assert_eq!(
+        off.invoke(&off.client, app::mailbox::DevMailbox {}).await,
+        Err(app::core::error::AppError::NotFound)
+    );
+}

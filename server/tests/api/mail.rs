@@ -60,6 +60,7 @@ async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPoo
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
         "SMTP_URL" => Some(format!("smtp://127.0.0.1:{port}")),
+        "PAYMENTS" => Some("test".to_owned()),
         _ => None,
     })
     .expect("valid configuration");

@@ -52,8 +52,10 @@ impl TestApp {
 
     /// As [`TestApp::spawn`], after `adjust` has changed the configuration.
     pub async fn spawn_with(pool: PgPool, clock: Clock, adjust: impl FnOnce(&mut Config)) -> Self {
-        let mut config = Config::from_lookup(|name| {
-            (name == "DATABASE_URL").then(|| "postgres://unused@127.0.0.1/unused".to_owned())
+        let mut config = Config::from_lookup(|name| match name {
+            "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
+            "PAYMENTS" => Some("test".to_owned()),
+            _ => None,
         })
         .expect("test configuration is valid");
         adjust(&mut config);
