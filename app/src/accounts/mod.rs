@@ -13,7 +13,7 @@ mod ui;
 
 pub use api::*;
 pub use ui::{
-    every_two_seconds, AccountMenu, DeviceList, DevicesPage, ForgotPasswordPage, MemberContext,
+    watch_phone_link, AccountMenu, DeviceList, DevicesPage, ForgotPasswordPage, MemberContext,
     MemberProvider, PhoneQr, PhoneSetupPage, PhoneSignInPage, ResetPasswordPage, SignInPage,
     SignUpPage, VerifyPage,
 };

@@ -363,7 +363,7 @@ pub fn PhoneQr(link: PhoneLink, state: Signal<Option<PhoneLinkState>>) -> impl I
 
 /// A signal that counts up every two seconds once the page runs in the browser, for pages that
 /// check on something until it happens.
-pub fn every_two_seconds() -> Signal<u32> {
+fn every_two_seconds() -> Signal<u32> {
     let tick = RwSignal::new(0u32);
     #[cfg(feature = "hydrate")]
     Effect::new(move |started: Option<()>| {
@@ -377,19 +377,17 @@ pub fn every_two_seconds() -> Signal<u32> {
     tick.into()
 }
 
-/// Setting up the member's own phone: a QR code to scan, and word once the phone is in.
-#[component]
-pub fn PhoneSetupPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let create = ServerAction::<NewPhoneLink>::new();
+/// The state of the phone link `link_id` names, asked for with `check` every two seconds until
+/// the phone has used it or it has expired.
+pub fn watch_phone_link<F, Fut>(
+    link_id: Signal<Option<String>>,
+    check: F,
+) -> RwSignal<Option<PhoneLinkState>>
+where
+    F: Fn(String) -> Fut + Copy + 'static,
+    Fut: std::future::Future<Output = Result<PhoneLinkState, AppError>> + 'static,
+{
     let tick = every_two_seconds();
-    let link_id = Signal::derive(move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|link| link.id)
-    });
     let state = RwSignal::new(None::<PhoneLinkState>);
     Effect::new(move |_| {
         let _ = tick.get();
@@ -401,11 +399,27 @@ pub fn PhoneSetupPage() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(now) = super::phone_link_state(id).await {
+            if let Ok(now) = check(id).await {
                 state.set(Some(now));
             }
         });
     });
+    state
+}
+
+/// Setting up the member's own phone: a QR code to scan, and word once the phone is in.
+#[component]
+pub fn PhoneSetupPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let create = ServerAction::<NewPhoneLink>::new();
+    let link_id = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|link| link.id)
+    });
+    let state = watch_phone_link(link_id, super::phone_link_state);
     view! {
         <Page title=translated!(i18n, devices.phone_title)>
             <p>{t!(i18n, devices.phone_lead)}</p>

@@ -240,6 +240,7 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         Invalid::PublicSuffix => t!(i18n, invalid.public_suffix).into_any(),
         Invalid::NameMissing => t!(i18n, invalid.name_missing).into_any(),
         Invalid::NameTooLong => t!(i18n, invalid.name_too_long).into_any(),
+        Invalid::NameTaken => t!(i18n, invalid.name_taken).into_any(),
         Invalid::PasswordTooShort => t!(
             i18n,
             invalid.password_too_short,

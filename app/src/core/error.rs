@@ -27,6 +27,8 @@ pub enum Invalid {
     NameMissing,
     #[error("the name is too long")]
     NameTooLong,
+    #[error("the name is the organizer's")]
+    NameTaken,
     #[error("the password is too short")]
     PasswordTooShort,
     #[error("the password is too long")]

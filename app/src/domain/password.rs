@@ -60,15 +60,27 @@ fn is_common(_password: &str, _context: &[&str]) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisplayName(String);
 
+/// Characters that change how text around them is shown without being seen themselves:
+/// direction overrides and isolates, zero-width characters, the byte-order mark. In a name they
+/// only serve to pass one name off as another.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' // zero-width space, joiners, direction marks
+        | '\u{202A}'..='\u{202E}' // direction embeddings and overrides
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}' // direction isolates
+        | '\u{FEFF}' // byte-order mark
+        | '\u{180E}' // Mongolian vowel separator
+    )
+}
+
 impl DisplayName {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
-        let name: String = input
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let visible: String = input
             .chars()
-            .filter(|c| !c.is_control())
+            .filter(|c| !c.is_control() && !is_invisible_format(*c))
             .collect();
+        let name = visible.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() {
             return Err(Invalid::NameMissing);
         }
@@ -114,6 +126,18 @@ impl std::fmt::Debug for OneTimeCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_lose_invisible_and_direction_changing_characters() {
+        let parsed = |input: &str| DisplayName::parse(input).map(|name| name.as_str().to_owned());
+        assert_eq!(parsed("Rob\u{202E}nimda"), Ok("Robnimda".to_owned()));
+        assert_eq!(
+            parsed("R\u{200B}o\u{200D}b \u{2066}Admin\u{2069}"),
+            Ok("Rob Admin".to_owned())
+        );
+        assert_eq!(parsed("\u{FEFF}\u{200B}"), Err(Invalid::NameMissing));
+        assert_eq!(parsed("  Zoë   de  Vries "), Ok("Zoë de Vries".to_owned()));
+    }
 
     #[test]
     fn passwords_between_12_and_128_characters_are_accepted() {

@@ -15,7 +15,7 @@ use super::store::{by_id, find, format_start, Meeting, PRESENCE_TIMEOUT};
 use super::{limits, settings, Lobby, MeetingView, Participant, Roster, Viewer};
 use crate::accounts::{member_of, Member};
 use crate::core::api::Guard;
-use crate::core::error::AppError;
+use crate::core::error::{AppError, Invalid};
 use crate::core::request::{cookie, headers, host_cookie_name, http_only_cookie, set_cookie};
 use crate::core::secrets;
 use crate::core::state::{Core, Settings};
@@ -303,10 +303,14 @@ pub async fn join(
                 .member
                 .as_ref()
                 .map(|member| member.display_name.as_str()));
-            DisplayName::parse(given.unwrap_or_default())
-                .map_err(AppError::Invalid)?
-                .as_str()
-                .to_owned()
+            let name = DisplayName::parse(given.unwrap_or_default()).map_err(AppError::Invalid)?;
+            // A guest cannot pass as the organizer; the roster marks guests as well.
+            if access == Access::Guest
+                && name.as_str().to_lowercase() == meeting.organizer_name.to_lowercase()
+            {
+                return Err(AppError::Invalid(Invalid::NameTaken));
+            }
+            name.as_str().to_owned()
         }
     };
     let lobby = settings::settings(&mut *tx, meeting.organizer_id)

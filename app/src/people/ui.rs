@@ -11,7 +11,7 @@ use super::{
     PeopleSort, PersonRow, PersonStatus, PersonView, ReinvitePerson, RemovePerson, ResetOutcome,
     ResetPersonPassword, RestorePerson, SendMessage, SignOutPersonDevice,
 };
-use crate::accounts::{every_two_seconds, DeviceList, PhoneLinkState, PhoneQr};
+use crate::accounts::{watch_phone_link, DeviceList, PhoneQr};
 use crate::components::{
     failure, translated, CopyButton, Field, FormError, Loaded, LocalTime, Page, Submit,
 };
@@ -618,8 +618,6 @@ fn PersonDevicesSection(id: String, name: String) -> impl IntoView {
             device,
         });
     });
-    let tick = every_two_seconds();
-    let state = RwSignal::new(None::<PhoneLinkState>);
     let link_id = Signal::derive(move || {
         create
             .value()
@@ -627,20 +625,8 @@ fn PersonDevicesSection(id: String, name: String) -> impl IntoView {
             .and_then(Result::ok)
             .map(|link| link.id)
     });
-    Effect::new(move |_| {
-        let _ = tick.get();
-        let Some(link) = link_id.get() else { return };
-        if matches!(
-            state.get_untracked(),
-            Some(PhoneLinkState::Used | PhoneLinkState::Expired)
-        ) {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            if let Ok(now) = super::person_phone_link_state(person.get_value(), link).await {
-                state.set(Some(now));
-            }
-        });
+    let state = watch_phone_link(link_id, move |link| {
+        super::person_phone_link_state(person.get_value(), link)
     });
     view! {
         <section aria-labelledby="devices-heading">

@@ -407,3 +407,31 @@ async fn a_personal_room_keeps_its_link_and_carries_the_personal_room_name(pool:
         "one room per member"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_guest_cannot_pass_as_the_organizer_or_hide_text_in_a_name(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = app.signed_up("rob@contoso.com", "Rob Vance").await;
+    let code = create_meeting(&app, &rob, true).await;
+
+    for posing in [
+        "Rob Vance",
+        "rob vance",
+        "Rob\u{200B} Vance",
+        "\u{2066}Rob Vance\u{2069}",
+    ] {
+        let (_, joined) = join_as_guest(&app, &code, posing).await;
+        assert_eq!(
+            joined,
+            Err(AppError::Invalid(Invalid::NameTaken)),
+            "{posing:?}"
+        );
+    }
+    let (_, joined) = join_as_guest(&app, &code, "Eve\u{202E}nimda").await;
+    assert!(joined.is_ok());
+    assert_eq!(
+        app.count("participants where name = 'Evenimda'").await,
+        1,
+        "stored without the override"
+    );
+}
