@@ -115,6 +115,7 @@ pub async fn sign_up(
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
     let browser = secrets::long_token();
+    replace_codes(&mut tx, &address, "sign_up").await?;
     let (pending_name, pending_hash) = if registered {
         (None, None)
     } else {
@@ -156,6 +157,23 @@ async fn domain_policies(
     policies::store::of_address_domain(&mut db, email.domain().as_str()).await
 }
 
+/// Ends the pending codes of `purpose` for an address: one code lives at a time, so asking again
+/// never adds to the codes a guesser can hit.
+async fn replace_codes(
+    tx: &mut sqlx::PgConnection,
+    address: &str,
+    purpose: &str,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "delete from email_codes where email = $1 and purpose = $2",
+        address,
+        purpose
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// What a valid code unlocks.
 struct Redeemed {
     email: String,
@@ -189,6 +207,14 @@ async fn check_code(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::CodeWrong)?;
+    // However many codes an address is sent, its guesses share one budget.
+    throttle::hit(
+        pool,
+        &format!("codes:address:{}", row.email),
+        throttle::CODES_PER_ADDRESS,
+        now,
+    )
+    .await?;
     if row.attempts > CODE_ATTEMPTS {
         return Err(AppError::CodeAttemptsSpent);
     }
@@ -316,7 +342,8 @@ pub async fn resend_code(core: &Core, who: &Requester, id: Uuid) -> Result<(), A
     limit_mail(pool, who, &row.email, now).await?;
     let (code, hash) = new_code(id);
     sqlx::query!(
-        "update email_codes set code_hash = $2, attempts = 0, expires_at = $3, sent_at = $4 where id = $1",
+        // The guesses made so far still count: a resend gives a new code, not new guesses.
+        "update email_codes set code_hash = $2, expires_at = $3, sent_at = $4 where id = $1",
         id,
         hash,
         now + CODE_LIFETIME,
@@ -493,6 +520,7 @@ async fn store_reset_code(
 ) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
+    replace_codes(&mut *tx, address, "reset_password").await?;
     sqlx::query!(
         "insert into email_codes (id, purpose, email, redeemable, code_hash, expires_at, sent_at, created_at)
          values ($1, 'reset_password', $2, $3, $4, $5, $6, $6)",

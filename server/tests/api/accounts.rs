@@ -396,3 +396,67 @@ async fn a_sign_up_started_by_someone_else_never_gets_their_password(pool: PgPoo
         "the code is used up"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn one_code_lives_at_a_time_and_guesses_share_one_budget(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = browser();
+    let first = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+    let first_code = app.latest_code("rob@contoso.com").await;
+    let second = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+    assert_eq!(
+        app.confirm_sign_up(&rob, first, &first_code).await,
+        Err(AppError::CodeWrong),
+        "a new code replaces the old one"
+    );
+
+    // A resend brings a new code but not new guesses.
+    let code = app.latest_code("rob@contoso.com").await;
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    for _ in 0..4 {
+        assert_eq!(
+            app.confirm_sign_up(&rob, second, wrong).await,
+            Err(AppError::CodeWrong)
+        );
+    }
+    app.clock.advance(Duration::minutes(1));
+    app.invoke(
+        &rob,
+        ResendCode {
+            id: second.to_string(),
+        },
+    )
+    .await
+    .expect("resent");
+    let resent = app.latest_code("rob@contoso.com").await;
+    let wrong = if resent == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
+    assert_eq!(
+        app.confirm_sign_up(&rob, second, wrong).await,
+        Err(AppError::CodeWrong)
+    );
+    assert_eq!(
+        app.confirm_sign_up(&rob, second, &resent).await,
+        Err(AppError::CodeAttemptsSpent),
+        "five guesses were spent before the resend"
+    );
+
+    // A fresh sign-up gets its own five guesses, but the address's budget of ten is shared.
+    let third = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+    let code = app.latest_code("rob@contoso.com").await;
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    // Six guesses went to the second code; four more spend the ten.
+    for _ in 0..4 {
+        assert_eq!(
+            app.confirm_sign_up(&rob, third, wrong).await,
+            Err(AppError::CodeWrong)
+        );
+    }
+    assert!(matches!(
+        app.confirm_sign_up(&rob, third, &code).await,
+        Err(AppError::TooManyAttempts { .. })
+    ));
+}
