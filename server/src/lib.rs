@@ -36,7 +36,7 @@ pub async fn run() -> Result<(), String> {
 
     tracing::info!(%addr, "listening");
     let served = axum::serve(
-        listener,
+        http::without_delay(listener),
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {

@@ -224,3 +224,19 @@ async fn every_page_warns_while_the_development_mailbox_is_on(pool: PgPool) {
         Err(app::core::error::AppError::NotFound)
     );
 }
+
+/// Nagle's algorithm would hold the last piece of a response written in several pieces until
+/// the client's delayed acknowledgement (~40 ms on a kept-alive connection): every connection
+/// the server accepts has it off.
+#[tokio::test]
+async fn accepted_connections_do_not_wait_to_send() {
+    use axum::serve::Listener;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let address = listener.local_addr().expect("its address");
+    let mut listener = server::http::without_delay(listener);
+    let client = tokio::net::TcpStream::connect(address);
+    let ((accepted, _), _client) = tokio::join!(listener.accept(), client);
+    assert!(accepted.nodelay().expect("readable"), "TCP_NODELAY is set");
+}

@@ -72,7 +72,7 @@ impl TestApp {
             server::http::router(&config, options, pool.clone(), clock.clone());
         tokio::spawn(async move {
             axum::serve(
-                listener,
+                server::http::without_delay(listener),
                 router.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .await
