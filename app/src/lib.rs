@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/contact") view={Lazy::<ContactRoute>::new()} />
                             <Route path=path!("/admin/audit") view={Lazy::<AuditRoute>::new()} />
                             <Route path=path!("/admin/policies") view={Lazy::<PoliciesRoute>::new()} />
+                            <Route path=path!("/admin/domains") view={Lazy::<DomainsRoute>::new()} />
                             <Route path=path!("/account/devices") view={Lazy::<DevicesRoute>::new()} />
                             <Route path=path!("/account/devices/phone") view={Lazy::<PhoneSetupRoute>::new()} />
                             <Route path=path!("/phone/:token") view={Lazy::<PhoneSignInRoute>::new()} />
@@ -173,6 +174,7 @@ lazy_pages! {
     ContactRoute => people::ContactPage,
     AuditRoute => admin::AuditPage,
     PoliciesRoute => admin::PoliciesPage,
+    DomainsRoute => admin::DomainsPage,
     DevicesRoute => accounts::DevicesPage,
     PhoneSetupRoute => accounts::PhoneSetupPage,
     PhoneSignInRoute => accounts::PhoneSignInPage,

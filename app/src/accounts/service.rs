@@ -293,8 +293,13 @@ pub async fn confirm_sign_up(
 
     let mut tx = pool.begin().await?;
     use_up_codes(&mut tx, &redeemed.email, "sign_up").await?;
+    // A domain an organization added and proved joins that organization; any other domain
+    // groups its people in an organization of its own, made on the first sign-up.
     sqlx::query!(
-        "insert into organizations (domain, created_at) values ($1, $2) on conflict (domain) do nothing",
+        "insert into organizations (domain, created_at)
+         select $1, $2 where not exists
+             (select 1 from organization_domains where domain = $1 and status = 'verified')
+         on conflict (domain) do nothing",
         email.domain().as_str(),
         now
     )
@@ -302,7 +307,11 @@ pub async fn confirm_sign_up(
     .await?;
     let member_id = sqlx::query_scalar!(
         "insert into members (email, display_name, password_hash, organization_id, created_at, locale)
-         select $1, $2, $3, id, $5, $6 from organizations where domain = $4
+         select $1, $2, $3,
+                coalesce((select organization_id from organization_domains
+                           where domain = $4 and status = 'verified'),
+                         (select id from organizations where domain = $4)),
+                $5, $6
          on conflict (email) do nothing
          returning id",
         redeemed.email,

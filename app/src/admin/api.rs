@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::{AuditLog, Overview, PoliciesView};
+use super::{AuditLog, DomainCheck, DomainsView, Overview, PoliciesView};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
@@ -111,6 +111,50 @@ pub async fn sign_everyone_out() -> Result<u64, AppError> {
 pub async fn require_new_passwords() -> Result<u64, AppError> {
     serve(|core, admin: Admin| async move {
         service::require_new_passwords(&core.pool, core.now(), &admin).await
+    })
+    .await
+}
+
+/// The organization's domains.
+#[server(name = LoadDomains, prefix = "/api", endpoint = "domains")]
+pub async fn domains() -> Result<DomainsView, AppError> {
+    serve(|core, admin: Admin| async move { super::domains::list(&core.pool, &admin).await }).await
+}
+
+/// Adds a domain to prove.
+#[server(prefix = "/api", endpoint = "add_domain")]
+pub async fn add_domain(domain: String) -> Result<(), AppError> {
+    use crate::domain::DomainName;
+    serve(|core, admin: Admin| async move {
+        let domain = DomainName::parse(&domain).map_err(AppError::Invalid)?;
+        if domain.is_public_suffix() {
+            return Err(AppError::Invalid(crate::domain::Invalid::PublicSuffix));
+        }
+        if domain.is_consumer_mail() {
+            return Err(AppError::Invalid(crate::domain::Invalid::ConsumerDomain));
+        }
+        super::domains::add(&core.pool, core.now(), &admin, &domain).await
+    })
+    .await
+}
+
+/// Looks an added domain's record up in DNS; verified, the domain joins the organization.
+#[server(prefix = "/api", endpoint = "verify_domain")]
+pub async fn verify_domain(domain: String) -> Result<DomainCheck, AppError> {
+    let dns = crate::core::state::provided::<crate::wizard::dns::DnsSettings>();
+    serve(|core, admin: Admin| async move {
+        let dns = dns?;
+        let (finding, joined) = super::domains::verify(&core, &dns, &admin, domain.trim()).await?;
+        Ok(DomainCheck { finding, joined })
+    })
+    .await
+}
+
+/// Removes an added domain nobody uses.
+#[server(prefix = "/api", endpoint = "remove_domain")]
+pub async fn remove_domain(domain: String) -> Result<(), AppError> {
+    serve(|core, admin: Admin| async move {
+        super::domains::remove(&core.pool, core.now(), &admin, domain.trim()).await
     })
     .await
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
+pub mod domains;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]
@@ -11,9 +12,52 @@ pub mod service;
 mod ui;
 
 pub use api::*;
-pub use ui::{AdminHome, AuditPage, PoliciesPage};
+pub use ui::{AdminHome, AuditPage, DomainsPage, PoliciesPage};
 
+use crate::core::stored::stored_enum;
 use crate::organizations::Role;
+
+stored_enum! {
+    /// Where the proof of an added domain stands.
+    pub enum DomainState {
+        /// Added; its record has not been looked for yet.
+        Pending = "pending",
+        Verified = "verified",
+        /// Looked for and not found as it should be.
+        Failed = "failed",
+    }
+}
+
+/// One of the organization's domains.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainView {
+    /// In Unicode, as people read it.
+    pub domain: String,
+    /// As stored (punycode), to name it in requests.
+    pub stored: String,
+    pub status: DomainState,
+    /// The one proven in the wizard.
+    pub primary: bool,
+    /// The TXT record that proves it.
+    pub txt_name: String,
+    pub txt_value: String,
+    /// People whose address is on it.
+    pub people: i64,
+}
+
+/// The domains page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainsView {
+    pub domains: Vec<DomainView>,
+}
+
+/// What checking an added domain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainCheck {
+    pub finding: crate::wizard::Finding,
+    /// People of an unmanaged organization on the domain who joined this one.
+    pub joined: i64,
+}
 
 /// The policies page: the organization's policies and the ceiling of the meetings policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +86,8 @@ pub struct DayCount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overview {
     pub domain: String,
+    /// Verified domains, the proven one included.
+    pub domains: i64,
     /// People who are active, invited or blocked.
     pub people: i64,
     pub invited: i64,

@@ -75,8 +75,16 @@ pub async fn overview(
     } else {
         Vec::new()
     };
+    let domains = sqlx::query_scalar!(
+        r#"select 1 + count(*) as "count!" from organization_domains
+            where organization_id = $1 and status = 'verified'"#,
+        admin.organization_id
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(Overview {
         domain: DomainName::display_stored(&counts.domain),
+        domains,
         people: counts.people,
         invited: counts.invited,
         unlicensed: counts.unlicensed,

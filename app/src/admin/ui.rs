@@ -5,16 +5,18 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    AuditFilter, AuditLog, DayCount, Overview, PoliciesView, RequireNewPasswords, SavePolicies,
-    SignEveryoneOut,
+    AddDomain, AuditFilter, AuditLog, DayCount, DomainState, DomainsView, Overview, PoliciesView,
+    RemoveDomain, RequireNewPasswords, SavePolicies, SignEveryoneOut, VerifyDomain,
 };
-use crate::components::{failure, translated, ErrorText, Loaded, LocalTime, Page, Submit};
+use crate::components::{
+    failure, translated, ErrorText, Field, FormError, Loaded, LocalTime, Page, Submit,
+};
 use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::organizations::{organization_resource, Role};
 use crate::people::AdminNav;
 use crate::policies::Lobby;
-use crate::wizard::{BecomeAdmin, Entry};
+use crate::wizard::{BecomeAdmin, Entry, FindingText};
 
 /// What `/admin` shows the signed-in person.
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -93,6 +95,7 @@ fn Home(overview: Overview) -> impl IntoView {
     let i18n = use_i18n();
     let Overview {
         domain,
+        domains,
         people,
         invited,
         unlicensed,
@@ -123,8 +126,8 @@ fn Home(overview: Overview) -> impl IntoView {
                 </li>
             }).collect_view()}
             <li class="tile">
-                <span class="tile-name">"1"</span>
-                <span class="tile-text">{t!(i18n, admin_center.domains)}</span>
+                <span class="tile-name">{domains}</span>
+                <A href="/admin/domains">{t!(i18n, admin_center.domains)}</A>
             </li>
         </ul>
         <h2>{t!(i18n, admin_center.tasks)}</h2>
@@ -216,6 +219,8 @@ fn ActionName(kind: String) -> impl IntoView {
         "license.unassigned" => t!(i18n, audit.license_unassigned).into_any(),
         "organization.managed" => t!(i18n, audit.organization_managed).into_any(),
         "domain.check" => t!(i18n, audit.domain_check).into_any(),
+        "domain.verified" => t!(i18n, audit.domain_verified).into_any(),
+        "domain.added" => t!(i18n, audit.domain_added).into_any(),
         "policy.changed" => t!(i18n, audit.policy_changed).into_any(),
         "device.phone_signed_in" => t!(i18n, audit.phone_signed_in).into_any(),
         "device.signed_out" => t!(i18n, audit.device_signed_out).into_any(),
@@ -441,5 +446,105 @@ fn PoliciesForm(view: PoliciesView, save: ServerAction<SavePolicies>) -> impl In
             <Submit pending=save.pending() error=failure(save.value())>{t!(i18n, policies.save)}</Submit>
             <p role="status">{move || matches!(save.value().get(), Some(Ok(()))).then(|| t!(i18n, policies.saved))}</p>
         </ActionForm>
+    }
+}
+
+/// `/admin/domains`: the organization's domains, adding one and proving it with a DNS record.
+#[component]
+pub fn DomainsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let add = ServerAction::<AddDomain>::new();
+    let verify = ServerAction::<VerifyDomain>::new();
+    let remove = ServerAction::<RemoveDomain>::new();
+    let domains = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                verify.version().get(),
+                remove.version().get(),
+            )
+        },
+        |_| super::domains(),
+    );
+    view! {
+        <Page title=translated!(i18n, domains.title)>
+            <AdminNav />
+            <p>{t!(i18n, domains.lead)}</p>
+            <FormError error=Signal::derive(move || failure(verify.value()).get().or_else(|| failure(remove.value()).get())) />
+            <div role="status" aria-live="polite">
+                {move || verify.value().get().and_then(Result::ok).map(|check| view! {
+                    <FindingText finding=check.finding />
+                    {(check.joined > 0).then(|| view! {
+                        <p class="success">{move || t_string!(i18n, domains.joined).replace("[count]", &check.joined.to_string())}</p>
+                    })}
+                })}
+            </div>
+            <Loaded resource=domains show=move |view| view! { <DomainList view verify remove /> } />
+            <ActionForm action=add attr:class="card">
+                <h2>{t!(i18n, domains.add_heading)}</h2>
+                <Field label=translated!(i18n, domains.domain) name="domain" autocomplete="off" />
+                <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, domains.add)}</Submit>
+            </ActionForm>
+        </Page>
+    }
+}
+
+#[component]
+fn DomainList(
+    view: DomainsView,
+    verify: ServerAction<VerifyDomain>,
+    remove: ServerAction<RemoveDomain>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="domains">
+            {view.domains.into_iter().map(|domain| {
+                let stored = StoredValue::new(domain.stored.clone());
+                let status = domain.status;
+                view! {
+                    <li class="card">
+                        <h2>{domain.domain.clone()}</h2>
+                        <p>
+                            {match status {
+                                DomainState::Verified => t!(i18n, domains.verified).into_any(),
+                                DomainState::Pending => t!(i18n, domains.pending).into_any(),
+                                DomainState::Failed => t!(i18n, domains.failed).into_any(),
+                            }}
+                            {domain.primary.then(|| view! { " · " {t!(i18n, domains.primary)} })}
+                            " · " {move || t_string!(i18n, domains.people).replace("[count]", &domain.people.to_string())}
+                        </p>
+                        {(status != DomainState::Verified).then(|| view! {
+                            <p>{t!(i18n, domains.add_record)}</p>
+                            <table class="record">
+                                <tbody>
+                                    <tr>
+                                        <th scope="row">{t!(i18n, wizard.record_type)}</th>
+                                        <td><code>"TXT"</code></td>
+                                    </tr>
+                                    <tr>
+                                        <th scope="row">{t!(i18n, wizard.record_name)}</th>
+                                        <td><code>{domain.txt_name.clone()}</code></td>
+                                    </tr>
+                                    <tr>
+                                        <th scope="row">{t!(i18n, wizard.record_value)}</th>
+                                        <td><code data-testid="domain-txt-value">{domain.txt_value.clone()}</code></td>
+                                    </tr>
+                                </tbody>
+                            </table>
+                            <ActionForm action=verify>
+                                <input type="hidden" name="domain" value=stored.get_value() />
+                                <button type="submit">{t!(i18n, domains.verify)}</button>
+                            </ActionForm>
+                        })}
+                        {(!domain.primary).then(|| view! {
+                            <ActionForm action=remove>
+                                <input type="hidden" name="domain" value=stored.get_value() />
+                                <button type="submit" class="secondary">{t!(i18n, domains.remove)}</button>
+                            </ActionForm>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }

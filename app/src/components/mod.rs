@@ -211,6 +211,10 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
             .into_any()
         }
         AppError::PhoneLinkInvalid => t!(i18n, errors.phone_link_invalid).into_any(),
+        AppError::DomainOwnedElsewhere => t!(i18n, errors.domain_owned_elsewhere).into_any(),
+        AppError::DomainInUse { people } => {
+            t!(i18n, errors.domain_in_use, count = move || people).into_any()
+        }
         AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),

@@ -131,6 +131,10 @@ pub enum AppError {
     PolicyOutOfBounds { field: String, min: i32, max: i32 },
     #[error("the phone sign-in link is no longer valid")]
     PhoneLinkInvalid,
+    #[error("another organization holds this domain")]
+    DomainOwnedElsewhere,
+    #[error("{people} people use this domain")]
+    DomainInUse { people: i64 },
     #[error("sign in to continue")]
     Unauthorized,
     #[error("you are not allowed to do this")]
@@ -171,6 +175,7 @@ impl AppError {
             AppError::InvitationInvalid | AppError::PhoneLinkInvalid => 410,
             AppError::PasswordBelowPolicy { .. } | AppError::PolicyOutOfBounds { .. } => 422,
             AppError::SignUpClosed { .. } | AppError::GuestsNotAllowed => 403,
+            AppError::DomainOwnedElsewhere | AppError::DomainInUse { .. } => 409,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

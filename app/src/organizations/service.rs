@@ -208,3 +208,19 @@ pub async fn view(db: impl PgExecutor<'_>, member: &Member) -> Result<Organizati
         role: Role::stored(&row.role)?,
     })
 }
+
+/// The organization's verified domains, as stored: the one proven in the wizard first, then
+/// those added and proven in the admin center.
+pub async fn verified_domains(
+    db: &mut PgConnection,
+    organization_id: Uuid,
+) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select domain as "domain!" from organizations where id = $1
+           union all
+           select domain from organization_domains where organization_id = $1 and status = 'verified'"#,
+        organization_id
+    )
+    .fetch_all(&mut *db)
+    .await?)
+}

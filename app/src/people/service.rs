@@ -420,12 +420,17 @@ pub async fn add(
 ) -> Result<Added, AppError> {
     let now = core.now();
     let mut tx = core.pool.begin().await?;
-    let organization = organizations::service::lock(&mut tx, admin.organization_id).await?;
-    if email.domain().as_str() != organization.domain {
+    organizations::service::lock(&mut tx, admin.organization_id).await?;
+    let domains = organizations::service::verified_domains(&mut tx, admin.organization_id).await?;
+    if !domains
+        .iter()
+        .any(|domain| domain == email.domain().as_str())
+    {
         return Err(AppError::DomainNotAllowed {
-            domains: vec![crate::domain::DomainName::display_stored(
-                &organization.domain,
-            )],
+            domains: domains
+                .iter()
+                .map(|domain| crate::domain::DomainName::display_stored(domain))
+                .collect(),
         });
     }
     let viewer = organizations::service::role(&mut *tx, admin.id).await?;

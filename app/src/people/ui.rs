@@ -52,6 +52,7 @@ pub fn AdminNav() -> impl IntoView {
             <A href="/admin">{t!(i18n, admin_center.home)}</A>
             <A href="/admin/people">{t!(i18n, people.title)}</A>
             <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
+            <A href="/admin/domains">{t!(i18n, domains.title)}</A>
             <A href="/admin/policies">{t!(i18n, policies.title)}</A>
             <A href="/admin/audit">{t!(i18n, audit.title)}</A>
         </nav>

@@ -46,7 +46,11 @@ pub async fn of_address_domain(
         "select o.id,
                 (select m.display_name from members m where m.organization_id = o.id
                     and m.role = 'global_admin' and m.status = 'active' order by m.created_at limit 1) as admin
-           from organizations o where o.domain = $1 and o.status = 'managed'",
+           from organizations o
+          where o.id = coalesce(
+                    (select organization_id from organization_domains where domain = $1 and status = 'verified'),
+                    (select id from organizations where domain = $1))
+            and o.status = 'managed'",
         domain
     )
     .fetch_optional(&mut *db)

@@ -12,7 +12,7 @@ pub mod service;
 mod ui;
 
 pub use api::*;
-pub use ui::{AbandonButton, BecomeAdmin, DomainStep, StartWizardButton, WizardSteps};
+pub use ui::{AbandonButton, BecomeAdmin, DomainStep, FindingText, StartWizardButton, WizardSteps};
 
 stored_enum! {
     /// Where the wizard was started; it decides the plans offered (the `plans` table says which).

@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    AbandonWizard, CheckOutcome, Entry, Finding, Method, RenewChallenge, StartWizard, WizardState,
-    WizardView,
+    AbandonWizard, Entry, Finding, Method, RenewChallenge, StartWizard, WizardState, WizardView,
 };
 use crate::components::{translated, CopyButton, ErrorText};
 use crate::i18n::*;
@@ -168,7 +167,7 @@ pub fn DomainStep(
         <div role="status" aria-live="polite" class="check-status">
             {move || check.pending().get().then(|| view! { <p>{t!(i18n, wizard.checking)}</p> })}
             {move || match outcome.get() {
-                Some(Ok(outcome)) => view! { <FindingText outcome /> }.into_any(),
+                Some(Ok(outcome)) => view! { <FindingText finding=outcome.finding /> }.into_any(),
                 Some(Err(error)) => view! { <p class="error"><ErrorText error /></p> }.into_any(),
                 None => ().into_any(),
             }}
@@ -224,14 +223,14 @@ fn schedule_rechecks(
     let _ = (check, method, next_check_in, expired, RECHECK_AFTER);
 }
 
-/// What the last check found, in words.
+/// What a DNS check found, in words that say what to fix.
 #[component]
-fn FindingText(outcome: CheckOutcome) -> impl IntoView {
+pub fn FindingText(finding: Finding) -> impl IntoView {
     let i18n = use_i18n();
     let listed = |values: Vec<String>| {
         view! { <ul>{values.into_iter().map(|v| view! { <li><code>{v}</code></li> }).collect_view()}</ul> }
     };
-    match outcome.finding {
+    match finding {
         Finding::Verified { .. } => view! { <p class="success">{t!(i18n, doctor.verified)}</p> }.into_any(),
         Finding::NoRecord { cached_for_secs } => view! {
             <p>{t!(i18n, doctor.no_record)}</p>

@@ -8,7 +8,8 @@ use crate::helpers::orders::{more_licenses, PAYS};
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, TestApp};
 use app::admin::{
-    LoadAuditLog, LoadOverview, LoadPolicies, RequireNewPasswords, SavePolicies, SignEveryoneOut,
+    AddDomain, LoadAuditLog, LoadDomains, LoadOverview, LoadPolicies, RemoveDomain,
+    RequireNewPasswords, SavePolicies, SignEveryoneOut, VerifyDomain,
 };
 use app::core::error::AppError;
 use app::licensing::{AssignLicense, Licensing, LoadInvoice, RemoveLicenses, UnassignLicense};
@@ -62,6 +63,25 @@ fn table(person: &str) -> Vec<Row> {
     vec![
         row(Needs::Any, LoadOverview {}),
         row(Needs::Global, LoadPolicies {}),
+        row(Needs::Global, LoadDomains {}),
+        row(
+            Needs::Global,
+            AddDomain {
+                domain: text("northwind.com"),
+            },
+        ),
+        row(
+            Needs::Global,
+            VerifyDomain {
+                domain: text("northwind.com"),
+            },
+        ),
+        row(
+            Needs::Global,
+            RemoveDomain {
+                domain: text("northwind.com"),
+            },
+        ),
         row(
             Needs::Global,
             SavePolicies {

@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod billing;
 mod devices;
+mod domains;
 mod health;
 mod licensing;
 mod mail;

@@ -1,0 +1,174 @@
+//! More domains for an organization: proven by DNS, joined by sign-ups, merged with the
+//! unmanaged organization on them, and never taken from another managed organization.
+
+use crate::helpers::wizard::{admin, app_with_dns};
+use crate::helpers::TestApp;
+use app::admin::{AddDomain, DomainState, LoadDomains, RemoveDomain, VerifyDomain};
+use app::core::error::AppError;
+use app::organizations::{MyOrganization, Role};
+use app::people::AddPerson;
+use app::wizard::Finding;
+use sqlx::PgPool;
+
+fn domain(name: &str) -> String {
+    name.to_owned()
+}
+
+async fn organization_of(app: &TestApp, email: &str) -> String {
+    sqlx::query_scalar(
+        "select o.domain from members m join organizations o on o.id = m.organization_id where m.email = $1",
+    )
+    .bind(email)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a member")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_proven_domain_joins_the_organization_and_merges_the_unmanaged_one(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let ann = app.signed_up("ann@fabrikam.com", "Ann").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 3).await;
+
+    app.invoke(
+        &rob,
+        AddDomain {
+            domain: domain("Fabrikam.com"),
+        },
+    )
+    .await
+    .expect("added");
+    app.invoke(
+        &rob,
+        AddDomain {
+            domain: domain("fabrikam.com"),
+        },
+    )
+    .await
+    .expect("adding again changes nothing");
+    let listed = app.invoke(&rob, LoadDomains {}).await.expect("listed");
+    let fabrikam = listed
+        .domains
+        .iter()
+        .find(|listed| listed.domain == "fabrikam.com")
+        .expect("listed")
+        .clone();
+    assert_eq!(fabrikam.status, DomainState::Pending);
+    assert!(listed.domains[0].primary);
+
+    let early = app
+        .invoke(
+            &rob,
+            VerifyDomain {
+                domain: domain("fabrikam.com"),
+            },
+        )
+        .await
+        .expect("checked");
+    assert!(
+        matches!(early.finding, Finding::NoRecord { .. }),
+        "{early:?}"
+    );
+    assert_eq!(early.joined, 0);
+
+    bind.add_txt("fabrikam.com", &fabrikam.txt_name, &[&fabrikam.txt_value])
+        .await;
+    let proven = app
+        .invoke(
+            &rob,
+            VerifyDomain {
+                domain: domain("fabrikam.com"),
+            },
+        )
+        .await
+        .expect("checked");
+    assert!(
+        matches!(proven.finding, Finding::Verified { .. }),
+        "{proven:?}"
+    );
+    assert_eq!(proven.joined, 1, "Ann's unmanaged organization merged in");
+    assert_eq!(
+        organization_of(&app, "ann@fabrikam.com").await,
+        "contoso.com"
+    );
+    let hers = app.invoke(&ann, MyOrganization {}).await.expect("hers");
+    assert_eq!(
+        (hers.domain.as_str(), hers.role),
+        ("contoso.com", Role::Member)
+    );
+    assert_eq!(
+        app.count(
+            "licenses l join members m on m.id = l.member_id where m.email = 'ann@fabrikam.com'"
+        )
+        .await,
+        0,
+        "unlicensed until an admin assigns one"
+    );
+
+    // New sign-ups and additions on the domain land in the organization.
+    app.signed_up("bob@fabrikam.com", "Bob").await;
+    assert_eq!(
+        organization_of(&app, "bob@fabrikam.com").await,
+        "contoso.com"
+    );
+    app.invoke(
+        &rob,
+        AddPerson {
+            display_name: "Cy".into(),
+            email: "cy@fabrikam.com".into(),
+            license: None,
+            role: None,
+        },
+    )
+    .await
+    .expect("a verified domain is allowed");
+    assert_eq!(
+        app.invoke(
+            &rob,
+            RemoveDomain {
+                domain: domain("fabrikam.com")
+            }
+        )
+        .await,
+        Err(AppError::DomainInUse { people: 3 })
+    );
+    assert_eq!(
+        app.invoke(
+            &rob,
+            RemoveDomain {
+                domain: domain("contoso.com")
+            }
+        )
+        .await,
+        Err(AppError::Forbidden),
+        "the proven domain stays"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_domain_another_managed_organization_holds_is_refused(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    admin(&app, &bind, "eve@fabrikam.com", 1).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 1).await;
+    assert_eq!(
+        app.invoke(
+            &rob,
+            AddDomain {
+                domain: domain("fabrikam.com")
+            }
+        )
+        .await,
+        Err(AppError::DomainOwnedElsewhere)
+    );
+    assert!(matches!(
+        app.invoke(
+            &rob,
+            AddDomain {
+                domain: domain("gmail.com")
+            }
+        )
+        .await,
+        Err(AppError::Invalid(_))
+    ));
+    assert_eq!(app.count("organization_domains").await, 0);
+}
