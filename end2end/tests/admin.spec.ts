@@ -2,6 +2,7 @@ import { test, expect, Page } from "@playwright/test";
 import { hydrated, sendSignIn, signUp, visit } from "./support/accounts";
 import { becomeAdmin, openPerson } from "./support/admin";
 import { latestMailHeader, latestMailText } from "./support/mail";
+import { addTxt } from "./support/dns";
 
 const NEW_PASSWORD = "amber lantern meadow";
 
@@ -105,10 +106,24 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await sendSignIn(ann, "ann@tailspin.com", NEW_PASSWORD);
   await expect(ann.getByRole("heading", { level: 1, name: "Your apps" })).toBeVisible();
 
+  // A second domain, proven with its DNS record: a sign-up on it joins the organization.
+  await visit(lee, "/admin/domains");
+  await lee.getByLabel("Domain", { exact: true }).fill("adatum.com");
+  await lee.getByRole("button", { name: "Add domain" }).click();
+  const adatum = lee.getByRole("listitem").filter({ has: lee.getByRole("heading", { name: "adatum.com" }) });
+  await expect(adatum).toContainText("Waiting for its DNS record");
+  addTxt("adatum.com", "_tenantry-challenge.adatum.com", await adatum.getByTestId("domain-txt-value").innerText());
+  await adatum.getByRole("button", { name: "Verify domain" }).click();
+  await expect(lee.getByText("Found the record, and it matches. Your domain is verified.")).toBeVisible();
+  await expect(adatum).toContainText("Verified");
+  const newcomer = await open();
+  await signUp(newcomer, "mia@adatum.com", "Mia Ito");
+  await expect(newcomer.getByRole("heading", { level: 2, name: "tailspin.com" })).toBeVisible();
+
   // The audit log shows each of these.
   await lee.goto("/admin/audit");
   const log = lee.getByRole("table", { name: "Events, newest first" });
-  for (const action of ["Person added", "Invitation accepted", "Message sent", "Password reset", "Role changed", "Person removed", "Person restored"]) {
+  for (const action of ["Person added", "Invitation accepted", "Message sent", "Password reset", "Role changed", "Person removed", "Person restored", "Domain verified"]) {
     await expect(log.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
   }
 });
