@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::core::error::{AppError, Decline, Invalid};
+use crate::core::error::{AppError, Decline, Invalid, RowIssue};
 use crate::domain::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::i18n::*;
 
@@ -212,6 +212,18 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         }
         AppError::PhoneLinkInvalid => t!(i18n, errors.phone_link_invalid).into_any(),
         AppError::DomainOwnedElsewhere => t!(i18n, errors.domain_owned_elsewhere).into_any(),
+        AppError::RowsRefused { rows } => view! {
+            {t!(i18n, errors.rows_refused)}
+            <ul>
+                {rows.into_iter().map(|row| view! {
+                    <li>
+                        {(row.line > 0).then(|| view! { {t!(i18n, errors.row_line, line = move || row.line)} " " })}
+                        <RowIssueText issue=row.problem />
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
         AppError::DomainInUse { people } => {
             t!(i18n, errors.domain_in_use, count = move || people).into_any()
         }
@@ -227,6 +239,25 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Request(_) => t!(i18n, errors.request).into_any(),
+    }
+}
+
+/// What is wrong with a row of a bulk addition.
+#[component]
+fn RowIssueText(issue: RowIssue) -> impl IntoView {
+    let i18n = use_i18n();
+    match issue {
+        RowIssue::Invalid(problem) => view! { <InvalidText problem /> }.into_any(),
+        RowIssue::DomainNotAllowed => t!(i18n, errors.row_domain).into_any(),
+        RowIssue::Repeated => t!(i18n, errors.row_repeated).into_any(),
+        RowIssue::Taken => t!(i18n, errors.address_taken).into_any(),
+        RowIssue::NotEnoughLicenses { wanted, free } => t!(
+            i18n,
+            errors.row_licenses,
+            wanted = move || wanted,
+            free = move || free
+        )
+        .into_any(),
     }
 }
 
@@ -262,6 +293,8 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         Invalid::MessageSubject => t!(i18n, invalid.message_subject).into_any(),
         Invalid::MessageBody => t!(i18n, invalid.message_body).into_any(),
         Invalid::NoRecipients => t!(i18n, invalid.no_recipients).into_any(),
+        Invalid::TooManyRows => t!(i18n, invalid.too_many_rows).into_any(),
+        Invalid::NoRows => t!(i18n, invalid.no_rows).into_any(),
     }
 }
 

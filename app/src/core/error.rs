@@ -49,6 +49,34 @@ pub enum Invalid {
     MessageBody,
     #[error("choose at least one person")]
     NoRecipients,
+    #[error("add at most 1,000 people at once")]
+    TooManyRows,
+    #[error("give at least one row: name,email")]
+    NoRows,
+}
+
+/// What is wrong with one row of a bulk addition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RowIssue {
+    Invalid(Invalid),
+    /// The address is not on one of the organization's verified domains.
+    DomainNotAllowed,
+    /// The address is on an earlier row too.
+    Repeated,
+    /// Someone with the address is already in Tenantry.
+    Taken,
+    /// More rows ask for a license than are free.
+    NotEnoughLicenses {
+        wanted: i64,
+        free: i64,
+    },
+}
+
+/// A problem on a line of a bulk addition (line 0: the file as a whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub line: usize,
+    pub problem: RowIssue,
 }
 
 /// Why a payment did not go through, in terms the payer can act on.
@@ -133,6 +161,8 @@ pub enum AppError {
     PhoneLinkInvalid,
     #[error("another organization holds this domain")]
     DomainOwnedElsewhere,
+    #[error("some rows cannot be added: {rows:?}")]
+    RowsRefused { rows: Vec<RowProblem> },
     #[error("{people} people use this domain")]
     DomainInUse { people: i64 },
     #[error("sign in to continue")]
@@ -176,6 +206,7 @@ impl AppError {
             AppError::PasswordBelowPolicy { .. } | AppError::PolicyOutOfBounds { .. } => 422,
             AppError::SignUpClosed { .. } | AppError::GuestsNotAllowed => 403,
             AppError::DomainOwnedElsewhere | AppError::DomainInUse { .. } => 409,
+            AppError::RowsRefused { .. } => 422,
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

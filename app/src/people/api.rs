@@ -98,6 +98,15 @@ pub async fn add_person(
     .await
 }
 
+/// Adds everyone in a CSV of `name,email[,license]` rows and invites them; all rows or none.
+#[server(prefix = "/api", endpoint = "add_people")]
+pub async fn add_people(csv: String) -> Result<usize, AppError> {
+    serve(|core, admin: UserAdmin| async move {
+        service::add_many(&core, &requester().await?, &admin, &csv).await
+    })
+    .await
+}
+
 /// Mails an invited person a new invitation link.
 #[server(prefix = "/api", endpoint = "reinvite_person")]
 pub async fn reinvite_person(id: String) -> Result<(), AppError> {

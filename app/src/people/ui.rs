@@ -6,10 +6,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    AcceptInvitation, AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink, ChangeRole,
-    ContactView, LicensePerson, NewPersonPhoneLink, PeopleFilter, PeoplePage as PeopleList,
-    PeopleSort, PersonRow, PersonStatus, PersonView, ReinvitePerson, RemovePerson, ResetOutcome,
-    ResetPersonPassword, RestorePerson, SendMessage, SignOutPersonDevice,
+    AcceptInvitation, AddPeople, AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink,
+    ChangeRole, ContactView, LicensePerson, NewPersonPhoneLink, PeopleFilter,
+    PeoplePage as PeopleList, PeopleSort, PersonRow, PersonStatus, PersonView, ReinvitePerson,
+    RemovePerson, ResetOutcome, ResetPersonPassword, RestorePerson, SendMessage,
+    SignOutPersonDevice,
 };
 use crate::accounts::{watch_phone_link, DeviceList, PhoneQr};
 use crate::components::{
@@ -508,6 +509,7 @@ pub fn AddPersonPage() -> impl IntoView {
                     </p>
                 })}
             </div>
+            <AddMany />
         </Page>
     }
 }
@@ -662,5 +664,28 @@ fn PersonDevicesSection(id: String, name: String) -> impl IntoView {
             </ActionForm>
             {move || create.value().get().and_then(Result::ok).map(|link| view! { <PhoneQr link state=state.into() /> })}
         </section>
+    }
+}
+
+/// Adds many people at once from CSV rows; every row is checked first.
+#[component]
+fn AddMany() -> impl IntoView {
+    let i18n = use_i18n();
+    let add = ServerAction::<AddPeople>::new();
+    view! {
+        <ActionForm action=add attr:class="card">
+            <h2>{t!(i18n, people.bulk_heading)}</h2>
+            <div class="field">
+                <label for="bulk-csv">{t!(i18n, people.bulk_rows)}</label>
+                <textarea id="bulk-csv" name="csv" rows="8" required aria-describedby="bulk-csv-hint"></textarea>
+                <p class="hint" id="bulk-csv-hint">{t!(i18n, people.bulk_hint)}</p>
+            </div>
+            <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, people.bulk_submit)}</Submit>
+            <p role="status">
+                {move || add.value().get().and_then(Result::ok).map(|count| {
+                    t_string!(i18n, people.bulk_added).replace("[count]", &count.to_string())
+                })}
+            </p>
+        </ActionForm>
     }
 }

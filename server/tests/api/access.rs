@@ -14,7 +14,7 @@ use app::admin::{
 use app::core::error::AppError;
 use app::licensing::{AssignLicense, Licensing, LoadInvoice, RemoveLicenses, UnassignLicense};
 use app::people::{
-    AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink, ChangeRole,
+    AddPeople, AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink, ChangeRole,
     CheckPersonPhoneLink, LicensePerson, ListPeople, LoadPerson, LoadPersonDevices,
     MessageRecipients, NewPersonPhoneLink, ReinvitePerson, RemovePerson, ResetPersonPassword,
     RestorePerson, SendMessage, SignOutPersonDevice,
@@ -156,6 +156,12 @@ fn table(person: &str) -> Vec<Row> {
                 email: text("new.person@contoso.com"),
                 license: None,
                 role: None,
+            },
+        ),
+        row(
+            Needs::Users,
+            AddPeople {
+                csv: text("Zed,zed@contoso.com"),
             },
         ),
         row(Needs::Users, ReinvitePerson { id: id() }),

@@ -6,13 +6,13 @@ use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, sign_in_with, TestApp, PASSWORD};
 use app::accounts::{CurrentMember, SignIn};
 use app::admin::{LoadAuditLog, LoadOverview};
-use app::core::error::{AppError, Invalid};
+use app::core::error::{AppError, Invalid, RowIssue, RowProblem};
 use app::licensing::Licensing;
 use app::organizations::Role;
 use app::people::{
-    AcceptInvitation, AddPerson, BlockPerson, CancelInvitation, ChangeRole, LicensePerson,
-    ListPeople, LoadInvitation, LoadPerson, MessageRecipients, PersonStatus, ReinvitePerson,
-    RemovePerson, ResetOutcome, ResetPersonPassword, RestorePerson, SendMessage,
+    AcceptInvitation, AddPeople, AddPerson, BlockPerson, CancelInvitation, ChangeRole,
+    LicensePerson, ListPeople, LoadInvitation, LoadPerson, MessageRecipients, PersonStatus,
+    ReinvitePerson, RemovePerson, ResetOutcome, ResetPersonPassword, RestorePerson, SendMessage,
 };
 use sqlx::PgPool;
 use time::Duration;
@@ -741,4 +741,73 @@ async fn admin_functions_refuse_strangers_members_and_other_organizations(pool: 
     assert_eq!(person.person.status, PersonStatus::Active);
     assert_eq!(person.person.role, Role::Member);
     assert!(person.person.license.is_some());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bulk_addition_checks_every_row_and_adds_all_or_nobody(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 3).await;
+    let bad = "name,email,license\n\
+               Ann,ann@contoso.com,yes\n\
+               ,nameless@contoso.com\n\
+               Eve,eve@fabrikam.com\n\
+               Ann again,ANN@contoso.com\n\
+               Rob,rob@contoso.com\n";
+    let refused = app.invoke(&rob, AddPeople { csv: bad.into() }).await;
+    assert_eq!(
+        refused,
+        Err(AppError::RowsRefused {
+            rows: vec![
+                RowProblem {
+                    line: 3,
+                    problem: RowIssue::Invalid(Invalid::NameMissing)
+                },
+                RowProblem {
+                    line: 4,
+                    problem: RowIssue::DomainNotAllowed
+                },
+                RowProblem {
+                    line: 5,
+                    problem: RowIssue::Repeated
+                },
+                RowProblem {
+                    line: 6,
+                    problem: RowIssue::Taken
+                },
+            ]
+        })
+    );
+    assert_eq!(app.count("members").await, 1, "nobody was added");
+
+    let too_many_licenses =
+        "Ann,ann@contoso.com,yes\nBea,bea@contoso.com,yes\nCy,cy@contoso.com,yes\n";
+    assert_eq!(
+        app.invoke(
+            &rob,
+            AddPeople {
+                csv: too_many_licenses.into()
+            }
+        )
+        .await,
+        Err(AppError::RowsRefused {
+            rows: vec![RowProblem {
+                line: 0,
+                problem: RowIssue::NotEnoughLicenses { wanted: 3, free: 2 }
+            }]
+        })
+    );
+
+    let good = "name,email,license\n\"de Vries, Ann\",ann@contoso.com,yes\nBea,bea@contoso.com,\nCy,cy@contoso.com,no\n";
+    assert_eq!(
+        app.invoke(&rob, AddPeople { csv: good.into() }).await,
+        Ok(3)
+    );
+    assert_eq!(app.count("members where status = 'invited'").await, 3);
+    assert_eq!(app.count("invitations").await, 3);
+    assert_eq!(app.count("licenses").await, 2, "Rob's and Ann's");
+    assert_eq!(
+        app.count("members where display_name = 'de Vries, Ann'")
+            .await,
+        1
+    );
 }
