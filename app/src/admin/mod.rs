@@ -75,7 +75,7 @@ pub struct PlanSeats {
     pub assigned: i32,
 }
 
-/// Sign-ins on one day (UTC), `2030-01-15`.
+/// A count on one day (UTC), `2030-01-15`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayCount {
     pub day: String,
@@ -95,6 +95,8 @@ pub struct Overview {
     pub seats: Vec<PlanSeats>,
     /// The last 30 days, oldest first, every day present.
     pub sign_ins: Vec<DayCount>,
+    /// Licenses in use at the end of each of the last 30 days, oldest first.
+    pub licenses_in_use: Vec<DayCount>,
     /// Empty for an admin who may not read the audit log.
     pub latest: Vec<AuditEntry>,
     pub viewer: Role,

@@ -68,6 +68,31 @@ pub async fn overview(
             }
         })
         .collect();
+    // Each day shows the count after its last change, or the day's before when nothing changed.
+    let usage = sqlx::query!(
+        "select day, assigned from license_usage
+          where organization_id = $1
+            and day >= coalesce((select max(day) from license_usage
+                                  where organization_id = $1 and day <= $2), $2)
+          order by day",
+        admin.organization_id,
+        first_day
+    )
+    .fetch_all(pool)
+    .await?;
+    let licenses_in_use = (0..CHART_DAYS)
+        .map(|offset| {
+            let day = first_day + Duration::days(offset);
+            DayCount {
+                day: clock::day(day.with_time(Time::MIDNIGHT).assume_utc()),
+                count: usage
+                    .iter()
+                    .rev()
+                    .find(|row| row.day <= day)
+                    .map_or(0, |row| i64::from(row.assigned)),
+            }
+        })
+        .collect();
     let latest = if viewer == Role::GlobalAdmin {
         audit_log(pool, admin, &AuditFilter::default(), None, 5)
             .await?
@@ -90,6 +115,7 @@ pub async fn overview(
         unlicensed: counts.unlicensed,
         seats,
         sign_ins,
+        licenses_in_use,
         latest,
         viewer,
     })

@@ -101,6 +101,7 @@ fn Home(overview: Overview) -> impl IntoView {
         unlicensed,
         seats,
         sign_ins,
+        licenses_in_use,
         latest,
         viewer,
     } = overview;
@@ -140,7 +141,8 @@ fn Home(overview: Overview) -> impl IntoView {
         } else {
             view! { <p>{t!(i18n, admin_center.no_tasks)}</p> }.into_any()
         }}
-        <SignInChart days=sign_ins />
+        <BarChart id="licenses-chart" caption=translated!(i18n, admin_center.licenses_in_use) label=translated!(i18n, admin_center.license_count) days=licenses_in_use />
+        <BarChart id="sign-ins-chart" caption=translated!(i18n, admin_center.sign_ins) label=translated!(i18n, admin_center.sign_in_count) days=sign_ins />
         {(viewer == Role::GlobalAdmin).then(|| view! {
             <h2 id="latest-events">{t!(i18n, admin_center.latest)}</h2>
             <ul aria-labelledby="latest-events">
@@ -155,10 +157,15 @@ fn Home(overview: Overview) -> impl IntoView {
     }
 }
 
-/// Sign-ins per day as bars, drawn on the server, with the same figures as a table for people
+/// A count per day as bars, drawn on the server, with the same figures as a table for people
 /// who do not see the chart.
 #[component]
-fn SignInChart(days: Vec<DayCount>) -> impl IntoView {
+fn BarChart(
+    id: &'static str,
+    #[prop(into)] caption: Signal<String>,
+    #[prop(into)] label: Signal<String>,
+    days: Vec<DayCount>,
+) -> impl IntoView {
     let i18n = use_i18n();
     const WIDTH: i64 = 600;
     const HEIGHT: i64 = 120;
@@ -179,8 +186,8 @@ fn SignInChart(days: Vec<DayCount>) -> impl IntoView {
         .collect_view();
     view! {
         <figure class="chart">
-            <figcaption id="sign-ins-caption">{t!(i18n, admin_center.sign_ins)}</figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="sign-ins-caption" class="bars">
+            <figcaption id=id>{move || caption.get()}</figcaption>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=id class="bars">
                 {bars}
             </svg>
             <details>
@@ -188,7 +195,7 @@ fn SignInChart(days: Vec<DayCount>) -> impl IntoView {
                 <table>
                     <thead><tr>
                         <th scope="col">{t!(i18n, admin_center.day)}</th>
-                        <th scope="col">{t!(i18n, admin_center.sign_in_count)}</th>
+                        <th scope="col">{move || label.get()}</th>
                     </tr></thead>
                     <tbody>
                         {days.into_iter().map(|day| view! { <tr><td>{day.day}</td><td>{day.count}</td></tr> }).collect_view()}

@@ -152,7 +152,7 @@ pub async fn apply_add_seats(
         now,
     )
     .await?;
-    Ok(())
+    record_usage(tx, organization_id, now).await
 }
 
 /// Removes `quantity` unassigned seats of `plan`; never below the assigned ones.
@@ -197,6 +197,7 @@ pub async fn remove(
             now,
         )
         .await?;
+    record_usage(&mut tx, admin.organization_id, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -281,11 +282,16 @@ pub async fn grant(
         .execute(&mut *tx)
         .await?;
     }
+    record_usage(tx, organization_id, now).await?;
     Ok(inserted == 1)
 }
 
 /// Takes `member_id`'s license back inside the caller's transaction; false when they held none.
-pub async fn revoke(tx: &mut PgConnection, member_id: Uuid) -> Result<bool, AppError> {
+pub async fn revoke(
+    tx: &mut PgConnection,
+    member_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<bool, AppError> {
     let Some(subscription) = sqlx::query_scalar!(
         "delete from licenses where member_id = $1 returning subscription_id",
         member_id
@@ -295,13 +301,35 @@ pub async fn revoke(tx: &mut PgConnection, member_id: Uuid) -> Result<bool, AppE
     else {
         return Ok(false);
     };
-    sqlx::query!(
-        "update subscriptions set assigned = assigned - 1 where id = $1",
+    let organization_id = sqlx::query_scalar!(
+        "update subscriptions set assigned = assigned - 1 where id = $1 returning organization_id",
         subscription
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    record_usage(tx, organization_id, now).await?;
+    Ok(true)
+}
+
+/// Notes the organization's licenses purchased and in use today, after a change, inside its
+/// transaction: the day's last change leaves the day's figures.
+pub async fn record_usage(
+    tx: &mut PgConnection,
+    organization_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        r#"insert into license_usage (organization_id, day, purchased, assigned)
+           select $1, $2, coalesce(sum(purchased), 0)::int, coalesce(sum(assigned), 0)::int
+             from subscriptions where organization_id = $1
+           on conflict (organization_id, day) do update
+              set purchased = excluded.purchased, assigned = excluded.assigned"#,
+        organization_id,
+        now.date()
     )
     .execute(&mut *tx)
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Audits a change of a colleague's license and commits it.
@@ -328,7 +356,7 @@ pub async fn unassign(
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let member_id = colleague(&mut tx, admin, email).await?;
-    if !revoke(&mut tx, member_id).await? {
+    if !revoke(&mut tx, member_id, now).await? {
         return Ok(());
     }
     license_changed(tx, admin, "license.unassigned", member_id, now).await
@@ -419,6 +447,7 @@ pub async fn subscribe(
     )
     .execute(&mut *tx)
     .await?;
+    record_usage(tx, organization_id, now).await?;
     Ok((subscription_id, licensed))
 }
 

@@ -715,7 +715,7 @@ pub async fn cancel_invitation(core: &Core, admin: &Member, id: Uuid) -> Result<
     if target.status != PersonStatus::Invited {
         return Err(AppError::NotFound);
     }
-    seats::revoke(&mut tx, id).await?;
+    seats::revoke(&mut tx, id, now).await?;
     sqlx::query!("delete from members where id = $1", id)
         .execute(&mut *tx)
         .await?;
@@ -749,7 +749,7 @@ pub async fn remove(core: &Core, admin: &Member, id: Uuid) -> Result<(), AppErro
     )
     .execute(&mut *tx)
     .await?;
-    let licensed = seats::revoke(&mut tx, id).await?;
+    let licensed = seats::revoke(&mut tx, id, now).await?;
     session::end_all(&mut *tx, id).await?;
     invitations::revoke(&mut tx, id).await?;
     let cancelled = cancel_meetings(&mut tx, &target, now).await?;
@@ -1002,7 +1002,7 @@ pub async fn set_licensed(
     let changed = if licensed {
         seats::grant(&mut tx, admin.organization_id, id, now).await?
     } else {
-        seats::revoke(&mut tx, id).await?
+        seats::revoke(&mut tx, id, now).await?
     };
     if changed {
         let kind = if licensed {

@@ -811,3 +811,41 @@ async fn a_bulk_addition_checks_every_row_and_adds_all_or_nobody(pool: PgPool) {
         1
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_licenses_chart_keeps_each_days_count(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    app.signed_up("sara@contoso.com", "Sara").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 3).await;
+    let sara = id_of(&app, "sara@contoso.com").await;
+    app.clock.advance(Duration::days(2));
+    app.sign_in(&rob, "rob@contoso.com").await;
+    app.invoke(
+        &rob,
+        LicensePerson {
+            id: sara,
+            licensed: "false".into(),
+        },
+    )
+    .await
+    .expect("unassigned");
+
+    let home = app.invoke(&rob, LoadOverview {}).await.expect("the home");
+    let counts: Vec<(&str, i64)> = home
+        .licenses_in_use
+        .iter()
+        .rev()
+        .take(4)
+        .map(|day| (day.day.as_str(), day.count))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("2026-11-27", 1),
+            ("2026-11-26", 2),
+            ("2026-11-25", 2),
+            ("2026-11-24", 0)
+        ]
+    );
+    assert_eq!(home.licenses_in_use.len(), 30);
+}
