@@ -44,6 +44,8 @@ test("switching the language updates the page and is remembered", async ({ page 
   await expect(page.getByRole("heading", { level: 1, name: "Uw apps" })).toBeVisible();
   await page.reload();
   await expect(page.getByRole("heading", { level: 1, name: "Uw apps" })).toBeVisible();
+  // The switch works once the reloaded page runs.
+  await hydrated(page);
   await page.getByLabel("Taal").selectOption("en");
   await expect(page.getByRole("heading", { level: 1, name: "Your apps" })).toBeVisible();
 });
