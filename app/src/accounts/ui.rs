@@ -377,16 +377,17 @@ fn every_two_seconds() -> Signal<u32> {
     tick.into()
 }
 
-/// The state of the phone link `link_id` names, asked for with `check` every two seconds until
-/// the phone has used it or it has expired.
+/// The state of the phone link an action `created`, asked for with `check` every two seconds
+/// until the phone has used it or it has expired.
 pub fn watch_phone_link<F, Fut>(
-    link_id: Signal<Option<String>>,
+    created: Signal<Option<Result<PhoneLink, AppError>>>,
     check: F,
 ) -> RwSignal<Option<PhoneLinkState>>
 where
     F: Fn(String) -> Fut + Copy + 'static,
     Fut: std::future::Future<Output = Result<PhoneLinkState, AppError>> + 'static,
 {
+    let link_id = Signal::derive(move || created.get().and_then(Result::ok).map(|link| link.id));
     let tick = every_two_seconds();
     let state = RwSignal::new(None::<PhoneLinkState>);
     Effect::new(move |_| {
@@ -412,14 +413,7 @@ where
 pub fn PhoneSetupPage() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<NewPhoneLink>::new();
-    let link_id = Signal::derive(move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|link| link.id)
-    });
-    let state = watch_phone_link(link_id, super::phone_link_state);
+    let state = watch_phone_link(create.value().into(), super::phone_link_state);
     view! {
         <Page title=translated!(i18n, devices.phone_title)>
             <p>{t!(i18n, devices.phone_lead)}</p>

@@ -621,14 +621,7 @@ fn PersonDevicesSection(id: String, name: String) -> impl IntoView {
             device,
         });
     });
-    let link_id = Signal::derive(move || {
-        create
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|link| link.id)
-    });
-    let state = watch_phone_link(link_id, move |link| {
+    let state = watch_phone_link(create.value().into(), move |link| {
         super::person_phone_link_state(person.get_value(), link)
     });
     view! {

@@ -31,13 +31,6 @@ async fn organization_view(app: &TestApp, browser: &reqwest::Client) -> Organiza
         .expect("signed in")
 }
 
-async fn is_signed_in(app: &TestApp, browser: &reqwest::Client) -> bool {
-    app.invoke(browser, CurrentMember {})
-        .await
-        .expect("answered")
-        .is_some()
-}
-
 /// Signs in from a new browser as `email` with `password`.
 async fn sign_in_elsewhere(app: &TestApp, email: &str, password: &str) -> Result<(), AppError> {
     app.invoke(&browser(), sign_in_with(email, password)).await
@@ -306,16 +299,16 @@ async fn sessions_end_after_twelve_idle_hours(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let rob = app.signed_up("rob@contoso.com", "Rob").await;
     app.clock.advance(Duration::hours(11));
-    assert!(is_signed_in(&app, &rob).await);
+    assert!(app.is_signed_in(&rob).await);
     app.clock
         .advance(Duration::hours(12) + Duration::seconds(1));
-    assert!(!is_signed_in(&app, &rob).await);
+    assert!(!app.is_signed_in(&rob).await);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_signed_out_caller_gets_401_and_no_data(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    assert!(!is_signed_in(&app, &app.client).await);
+    assert!(!app.is_signed_in(&app.client).await);
     assert_eq!(
         app.invoke(&app.client, MyOrganization {}).await,
         Err(AppError::Unauthorized)
@@ -328,7 +321,7 @@ async fn a_password_reset_ends_every_other_session(pool: PgPool) {
     let laptop = app.signed_up("rob@contoso.com", "Rob").await;
     let (phone, stranger) = (browser(), browser());
     session_cookie(&app, &phone).await;
-    assert!(is_signed_in(&app, &phone).await);
+    assert!(app.is_signed_in(&phone).await);
 
     let email = "rob@contoso.com".to_owned();
     let request = app.respond(&stranger, RequestPasswordReset { email }).await;
@@ -340,9 +333,9 @@ async fn a_password_reset_ends_every_other_session(pool: PgPool) {
         .await;
     assert_eq!(reset, Ok(()));
 
-    assert!(!is_signed_in(&app, &laptop).await);
-    assert!(!is_signed_in(&app, &phone).await);
-    assert!(is_signed_in(&app, &stranger).await);
+    assert!(!app.is_signed_in(&laptop).await);
+    assert!(!app.is_signed_in(&phone).await);
+    assert!(app.is_signed_in(&stranger).await);
     let old = sign_in_elsewhere(&app, "rob@contoso.com", PASSWORD).await;
     assert_eq!(old, Err(AppError::WrongCredentials));
 }
@@ -379,7 +372,7 @@ async fn a_sign_up_started_by_someone_else_never_gets_their_password(pool: PgPoo
         password: Some("the victim's own passphrase".into()),
     };
     assert_eq!(app.invoke(&victim, chosen).await, Ok(()));
-    assert!(is_signed_in(&app, &victim).await);
+    assert!(app.is_signed_in(&victim).await);
 
     assert_eq!(
         sign_in_elsewhere(&app, "victim@contoso.com", PASSWORD).await,

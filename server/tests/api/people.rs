@@ -4,7 +4,7 @@
 use crate::helpers::orders::{more_licenses, PAYS};
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, sign_in_with, TestApp, PASSWORD};
-use app::accounts::{CurrentMember, SignIn};
+use app::accounts::SignIn;
 use app::admin::{LoadAuditLog, LoadOverview};
 use app::core::error::{AppError, Invalid, RowIssue, RowProblem};
 use app::licensing::Licensing;
@@ -68,13 +68,6 @@ fn list_people() -> ListPeople {
     }
 }
 
-async fn signed_in(app: &TestApp, browser: &reqwest::Client) -> bool {
-    app.invoke(browser, CurrentMember {})
-        .await
-        .expect("answers")
-        .is_some()
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn an_added_person_accepts_the_invitation_once_and_is_signed_in_licensed(pool: PgPool) {
     let (app, bind) = app_with_dns(pool).await;
@@ -130,7 +123,7 @@ async fn an_added_person_accepts_the_invitation_once_and_is_signed_in_licensed(p
     app.invoke(&ann, accept(NEW_PASSWORD))
         .await
         .expect("accepted");
-    assert!(signed_in(&app, &ann).await);
+    assert!(app.is_signed_in(&ann).await);
     assert_eq!(
         app.invoke(&browser(), accept(NEW_PASSWORD)).await,
         Err(AppError::InvitationInvalid),
@@ -230,7 +223,7 @@ async fn a_temporary_password_signs_the_person_out_and_must_be_replaced(pool: Pg
         panic!("a temporary password, got {outcome:?}");
     };
     assert!(
-        !signed_in(&app, &sara).await,
+        !app.is_signed_in(&sara).await,
         "her open browser is signed out"
     );
     assert_eq!(
@@ -243,14 +236,14 @@ async fn a_temporary_password_signs_the_person_out_and_must_be_replaced(pool: Pg
             .await,
         Err(AppError::PasswordChangeRequired)
     );
-    assert!(!signed_in(&app, &sara).await);
+    assert!(!app.is_signed_in(&sara).await);
     let choose = SignIn {
         email: "sara@contoso.com".into(),
         password: temporary.clone(),
         new_password: Some(NEW_PASSWORD.into()),
     };
     app.invoke(&sara, choose).await.expect("signed in");
-    assert!(signed_in(&app, &sara).await);
+    assert!(app.is_signed_in(&sara).await);
     assert_eq!(
         app.invoke(&browser(), sign_in_with("sara@contoso.com", &temporary))
             .await,
@@ -267,7 +260,7 @@ async fn a_temporary_password_signs_the_person_out_and_must_be_replaced(pool: Pg
     )
     .await
     .expect("mailed");
-    assert!(!signed_in(&app, &sara).await);
+    assert!(!app.is_signed_in(&sara).await);
     let (subject, _) = app.latest_mail("sara@contoso.com").await.expect("mailed");
     assert!(
         subject.starts_with("Your Tenantry password reset code"),
@@ -388,7 +381,7 @@ async fn a_removed_person_is_signed_out_frees_their_license_and_can_be_restored_
         .await
         .expect("removing twice changes nothing");
     assert!(
-        !signed_in(&app, &sara).await,
+        !app.is_signed_in(&sara).await,
         "her open browser is signed out"
     );
     assert_eq!(
@@ -468,7 +461,7 @@ async fn blocking_signs_out_and_refuses_sign_in_until_unblocked(pool: PgPool) {
     };
 
     app.invoke(&rob, block(true)).await.expect("blocked");
-    assert!(!signed_in(&app, &sara).await);
+    assert!(!app.is_signed_in(&sara).await);
     assert_eq!(
         app.invoke(&sara, sign_in_with("sara@contoso.com", PASSWORD))
             .await,

@@ -3,7 +3,7 @@
 
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, pending_id, sign_in_with, sign_up_with, TestApp, PASSWORD};
-use app::accounts::{CurrentMember, RequestPasswordReset, ResetPassword};
+use app::accounts::{RequestPasswordReset, ResetPassword};
 use app::admin::{LoadPolicies, RequireNewPasswords, SavePolicies, SignEveryoneOut};
 use app::core::error::AppError;
 use app::meetings::{CreateMeeting, JoinMeeting, LoadMeetingsOverview, Lobby};
@@ -31,13 +31,6 @@ async fn set(app: &TestApp, admin: &reqwest::Client, policies: Policies) {
     app.invoke(admin, form(&policies))
         .await
         .expect("policies saved");
-}
-
-async fn signed_in(app: &TestApp, browser: &reqwest::Client) -> bool {
-    app.invoke(browser, CurrentMember {})
-        .await
-        .expect("answers")
-        .is_some()
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -218,10 +211,10 @@ async fn session_policies_sign_people_out_on_every_server(pool: PgPool) {
     .await;
     second.clock.advance(Duration::minutes(31));
     assert!(
-        !signed_in(&second, &sara).await,
+        !second.is_signed_in(&sara).await,
         "idle past the policy's 30 minutes"
     );
-    assert!(!signed_in(&second, &rob).await);
+    assert!(!second.is_signed_in(&rob).await);
 
     second.sign_in(&rob, "rob@contoso.com").await;
     second.sign_in(&sara, "sara@contoso.com").await;
@@ -238,12 +231,12 @@ async fn session_policies_sign_people_out_on_every_server(pool: PgPool) {
     // Active every 20 minutes, so never idle: signed in for the whole first day.
     for _ in 0..71 {
         second.clock.advance(Duration::minutes(20));
-        assert!(signed_in(&first, &sara).await, "active, within a day");
-        assert!(signed_in(&first, &rob).await);
+        assert!(first.is_signed_in(&sara).await, "active, within a day");
+        assert!(first.is_signed_in(&rob).await);
     }
     second.clock.advance(Duration::minutes(20));
     assert!(
-        !signed_in(&first, &sara).await,
+        !first.is_signed_in(&sara).await,
         "a day after signing in, sign in again"
     );
 
@@ -254,8 +247,8 @@ async fn session_policies_sign_people_out_on_every_server(pool: PgPool) {
         .await
         .expect("signed out");
     assert!(ended >= 1, "Sara's session, and any that had timed out");
-    assert!(!signed_in(&first, &sara).await);
-    assert!(signed_in(&first, &rob).await, "the admin stays signed in");
+    assert!(!first.is_signed_in(&sara).await);
+    assert!(first.is_signed_in(&rob).await, "the admin stays signed in");
 
     let asked = first
         .invoke(&rob, RequireNewPasswords {})

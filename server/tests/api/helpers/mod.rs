@@ -139,6 +139,14 @@ impl TestApp {
             .expect("signed in");
     }
 
+    /// Whether `browser` holds a session the server still accepts.
+    pub async fn is_signed_in(&self, browser: &reqwest::Client) -> bool {
+        self.invoke(browser, app::accounts::CurrentMember {})
+            .await
+            .expect("answered")
+            .is_some()
+    }
+
     /// A number the database answers, such as `select purchased::bigint from subscriptions`.
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
