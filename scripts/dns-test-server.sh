@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # An authoritative DNS server for tests: BIND 9 on 127.0.0.1:PORT, in the foreground.
 #   scripts/dns-test-server.sh DIR PORT [ZONE ...]
-# Zones (default: contoso.com fabrikam.com northwind.com tailspin.com litware.com adatum.com example) accept dynamic updates signed with the TSIG
+# Zones (default: contoso.com fabrikam.com northwind.com tailspin.com litware.com adatum.com wingtip.com example) accept dynamic updates signed with the TSIG
 # key in DIR/tsig.key, as with `nsupdate -k DIR/tsig.key`. broken.test always answers SERVFAIL
 # (its zone file is missing), and names outside the zones are REFUSED.
 set -euo pipefail
@@ -10,7 +10,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 dir="$1" port="$2"
 shift 2
 zones=("$@")
-[ "${#zones[@]}" -gt 0 ] || zones=(contoso.com fabrikam.com northwind.com tailspin.com litware.com adatum.com example)
+[ "${#zones[@]}" -gt 0 ] || zones=(contoso.com fabrikam.com northwind.com tailspin.com litware.com adatum.com wingtip.com example)
 
 mkdir -p "$dir"
 rm -f "$dir"/*.jnl

@@ -127,3 +127,31 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
     await expect(log.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
   }
 });
+
+test("the admin adds many people from a CSV file, and a bad row adds nobody", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUp(page, "kai@wingtip.com", "Kai Berg");
+  await becomeAdmin(page, "wingtip.com", 3);
+  await page.goto("/admin/people");
+  await page.getByRole("link", { name: "Add people" }).click();
+  await hydrated(page);
+
+  const chooseFile = (text: string) =>
+    page.getByLabel("CSV file").setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(text) });
+  await chooseFile("name,email,license\nMia Holm,mia@wingtip.com,yes\nOle Dahl,ole@fabrikam.com,\n");
+  await expect(page.getByLabel("People to add, one per line")).toHaveValue(/ole@fabrikam\.com/);
+  await page.getByRole("button", { name: "Add everyone" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "Nothing was added." });
+  await expect(refusal).toContainText("Line 3: the address is not on one of your organization's verified domains.");
+
+  await chooseFile("name,email,license\nMia Holm,mia@wingtip.com,yes\nOle Dahl,ole@wingtip.com,\n");
+  await expect(page.getByLabel("People to add, one per line")).toHaveValue(/ole@wingtip\.com/);
+  await page.getByRole("button", { name: "Add everyone" }).click();
+  await expect(page.getByText("Added 2 people; their invitations are on their way.")).toBeVisible();
+  expect(await latestMailText("mia@wingtip.com")).toContain("/invitation/");
+  expect(await latestMailText("ole@wingtip.com")).toContain("/invitation/");
+
+  await page.goto("/admin/people?status=invited");
+  await expect(page.getByRole("link", { name: "Mia Holm", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Ole Dahl", exact: true })).toBeVisible();
+});

@@ -665,12 +665,39 @@ fn PersonDevicesSection(id: String, name: String) -> impl IntoView {
 fn AddMany() -> impl IntoView {
     let i18n = use_i18n();
     let add = ServerAction::<AddPeople>::new();
+    let rows = RwSignal::new(String::new());
+    let file_problem = RwSignal::new(None::<FileProblem>);
     view! {
         <ActionForm action=add attr:class="card">
             <h2>{t!(i18n, people.bulk_heading)}</h2>
             <div class="field">
+                <label for="bulk-file">{t!(i18n, people.bulk_file)}</label>
+                <input
+                    id="bulk-file"
+                    type="file"
+                    accept=".csv,text/csv,text/plain"
+                    on:change=move |event| read_rows_from_file(event, rows, file_problem)
+                />
+                {move || file_problem.get().map(|problem| view! {
+                    <p role="alert" class="error">
+                        {match problem {
+                            FileProblem::TooLarge => t_string!(i18n, people.bulk_file_too_large),
+                            FileProblem::Unreadable => t_string!(i18n, people.bulk_file_unreadable),
+                        }}
+                    </p>
+                })}
+            </div>
+            <div class="field">
                 <label for="bulk-csv">{t!(i18n, people.bulk_rows)}</label>
-                <textarea id="bulk-csv" name="csv" rows="8" required aria-describedby="bulk-csv-hint"></textarea>
+                <textarea
+                    id="bulk-csv"
+                    name="csv"
+                    rows="8"
+                    required
+                    aria-describedby="bulk-csv-hint"
+                    prop:value=rows
+                    on:input=move |event| rows.set(event_target_value(&event))
+                ></textarea>
                 <p class="hint" id="bulk-csv-hint">{t!(i18n, people.bulk_hint)}</p>
             </div>
             <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, people.bulk_submit)}</Submit>
@@ -681,4 +708,52 @@ fn AddMany() -> impl IntoView {
             </p>
         </ActionForm>
     }
+}
+
+/// Why a chosen CSV file did not fill the rows (files are read in the browser only).
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum FileProblem {
+    TooLarge,
+    Unreadable,
+}
+
+/// 1,000 rows of a generous name and address each; anything larger cannot be a valid list.
+#[cfg(feature = "hydrate")]
+const LARGEST_CSV_FILE: f64 = 512.0 * 1024.0;
+
+/// Puts a chosen file's text in the rows field, where the admin sees (and may edit) what will be
+/// sent; the server checks the rows as if they had been pasted.
+fn read_rows_from_file(
+    event: leptos::ev::Event,
+    rows: RwSignal<String>,
+    problem: RwSignal<Option<FileProblem>>,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let Some(file) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        if file.size() > LARGEST_CSV_FILE {
+            problem.set(Some(FileProblem::TooLarge));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => {
+                    problem.set(None);
+                    rows.set(text.as_string().unwrap_or_default());
+                }
+                Err(_) => problem.set(Some(FileProblem::Unreadable)),
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (event, rows, problem);
 }
