@@ -25,6 +25,9 @@ pub struct Config {
     pub dns_timeout: Duration,
     /// Stripe Checkout and its webhook, when both keys are set; else the offline test mode.
     pub stripe: Option<app::licensing::stripe::StripeSettings>,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed; none by default,
+    /// so a client cannot pick the address its rate limits count against.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// How log lines are written.
@@ -144,6 +147,10 @@ impl Config {
                 "a whole number of milliseconds",
             )?),
             stripe: payments(&lookup)?,
+            trusted_proxies: non_empty(&lookup, "TRUSTED_PROXIES")
+                .map(|list| parse_networks(&list))
+                .transpose()?
+                .unwrap_or_default(),
         }
         .safe_to_serve(parse(&lookup, OVERRIDE, false, "true or false")?)
     }
@@ -241,6 +248,24 @@ fn parse_nameservers(list: &str) -> Result<Vec<SocketAddr>, ConfigError> {
         .collect()
 }
 
+/// `10.0.0.0/8, 127.0.0.1, ::1` → networks; a bare address is a network of one.
+fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES",
+                    value: list.to_owned(),
+                    expected: "the proxies' addresses or CIDR networks, separated by commas, e.g. 127.0.0.1, 10.0.0.0/8",
+                })
+        })
+        .collect()
+}
+
 fn non_empty(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
     lookup(name)
         .map(|value| value.trim().to_owned())
@@ -321,6 +346,27 @@ mod tests {
         assert_eq!(config.database_max_connections, 10);
         assert_eq!(config.log_format, LogFormat::Text);
         assert_eq!(config.request_body_limit, 1024 * 1024);
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_single_addresses_and_none_by_default() {
+        let listed = |value: &str| -> Result<Vec<String>, ConfigError> {
+            let config = config(&[DATABASE, TEST_PAYMENTS, ("TRUSTED_PROXIES", value)])?;
+            Ok(config
+                .trusted_proxies
+                .iter()
+                .map(ToString::to_string)
+                .collect())
+        };
+        assert_eq!(
+            listed("10.0.0.0/8, 127.0.0.1 ,::1").expect("valid"),
+            ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]
+        );
+        assert!(listed("").expect("valid").is_empty());
+        let error = listed("10.0.0.0/33").expect_err("must fail");
+        assert!(error
+            .to_string()
+            .starts_with("TRUSTED_PROXIES=\"10.0.0.0/33\" is not valid"));
     }
 
     #[test]

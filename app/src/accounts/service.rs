@@ -55,7 +55,7 @@ async fn limit_mail(
 ) -> Result<(), AppError> {
     throttle::hit(
         pool,
-        &format!("mail:ip:{}", who.ip),
+        &format!("mail:ip:{}", who.limit_key()),
         throttle::MAILS_PER_IP,
         now,
     )
@@ -193,7 +193,7 @@ async fn check_code(
 ) -> Result<Redeemed, AppError> {
     throttle::hit(
         pool,
-        &format!("codes:ip:{}", who.ip),
+        &format!("codes:ip:{}", who.limit_key()),
         throttle::CODES_PER_IP,
         now,
     )
@@ -400,7 +400,7 @@ pub async fn sign_in(
     let account_key = format!("sign-in:address:{address}");
     throttle::hit(
         pool,
-        &format!("sign-in:ip:{}", who.ip),
+        &format!("sign-in:ip:{}", who.limit_key()),
         throttle::SIGN_IN_PER_IP,
         now,
     )

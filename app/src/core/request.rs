@@ -6,22 +6,44 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use http::{header, HeaderMap, HeaderValue};
+use ipnet::IpNet;
 use leptos::prelude::use_context;
 
 use super::error::AppError;
 use super::locale::locale_of;
-use super::state::Settings;
+use super::state::{Core, Settings};
 use crate::i18n::Locale;
 
 /// Who is asking: what every service call needs to know about the request.
 #[derive(Debug, Clone)]
 pub struct Requester {
+    /// The client's address: the socket's, or the one a trusted proxy forwarded.
     pub ip: IpAddr,
+    /// The request names a client it was forwarded for (`X-Forwarded-For` or `Forwarded`),
+    /// trusted or not: it did not come straight from the machine it was sent from.
+    pub relayed: bool,
     pub user_agent: String,
     pub locale: Locale,
 }
 
 impl Requester {
+    /// The bucket rate limits count in: one address for IPv4; for IPv6 the /64 network, since one
+    /// subscriber usually holds a whole /64 and could otherwise rotate through it.
+    pub fn limit_key(&self) -> String {
+        match self.ip {
+            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V6(ip) => {
+                let network = u128::from(ip) & (u128::MAX << 64);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        }
+    }
+
+    /// Sent from this machine itself, with no proxy in between.
+    pub fn is_on_this_machine(&self) -> bool {
+        self.ip.is_loopback() && !self.relayed
+    }
+
     /// The network the request came from, with the part that names one machine masked: enough
     /// for a person to recognise where they signed in, not to find them.
     pub fn network(&self) -> String {
@@ -51,20 +73,90 @@ pub async fn headers() -> Result<HeaderMap, AppError> {
 /// Who is asking on the current server-function request.
 pub async fn requester() -> Result<Requester, AppError> {
     let headers = headers().await?;
-    let ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+    let socket = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let trusted = use_context::<Core>()
+        .map(|core| core.settings.trusted_proxies)
+        .unwrap_or_default();
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
     Ok(Requester {
-        ip,
+        ip: client_address(socket, &headers, &trusted),
+        relayed: !forwarded_for(&headers).is_empty(),
         user_agent,
         locale: locale_of(&headers),
     })
+}
+
+/// The client's address. A request from a trusted proxy names the client in its forwarding
+/// headers: each hop appends the address it received from, so the chain is read from the right
+/// and the first address that is not a trusted proxy is the client (anything to its left was
+/// written by the client and proves nothing). Any other socket is the client itself, whatever
+/// its headers claim.
+pub fn client_address(socket: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&socket) {
+        return socket;
+    }
+    let chain = forwarded_for(headers);
+    chain
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(chain.first())
+        .copied()
+        .unwrap_or(socket)
+}
+
+/// The addresses a request was forwarded for, nearest the client first: from `Forwarded`
+/// (RFC 7239) when present, else from `X-Forwarded-For`. An entry that is not an address (an
+/// obfuscated name, `unknown`, garbage) ends the chain there, as nothing beyond it can be read.
+fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
+    let values = |name| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+    };
+    let forwarded = values(header::FORWARDED);
+    let entries: Vec<&str> = if forwarded.is_empty() {
+        values(header::HeaderName::from_static("x-forwarded-for"))
+    } else {
+        forwarded
+            .into_iter()
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (key, value) = pair.trim().split_once('=')?;
+                    key.eq_ignore_ascii_case("for").then_some(value)
+                })
+            })
+            .collect()
+    };
+    entries
+        .into_iter()
+        .map(parse_node)
+        .take_while(Option::is_some)
+        .flatten()
+        .collect()
+}
+
+/// `203.0.113.7`, `203.0.113.7:4711`, `"[2001:db8::1]:4711"` or `2001:db8::1` → the address.
+fn parse_node(node: &str) -> Option<IpAddr> {
+    let node = node.trim().trim_matches('"');
+    if let Some(rest) = node.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    node.parse()
+        .ok()
+        .or_else(|| node.parse::<SocketAddr>().ok().map(|addr| addr.ip()))
 }
 
 /// A non-empty cookie of the request by name.
@@ -126,6 +218,7 @@ mod tests {
     fn from(ip: &str) -> Requester {
         Requester {
             ip: ip.parse().expect("an address"),
+            relayed: false,
             user_agent: String::new(),
             locale: Locale::en,
         }
@@ -135,5 +228,98 @@ mod tests {
     fn the_network_hides_which_machine_asked() {
         assert_eq!(from("203.0.113.77").network(), "203.0.113.x");
         assert_eq!(from("2001:db8:1:2:3:4:5:6").network(), "2001:db8:1:2::/64");
+    }
+
+    #[test]
+    fn limits_count_ipv4_addresses_and_ipv6_networks() {
+        assert_eq!(from("203.0.113.77").limit_key(), "203.0.113.77");
+        assert_eq!(
+            from("2001:db8:1:2:3:4:5:6").limit_key(),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            from("2001:db8:1:2:ffff::1").limit_key(),
+            from("2001:db8:1:2::9").limit_key()
+        );
+    }
+
+    fn with(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(
+                header::HeaderName::from_bytes(name.as_bytes()).expect("a name"),
+                HeaderValue::from_str(value).expect("a value"),
+            );
+        }
+        headers
+    }
+
+    fn client(socket: &str, headers: &[(&str, &str)], trusted: &[&str]) -> String {
+        let trusted: Vec<IpNet> = trusted
+            .iter()
+            .map(|net| net.parse().expect("a CIDR"))
+            .collect();
+        client_address(
+            socket.parse().expect("an address"),
+            &with(headers),
+            &trusted,
+        )
+        .to_string()
+    }
+
+    #[test]
+    fn forwarding_headers_from_an_untrusted_socket_are_ignored() {
+        let spoofed = [("x-forwarded-for", "198.51.100.1")];
+        assert_eq!(client("203.0.113.9", &spoofed, &[]), "203.0.113.9");
+        assert_eq!(
+            client("203.0.113.9", &spoofed, &["10.0.0.0/8"]),
+            "203.0.113.9"
+        );
+    }
+
+    #[test]
+    fn a_trusted_proxy_names_the_client_as_the_last_untrusted_hop() {
+        let proxies = ["10.0.0.0/8"];
+        let through = |value| client("10.0.0.2", &[("x-forwarded-for", value)], &proxies);
+        assert_eq!(through("198.51.100.1"), "198.51.100.1");
+        // The client wrote the leftmost address itself; the proxies appended the rest.
+        assert_eq!(
+            through("192.0.2.66, 198.51.100.1, 10.0.0.7"),
+            "198.51.100.1"
+        );
+        // Garbage ends the readable chain; the socket stands in when nothing else is left.
+        assert_eq!(through("not-an-address"), "10.0.0.2");
+        assert_eq!(client("10.0.0.2", &[], &proxies), "10.0.0.2");
+        assert_eq!(
+            client(
+                "10.0.0.2",
+                &[
+                    ("x-forwarded-for", "198.51.100.1"),
+                    ("x-forwarded-for", "198.51.100.2")
+                ],
+                &proxies
+            ),
+            "198.51.100.2"
+        );
+    }
+
+    #[test]
+    fn the_standard_forwarded_header_is_read_with_ports_and_brackets() {
+        let proxies = ["127.0.0.1/32"];
+        let through = |value| client("127.0.0.1", &[("forwarded", value)], &proxies);
+        assert_eq!(through("for=198.51.100.1;proto=https"), "198.51.100.1");
+        assert_eq!(
+            through("for=\"[2001:db8::7]:4711\", for=127.0.0.1"),
+            "2001:db8::7"
+        );
+        assert_eq!(through("For=198.51.100.1:80"), "198.51.100.1");
+    }
+
+    #[test]
+    fn a_request_naming_a_forwarded_client_is_not_from_this_machine() {
+        let mut local = from("127.0.0.1");
+        assert!(local.is_on_this_machine());
+        local.relayed = true;
+        assert!(!local.is_on_this_machine());
     }
 }

@@ -62,7 +62,9 @@ pub async fn dev_mailbox() -> Result<Vec<SentMail>, AppError> {
     use crate::core::api::{serve, Public};
     let settings = crate::core::state::provided::<MailboxSettings>();
     serve(|core, _: Public| async move {
-        let from_this_machine = crate::core::request::requester().await?.ip.is_loopback();
+        let from_this_machine = crate::core::request::requester()
+            .await?
+            .is_on_this_machine();
         if !settings?.enabled || !from_this_machine {
             return Err(AppError::NotFound);
         }

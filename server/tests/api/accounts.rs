@@ -2,13 +2,16 @@
 //! database and through the real HTTP server.
 
 use app::accounts::{
-    ConfirmSignUp, CurrentMember, RequestPasswordReset, ResendCode, ResetPassword,
+    ConfirmSignUp, CurrentMember, RequestPasswordReset, ResendCode, ResetPassword, SignIn,
 };
+use app::core::clock::Clock;
 use app::core::error::AppError;
 use app::domain::Invalid;
 use app::organizations::{MyOrganization, OrganizationStatus, OrganizationView, Role};
 
-use crate::helpers::{browser, holding, pending_id, sign_in_with, sign_up_with, TestApp, PASSWORD};
+use crate::helpers::{
+    answer, browser, holding, pending_id, sign_in_with, sign_up_with, TestApp, PASSWORD,
+};
 use sqlx::PgPool;
 use time::Duration;
 use uuid::Uuid;
@@ -265,6 +268,64 @@ async fn sign_in_is_still_limited_per_network(pool: PgPool) {
     }
     assert!(matches!(
         sign_in_elsewhere(&app, "rob@contoso.com", PASSWORD).await,
+        Err(AppError::TooManyAttempts { .. })
+    ));
+}
+
+/// A wrong sign-in for `email` sent with `X-Forwarded-For: client`.
+async fn wrong_sign_in_forwarded_for(
+    app: &TestApp,
+    client: &str,
+    email: &str,
+) -> Result<(), AppError> {
+    let call = sign_in_with(email, "guess guess guess");
+    let response = app
+        .request(&browser(), &call)
+        .header("X-Forwarded-For", client)
+        .send()
+        .await
+        .expect("request is sent");
+    answer::<SignIn>(response).await.map(|_| ())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, Clock::system(), |config| {
+        config.trusted_proxies = vec!["127.0.0.0/8".parse().expect("a CIDR")];
+    })
+    .await;
+    for n in 0..30 {
+        let attempt =
+            wrong_sign_in_forwarded_for(&app, "198.51.100.1", &format!("nobody{n}@contoso.com"))
+                .await;
+        assert_eq!(attempt, Err(AppError::WrongCredentials));
+    }
+    assert!(matches!(
+        wrong_sign_in_forwarded_for(&app, "198.51.100.1", "nobody@contoso.com").await,
+        Err(AppError::TooManyAttempts { .. })
+    ));
+    // Another client behind the same proxy still gets an answer.
+    assert_eq!(
+        wrong_sign_in_forwarded_for(&app, "198.51.100.2", "nobody@contoso.com").await,
+        Err(AppError::WrongCredentials)
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_forwarded_address_from_an_untrusted_client_changes_nothing(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    // Every attempt claims another address; without a trusted proxy all count against the socket.
+    for n in 0..30 {
+        let attempt = wrong_sign_in_forwarded_for(
+            &app,
+            &format!("198.51.100.{n}"),
+            &format!("nobody{n}@contoso.com"),
+        )
+        .await;
+        assert_eq!(attempt, Err(AppError::WrongCredentials));
+    }
+    assert!(matches!(
+        wrong_sign_in_forwarded_for(&app, "203.0.113.1", "nobody@contoso.com").await,
         Err(AppError::TooManyAttempts { .. })
     ));
 }

@@ -223,6 +223,17 @@ async fn every_page_warns_while_the_development_mailbox_is_on(pool: PgPool) {
         off.invoke(&off.client, app::mailbox::DevMailbox {}).await,
         Err(app::core::error::AppError::NotFound)
     );
+    // Relayed by a proxy on this machine, trusted or not, the request is someone else's.
+    let relayed = on
+        .request(&on.client, &app::mailbox::DevMailbox {})
+        .header("X-Forwarded-For", "198.51.100.1")
+        .send()
+        .await
+        .expect("request is sent");
+    assert_eq!(
+        answer::<app::mailbox::DevMailbox>(relayed).await,
+        Err(app::core::error::AppError::NotFound)
+    );
 }
 
 /// Nagle's algorithm would hold the last piece of a response written in several pieces until
