@@ -23,7 +23,7 @@ use crate::core::request::Requester;
 use crate::core::secrets;
 use crate::core::state::Core;
 use crate::core::throttle;
-use crate::domain::{DisplayName, EmailAddress, OneTimeCode, Password};
+use crate::domain::{DisplayName, EmailAddress, Invalid, OneTimeCode, Password};
 use crate::policies;
 
 /// How long a mailed code can be used.
@@ -101,6 +101,11 @@ pub async fn sign_up(
 ) -> Result<Started, AppError> {
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let address = email.as_ascii();
+    // One person, one member: otherwise each alias is another seat the buyer must pay for, and
+    // another fresh start of the free plan's 60 days.
+    if email.is_sub_address() {
+        return Err(AppError::Invalid(Invalid::SubAddress));
+    }
     let (policies, admin) = domain_policies(pool, email).await?;
     if policies.admins_add_people {
         return Err(AppError::SignUpClosed { admin });

@@ -273,6 +273,7 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         Invalid::EmailTooLong => t!(i18n, invalid.email_too_long).into_any(),
         Invalid::ConsumerDomain => t!(i18n, invalid.consumer_domain).into_any(),
         Invalid::PublicSuffix => t!(i18n, invalid.public_suffix).into_any(),
+        Invalid::SubAddress => t!(i18n, invalid.sub_address).into_any(),
         Invalid::NameMissing => t!(i18n, invalid.name_missing).into_any(),
         Invalid::NameTooLong => t!(i18n, invalid.name_too_long).into_any(),
         Invalid::NameTaken => t!(i18n, invalid.name_taken).into_any(),

@@ -23,6 +23,8 @@ pub enum Invalid {
     ConsumerDomain,
     #[error("the domain is shared by many organizations")]
     PublicSuffix,
+    #[error("sign up without a +tag in the address")]
+    SubAddress,
     #[error("enter your name")]
     NameMissing,
     #[error("the name is too long")]

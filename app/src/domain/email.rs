@@ -58,6 +58,12 @@ impl EmailAddress {
         &self.domain
     }
 
+    /// A `+tag` sub-address (`rob+meetings@`), which most mail services deliver to the plain
+    /// address: one mailbox could otherwise hold any number of accounts.
+    pub fn is_sub_address(&self) -> bool {
+        self.local.contains('+')
+    }
+
     /// How an address stored by [`EmailAddress::as_ascii`] reads to a person.
     pub fn display_stored(stored: &str) -> String {
         match stored.split_once('@') {

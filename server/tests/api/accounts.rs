@@ -101,6 +101,32 @@ async fn a_consumer_mail_address_is_refused_with_use_your_work_email(pool: PgPoo
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn one_mailbox_signs_up_once_so_aliases_cannot_inflate_the_seats_to_buy(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.signed_up("bob@contoso.com", "Bob").await;
+    for alias in [
+        "bob+1@contoso.com",
+        "Bob+meetings@Contoso.com",
+        "+@contoso.com",
+    ] {
+        let refused = app
+            .invoke(&browser(), sign_up_with(alias, "Bob", PASSWORD))
+            .await;
+        assert_eq!(
+            refused,
+            Err(AppError::Invalid(Invalid::SubAddress)),
+            "{alias}"
+        );
+    }
+    assert_eq!(app.count("members").await, 1, "only Bob's own address");
+    assert_eq!(
+        app.count("email_codes where email like '%+%'").await,
+        0,
+        "no code was mailed"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn bad_sign_up_input_says_what_is_wrong(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     for (email, name, password, problem) in [
