@@ -56,7 +56,7 @@ test("the status check round-trips through PostgreSQL", async ({ page }) => {
   await hydrated(page);
   await page.getByRole("button", { name: "Check connection" }).click();
   await expect(page.getByRole("status")).toHaveText(
-    /Database reachable in \d+ ms \(schema version \d{14}\)\./,
+    /^Database reachable in \d+ ms\.$/,
   );
   expect(problems).toEqual([]);
 });

@@ -113,7 +113,10 @@ pub fn router(
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/live/meetings/{code}", get(app::meetings::presence::events))
+        .route(
+            "/live/meetings/{code}",
+            get(app::meetings::presence::events),
+        )
         .route("/admin/people.csv", get(app::people::export::people_csv))
         .route("/admin/audit.csv", get(app::admin::export::audit_csv))
         .route(
@@ -124,9 +127,10 @@ pub fn router(
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .with_state(state)
         .layer(axum::middleware::from_fn(move |request, next| {
             same_origin_writes(request, next, public_origin.clone())
@@ -134,19 +138,24 @@ pub fn router(
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                    let id = request
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|id| id.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
-                }))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                        let id = request
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|id| id.to_str().ok())
+                            .unwrap_or("-");
+                        let path = loggable_path(request.uri().path());
+                        tracing::info_span!("request", id, method = %request.method(), %path)
+                    }),
+                )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 // Pages replace this fallback policy with one that carries their script nonce.
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+                    HeaderValue::from_static(
+                        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+                    ),
                 ))
                 .layer(axum::middleware::map_response(move |response| {
                     security_headers(response, hsts)
@@ -159,6 +168,21 @@ pub fn router(
                 )),
         );
     (router, presence)
+}
+
+/// Paths whose last segment is a secret: a meeting's join code, a phone or invitation link.
+const SECRET_SEGMENT_AFTER: [&str; 4] = ["/meet/", "/live/meetings/", "/phone/", "/invitation/"];
+
+/// The request path as logs may keep it: secrets in it replaced by `…`, since whoever reads the
+/// logs must not be able to join a meeting or take over an invitation from them.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match SECRET_SEGMENT_AFTER
+        .iter()
+        .find(|prefix| path.starts_with(**prefix) && path.len() > prefix.len())
+    {
+        Some(prefix) => format!("{prefix}…").into(),
+        None => path.into(),
+    }
 }
 
 /// Headers every response carries: no content sniffing, no full referrers to other sites, no
@@ -260,4 +284,22 @@ pub fn without_delay(
         }
     }
     listener.tap_io(no_delay as fn(&mut tokio::net::TcpStream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn join_codes_and_link_tokens_stay_out_of_the_logs() {
+        assert_eq!(loggable_path("/meet/abc-defg-hij"), "/meet/…");
+        assert_eq!(
+            loggable_path("/live/meetings/abc-defg-hij"),
+            "/live/meetings/…"
+        );
+        assert_eq!(loggable_path("/invitation/0f3a9c"), "/invitation/…");
+        assert_eq!(loggable_path("/phone/0f3a9c"), "/phone/…");
+        assert_eq!(loggable_path("/meetings"), "/meetings");
+        assert_eq!(loggable_path("/api/sign_in"), "/api/sign_in");
+    }
 }
