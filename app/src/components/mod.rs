@@ -152,6 +152,7 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         }
         AppError::ChallengeExpired => t!(i18n, errors.challenge_expired).into_any(),
         AppError::DomainNotVerified => t!(i18n, errors.domain_not_verified).into_any(),
+        AppError::ProofStale => t!(i18n, errors.proof_stale).into_any(),
         AppError::QuantityBelowMembers { members } => {
             t!(i18n, errors.quantity_below_members, count = move || members).into_any()
         }

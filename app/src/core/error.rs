@@ -118,6 +118,8 @@ pub enum AppError {
     ChallengeExpired,
     #[error("prove the domain first")]
     DomainNotVerified,
+    #[error("the domain's proof is over a day old and its record is gone")]
+    ProofStale,
     #[error("buy at least one license per signed-up member ({members})")]
     QuantityBelowMembers { members: i64 },
     #[error("a plan holds at most {cap} licenses")]
@@ -193,7 +195,7 @@ impl AppError {
             AppError::CodeWrong | AppError::CodeExpired | AppError::CodeAttemptsSpent => 422,
             AppError::OrganizationManaged { .. } => 409,
             AppError::ChallengeExpired => 410,
-            AppError::DomainNotVerified => 409,
+            AppError::DomainNotVerified | AppError::ProofStale => 409,
             AppError::QuantityBelowMembers { .. } | AppError::SeatCapExceeded { .. } => 422,
             AppError::PaymentDeclined(_) => 402,
             AppError::IdempotencyMismatch => 422,

@@ -13,6 +13,7 @@ use {
     crate::core::state::provided,
     crate::licensing::checkout::{Payment, PaymentSettings, PurchaseRequest},
     crate::licensing::payments::Card,
+    crate::wizard::dns::DnsSettings,
 };
 
 /// Plans, prices and the people the purchase will cover.
@@ -39,7 +40,10 @@ pub async fn purchase(
     idempotency_key: String,
 ) -> Result<PurchaseOutcome, AppError> {
     let payments = provided::<PaymentSettings>();
+    let dns = provided::<DnsSettings>();
     serve(|core, member: Member| async move {
+        // An old proof is looked up again before anything is charged.
+        crate::wizard::service::reconfirm(&core.pool, &dns?, core.now(), &member).await?;
         let card = Card::from_form(card_number, card_expiry, card_cvc);
         let request = PurchaseRequest {
             plan,

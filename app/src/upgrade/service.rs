@@ -86,6 +86,9 @@ async fn upgrade(
     let mut tx = pool.begin().await?;
     lock_unmanaged(&mut tx, member.organization_id).await?;
     let wizard = wizard::verified(&mut tx, member.id, member.organization_id).await?;
+    if !wizard.is_fresh(now) {
+        return Err(AppError::ProofStale);
+    }
     let plan = catalogue::offered_from(&mut tx, wizard.entry.as_str())
         .await?
         .into_iter()

@@ -60,6 +60,11 @@ pub enum Lookup {
     NoRecords {
         negative_ttl: Option<u32>,
     },
+    /// The name is an alias (CNAME) for `target`. Aliases are not followed: a record must be at
+    /// the asked name itself, or whoever controls the target's zone could answer for it.
+    Alias {
+        target: String,
+    },
     ServFail,
     Refused,
     /// No answer from any nameserver within the timeout.
@@ -106,6 +111,7 @@ impl Lookup {
             Lookup::NoRecords { negative_ttl } => {
                 json!({ "rcode": "NOERROR", "records": [], "negative_ttl": negative_ttl })
             }
+            Lookup::Alias { target } => json!({ "rcode": "NOERROR", "cname": target }),
             Lookup::ServFail => json!({ "rcode": "SERVFAIL" }),
             Lookup::Refused => json!({ "rcode": "REFUSED" }),
             Lookup::Timeout => json!({ "error": "timeout" }),
@@ -179,10 +185,21 @@ async fn lookup(
     };
     match result {
         Ok(lookup) => {
+            let asked = fqdn.trim_end_matches('.');
             let mut ttl = u32::MAX;
             let mut records = Vec::new();
+            let mut alias = None;
             for rec in lookup.answers() {
+                // Only the asked name's own records: what sits beyond an alias is another zone's.
+                let owner = rec.name.to_ascii();
+                if !owner.trim_end_matches('.').eq_ignore_ascii_case(asked) {
+                    continue;
+                }
                 let text = match (&rec.data, rtype) {
+                    (RData::CNAME(target), _) => {
+                        alias = Some(target.0.to_ascii().trim_end_matches('.').to_owned());
+                        continue;
+                    }
                     (RData::TXT(txt), RecordType::TXT) => String::from_utf8_lossy(
                         &txt.txt_data
                             .iter()
@@ -191,15 +208,15 @@ async fn lookup(
                     )
                     .into_owned(),
                     (RData::MX(mx), RecordType::MX) => format!("{} {}", mx.preference, mx.exchange),
-                    _ => continue, // CNAMEs etc. in the chain
+                    _ => continue,
                 };
                 ttl = ttl.min(rec.ttl);
                 records.push(text);
             }
-            if records.is_empty() {
-                Lookup::NoRecords { negative_ttl: None }
-            } else {
-                Lookup::Found { records, ttl }
+            match alias {
+                _ if !records.is_empty() => Lookup::Found { records, ttl },
+                Some(target) => Lookup::Alias { target },
+                None => Lookup::NoRecords { negative_ttl: None },
             }
         }
         Err(e) => map_error(e),

@@ -45,6 +45,7 @@ pub async fn check(
             let main = ask(name.clone(), "TXT", dns::lookup_txt(settings, &name).await);
             match main {
                 Lookup::Found { records, .. } => classify_txt(&expected, token, &records),
+                Lookup::Alias { target } => Finding::Alias { target },
                 Lookup::NxDomain { negative_ttl } | Lookup::NoRecords { negative_ttl } => {
                     let doubled = format!("{name}.{domain}");
                     let misplaced = ask(
@@ -126,11 +127,12 @@ fn failure(lookup: Lookup) -> Finding {
             detail: "REFUSED".to_owned(),
         },
         Lookup::Failed(detail) => Finding::ServerFailure { detail },
-        Lookup::Found { .. } | Lookup::NxDomain { .. } | Lookup::NoRecords { .. } => {
-            Finding::ServerFailure {
-                detail: "unexpected answer".to_owned(),
-            }
-        }
+        Lookup::Found { .. }
+        | Lookup::NxDomain { .. }
+        | Lookup::NoRecords { .. }
+        | Lookup::Alias { .. } => Finding::ServerFailure {
+            detail: "unexpected answer".to_owned(),
+        },
     }
 }
 

@@ -86,6 +86,8 @@ pub enum Finding {
     ZoneAppended { name: String },
     /// The value sits on the domain itself instead of the challenge name.
     OnApex { value: String },
+    /// The challenge name is an alias (CNAME) for another name, which is not followed.
+    Alias { target: String },
     /// The domain does not exist in DNS.
     DomainMissing,
     /// The nameserver failed (SERVFAIL) or refused the question.

@@ -19,8 +19,32 @@ use crate::organizations::service::lock_unmanaged;
 
 /// How long a challenge can be answered.
 pub const CHALLENGE_LIFETIME: Duration = Duration::days(7);
-/// Domain checks per organization, page re-checks included.
-const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit::new(120, Duration::hours(1));
+/// Domain checks per member, page re-checks included: one member's clicking leaves the rest
+/// of the organization's budget to the others.
+const CHECKS_PER_MEMBER: throttle::Limit = throttle::Limit::new(40, Duration::hours(1));
+/// Domain checks per organization, so that many members together cannot flood a nameserver.
+const CHECKS_PER_ORGANIZATION: throttle::Limit = throttle::Limit::new(200, Duration::hours(1));
+/// A proof older than this is looked up again before anyone is charged: records are removed
+/// and domains change hands.
+pub const PROOF_FRESH_FOR: Duration = Duration::hours(24);
+
+/// Counts one domain check against the member's and the organization's budgets.
+async fn spend_check(pool: &PgPool, member: &Member, now: OffsetDateTime) -> Result<(), AppError> {
+    throttle::hit(
+        pool,
+        &format!("domain-check:member:{}", member.id),
+        CHECKS_PER_MEMBER,
+        now,
+    )
+    .await?;
+    throttle::hit(
+        pool,
+        &format!("domain-check:organization:{}", member.organization_id),
+        CHECKS_PER_ORGANIZATION,
+        now,
+    )
+    .await
+}
 
 /// Moves a wizard to `state`, unaudited; see [`set_state`].
 async fn store_state(
@@ -241,13 +265,7 @@ pub async fn check(
     if wizard.expires_at <= now {
         return Err(AppError::ChallengeExpired);
     }
-    throttle::hit(
-        pool,
-        &format!("domain-check:organization:{}", member.organization_id),
-        CHECKS_PER_ORGANIZATION,
-        now,
-    )
-    .await?;
+    spend_check(pool, member, now).await?;
 
     let (finding, raw) = doctor::check(dns, method, &wizard.domain, &wizard.token).await;
     let verified = matches!(finding, Finding::Verified { .. });
@@ -335,6 +353,90 @@ pub async fn abandon(pool: &PgPool, now: OffsetDateTime, member: &Member) -> Res
 pub struct Verified {
     pub id: Uuid,
     pub entry: Entry,
+    /// When the record was last found.
+    pub proven_at: Option<OffsetDateTime>,
+}
+
+impl Verified {
+    /// The proof is recent enough to charge on; see [`reconfirm`].
+    pub fn is_fresh(&self, now: OffsetDateTime) -> bool {
+        self.proven_at.is_some_and(|at| now - at < PROOF_FRESH_FOR)
+    }
+}
+
+/// Before a purchase: a proof younger than [`PROOF_FRESH_FOR`] stands; an older one is looked up
+/// again (within the check budgets). Found, it counts from now; gone, the wizard goes back to
+/// the domain step with its challenge open another week, and nothing may be bought.
+pub async fn reconfirm(
+    pool: &PgPool,
+    dns: &DnsSettings,
+    now: OffsetDateTime,
+    member: &Member,
+) -> Result<(), AppError> {
+    let proof = sqlx::query!(
+        "select w.id, c.domain, c.token, c.verified_at, c.verified_by_method
+           from wizards w join domain_challenges c on c.wizard_id = w.id
+          where w.member_id = $1 and w.organization_id = $2
+            and w.state in ('domain_verified', 'purchase_pending')",
+        member.id,
+        member.organization_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some(proof) = proof else {
+        // No proven wizard: the purchase itself says what is missing.
+        return Ok(());
+    };
+    if proof
+        .verified_at
+        .is_some_and(|at| now - at < PROOF_FRESH_FOR)
+    {
+        return Ok(());
+    }
+    spend_check(pool, member, now).await?;
+    let method = match proof.verified_by_method.as_deref() {
+        Some("mx") => Method::Mx,
+        _ => Method::Txt,
+    };
+    let (finding, raw) = doctor::check(dns, method, &proof.domain, &proof.token).await;
+    let still_there = matches!(finding, Finding::Verified { .. });
+
+    let mut tx = pool.begin().await?;
+    lock_unmanaged(&mut tx, member.organization_id).await?;
+    member
+        .audit(
+            &mut tx,
+            "domain.rechecked",
+            json!({ "wizard": proof.id, "domain": proof.domain, "method": method, "finding": finding, "dns": raw }),
+            now,
+        )
+        .await?;
+    if still_there {
+        sqlx::query!(
+            "update domain_challenges set verified_at = $2 where wizard_id = $1",
+            proof.id,
+            now
+        )
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query!(
+            "update domain_challenges
+                set verified_at = null, verified_by_method = null, expires_at = greatest(expires_at, $2)
+              where wizard_id = $1",
+            proof.id,
+            now + CHALLENGE_LIFETIME
+        )
+        .execute(&mut *tx)
+        .await?;
+        set_state(&mut tx, member, proof.id, WizardState::DomainPending, now).await?;
+    }
+    tx.commit().await?;
+    if still_there {
+        Ok(())
+    } else {
+        Err(AppError::ProofStale)
+    }
 }
 
 /// The member's wizard, which must have proven the domain.
@@ -344,8 +446,9 @@ pub async fn verified(
     organization_id: Uuid,
 ) -> Result<Verified, AppError> {
     let row = sqlx::query!(
-        "select id, entry from wizards
-          where member_id = $1 and organization_id = $2 and state in ('domain_verified', 'purchase_pending')",
+        "select w.id, w.entry, c.verified_at
+           from wizards w join domain_challenges c on c.wizard_id = w.id
+          where w.member_id = $1 and w.organization_id = $2 and w.state in ('domain_verified', 'purchase_pending')",
         member_id,
         organization_id
     )
@@ -355,6 +458,7 @@ pub async fn verified(
     Ok(Verified {
         id: row.id,
         entry: Entry::stored(&row.entry)?,
+        proven_at: row.verified_at,
     })
 }
 

@@ -242,6 +242,7 @@ pub fn FindingText(finding: Finding) -> impl IntoView {
         Finding::QuotesOrSpaces { value } => view! { <p>{t!(i18n, doctor.quotes_or_spaces)}</p> {listed(vec![value])} }.into_any(),
         Finding::ZoneAppended { name } => view! { <p>{t!(i18n, doctor.zone_appended)}</p> {listed(vec![name])} }.into_any(),
         Finding::OnApex { value } => view! { <p>{t!(i18n, doctor.on_apex)}</p> {listed(vec![value])} }.into_any(),
+        Finding::Alias { target } => view! { <p>{t!(i18n, doctor.alias)}</p> {listed(vec![target])} }.into_any(),
         Finding::DomainMissing => view! { <p>{t!(i18n, doctor.domain_missing)}</p> }.into_any(),
         Finding::ServerFailure { detail } => view! { <p>{t!(i18n, doctor.server_failure)} " (" {detail} ")"</p> }.into_any(),
         Finding::Timeout => view! { <p>{t!(i18n, doctor.timeout)}</p> }.into_any(),
