@@ -10,7 +10,8 @@ bench_setup bench_presence
 database=$BENCH_DATABASE_URL
 
 export_site_env
-export DATABASE_URL="$database" RUST_LOG=warn PAYMENTS=test
+# The benchmark's clients stand for many networks behind this machine as their proxy.
+export DATABASE_URL="$database" RUST_LOG=warn PAYMENTS=test TRUSTED_PROXIES=127.0.0.1
 LEPTOS_SITE_ADDR=127.0.0.1:3200 "$ROOT/target/release/server" &
 first=$!
 second=""

@@ -90,22 +90,7 @@ pub async fn current(
         return Ok(None);
     };
     let token_hash = secrets::hash(&token);
-    let row = sqlx::query!(
-        r#"select s.member_id, s.last_seen_at, s.network from sessions s
-             join members m on m.id = s.member_id
-             left join organization_policies p on p.organization_id = m.organization_id
-            where s.token_hash = $1
-              and s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
-              and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
-              and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day')"#,
-        token_hash,
-        now,
-        i32::try_from(IDLE_TIMEOUT.whole_minutes()).unwrap_or(720),
-        i32::try_from(ABSOLUTE_TIMEOUT.whole_hours()).unwrap_or(168),
-    )
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else {
+    let Some(row) = live(pool, &token_hash, now).await? else {
         return Ok(None);
     };
     let moved = network.is_some_and(|network| network != row.network);
@@ -122,6 +107,56 @@ pub async fn current(
     Ok(Some(SignedIn {
         member_id: row.member_id,
         token_hash,
+    }))
+}
+
+/// The member whose session the request carries, if it is still live; unlike [`current`] it
+/// does not count as activity, so an open live page does not keep an idle session alive.
+pub async fn still_signed_in(
+    pool: &PgPool,
+    settings: &Settings,
+    headers: &HeaderMap,
+    now: OffsetDateTime,
+) -> Result<Option<Uuid>, AppError> {
+    let Some(token) = token_from(headers, settings) else {
+        return Ok(None);
+    };
+    Ok(live(pool, &secrets::hash(&token), now)
+        .await?
+        .map(|row| row.member_id))
+}
+
+struct LiveSession {
+    member_id: Uuid,
+    last_seen_at: OffsetDateTime,
+    network: String,
+}
+
+/// The session with this token hash, unless it has ended by the organization's policy or ours.
+async fn live(
+    pool: &PgPool,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<Option<LiveSession>, AppError> {
+    let row = sqlx::query!(
+        r#"select s.member_id, s.last_seen_at, s.network from sessions s
+             join members m on m.id = s.member_id
+             left join organization_policies p on p.organization_id = m.organization_id
+            where s.token_hash = $1
+              and s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
+              and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
+              and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day')"#,
+        token_hash,
+        now,
+        i32::try_from(IDLE_TIMEOUT.whole_minutes()).unwrap_or(720),
+        i32::try_from(ABSOLUTE_TIMEOUT.whole_hours()).unwrap_or(168),
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|row| LiveSession {
+        member_id: row.member_id,
+        last_seen_at: row.last_seen_at,
+        network: row.network,
     }))
 }
 

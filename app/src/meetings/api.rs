@@ -99,7 +99,16 @@ pub async fn join_meeting(
 ) -> Result<String, AppError> {
     serve(|core, who: Who| async move {
         let who = who.with_guest_key(&core.settings);
-        participants::join(&core.pool, core.now(), &who, &code, name.as_deref()).await
+        let network = crate::core::request::requester().await?.limit_key();
+        participants::join(
+            &core.pool,
+            core.now(),
+            &who,
+            &network,
+            &code,
+            name.as_deref(),
+        )
+        .await
     })
     .await
 }

@@ -107,6 +107,11 @@ impl Roster {
     pub fn waiting(&self) -> impl Iterator<Item = &Participant> {
         self.participants.iter().filter(|person| person.waiting)
     }
+
+    /// Leaves only the participant `id`.
+    pub fn keep_only(&mut self, id: &str) {
+        self.participants.retain(|person| person.id == id);
+    }
 }
 
 /// The meeting page: the meeting, the viewer's place in it, and who is there.

@@ -8,7 +8,7 @@
 #![cfg(feature = "ssr")]
 
 use sqlx::{PgConnection, PgPool};
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::store::{by_id, find, format_start, Meeting, PRESENCE_TIMEOUT};
@@ -19,6 +19,7 @@ use crate::core::error::{AppError, Invalid};
 use crate::core::request::{cookie, headers, host_cookie_name, http_only_cookie, set_cookie};
 use crate::core::secrets;
 use crate::core::state::{Core, Settings};
+use crate::core::throttle;
 use crate::domain::DisplayName;
 
 /// Who is asking: a signed-in member, and the browser's guest key if it has one.
@@ -98,10 +99,27 @@ pub async fn roster(
     now: OffsetDateTime,
     meeting: &Meeting,
 ) -> Result<Roster, AppError> {
+    Ok(roster_with_seats(db, now, meeting).await?.0)
+}
+
+/// Whose place each roster entry is: kept on the server, so a live feed can tell its own
+/// viewer's entry without the pages learning anyone's identity.
+#[derive(Debug, Clone)]
+pub struct Seat {
+    participant: String,
+    member_id: Option<Uuid>,
+    guest_key: Option<Vec<u8>>,
+}
+
+async fn roster_with_seats(
+    db: &mut PgConnection,
+    now: OffsetDateTime,
+    meeting: &Meeting,
+) -> Result<(Roster, Vec<Seat>), AppError> {
     let limit = limit_of(&mut *db, now, meeting).await?;
     let rows = sqlx::query!(
         r#"select id, name, guest_key is not null as "guest!", coalesce(member_id = $2, false) as "organizer!",
-                  state = 'waiting' as "waiting!", muted
+                  state = 'waiting' as "waiting!", muted, member_id, guest_key
              from participants
             where meeting_id = $1 and left_at is null and last_seen_at > $3
             order by joined_at, id"#,
@@ -111,54 +129,66 @@ pub async fn roster(
     )
     .fetch_all(&mut *db)
     .await?;
-    Ok(Roster {
-        limit,
-        participants: rows
-            .into_iter()
-            .map(|row| Participant {
-                id: row.id.to_string(),
-                name: row.name,
-                guest: row.guest,
-                organizer: row.organizer,
-                waiting: row.waiting,
-                muted: row.muted,
-            })
-            .collect(),
-    })
+    let mut seats = Vec::with_capacity(rows.len());
+    let mut participants = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.id.to_string();
+        seats.push(Seat {
+            participant: id.clone(),
+            member_id: row.member_id,
+            guest_key: row.guest_key,
+        });
+        participants.push(Participant {
+            id,
+            name: row.name,
+            guest: row.guest,
+            organizer: row.organizer,
+            waiting: row.waiting,
+            muted: row.muted,
+        });
+    }
+    Ok((
+        Roster {
+            limit,
+            participants,
+        },
+        seats,
+    ))
 }
 
-/// The roster of a meeting by id, for the live feed.
+/// The roster of a meeting by id with its seats, for the live feeds.
 pub async fn roster_by_id(
     pool: &PgPool,
     now: OffsetDateTime,
     meeting_id: Uuid,
-) -> Result<Roster, AppError> {
+) -> Result<(Roster, Vec<Seat>), AppError> {
     let mut db = pool.acquire().await?;
     let meeting = by_id(&mut db, meeting_id).await?;
-    roster(&mut db, now, &meeting).await
+    roster_with_seats(&mut db, now, &meeting).await
 }
 
-/// The viewer's present participation, if any.
+/// The viewer's present participation, if any: its id, and whether it waits in the lobby.
 async fn participation(
     db: &mut PgConnection,
     now: OffsetDateTime,
     meeting_id: Uuid,
     (member_id, guest_key): (Option<Uuid>, Option<&[u8]>),
-) -> Result<Option<Uuid>, AppError> {
+) -> Result<Option<(Uuid, bool)>, AppError> {
     if member_id.is_none() && guest_key.is_none() {
         return Ok(None);
     }
-    Ok(sqlx::query_scalar!(
-        "select id from participants
+    let row = sqlx::query!(
+        r#"select id, state = 'waiting' as "waiting!" from participants
           where meeting_id = $1 and left_at is null and last_seen_at > $4
-            and (member_id = $2 or guest_key = $3)",
+            and (member_id = $2 or guest_key = $3)"#,
         meeting_id,
         member_id,
         guest_key,
         now - PRESENCE_TIMEOUT
     )
     .fetch_optional(db)
-    .await?)
+    .await?;
+    Ok(row.map(|row| (row.id, row.waiting)))
 }
 
 pub async fn view(
@@ -173,9 +203,12 @@ pub async fn view(
     let access = access(who, &meeting)?;
     let joined = participation(&mut db, now, meeting.id, identity(who, access)).await?;
     let mut roster = roster(&mut db, now, &meeting).await?;
-    // Guests see who is there once they are in, not before.
-    if access == Access::Guest && joined.is_none() {
-        roster.participants.clear();
+    match joined {
+        // Guests see who is there once they are in, not before.
+        None if access == Access::Guest => roster.participants.clear(),
+        // Someone waiting in the lobby sees only that they wait.
+        Some((id, true)) => roster.keep_only(&id.to_string()),
+        _ => {}
     }
     Ok(MeetingView {
         link: format!("{}/meet/{}", settings.public_url, meeting.code),
@@ -198,7 +231,7 @@ pub async fn view(
                     .map(|member| member.display_name.clone()),
             },
         },
-        joined: joined.map(|id| id.to_string()),
+        joined: joined.map(|(id, _)| id.to_string()),
         roster,
     })
 }
@@ -249,12 +282,20 @@ async fn admitted(
     .await?)
 }
 
+/// New guest places per network: a guest needs no account, so this is what stops one machine
+/// from filling meetings and lobbies with made-up names.
+const GUEST_JOINS_PER_NETWORK: throttle::Limit = throttle::Limit::new(60, Duration::minutes(10));
+/// New lobby entries per meeting, whoever makes them: the organizer's lobby stays usable.
+const LOBBY_ENTRIES_PER_MEETING: throttle::Limit = throttle::Limit::new(200, Duration::minutes(10));
+
 /// Joins the meeting, or its lobby when the organizer's lobby setting says so, and returns the
 /// participant id. Joining again from the same member or browser returns the same place.
+/// `network` is the requester's rate-limit key.
 pub async fn join(
     pool: &PgPool,
     now: OffsetDateTime,
     who: &Who,
+    network: &str,
     code: &str,
     guest_name: Option<&str>,
 ) -> Result<String, AppError> {
@@ -321,6 +362,14 @@ pub async fn join(
         Access::Colleague => lobby == Lobby::Everyone,
         Access::Guest => lobby != Lobby::Nobody,
     };
+    if access == Access::Guest {
+        let key = format!("meeting-guest:network:{network}");
+        throttle::hit(&mut *tx, &key, GUEST_JOINS_PER_NETWORK, now).await?;
+    }
+    if waits {
+        let key = format!("meeting-lobby:meeting:{}", meeting.id);
+        throttle::hit(&mut *tx, &key, LOBBY_ENTRIES_PER_MEETING, now).await?;
+    }
     let muted = match member_id {
         Some(member_id) => {
             settings::settings(&mut *tx, member_id)
@@ -412,8 +461,44 @@ pub async fn admit(
 #[derive(Debug)]
 pub struct Watcher {
     pub meeting_id: Uuid,
-    member_id: Option<Uuid>,
+    /// Set for the organizer and colleagues, who may follow the meeting without joining it.
+    pub member_id: Option<Uuid>,
     guest_key: Option<Vec<u8>>,
+}
+
+/// What one viewer may see of a roster.
+pub enum Sight {
+    Everything,
+    /// Waiting in the lobby: only their own entry.
+    OnlyThemselves(Roster),
+    /// A guest no longer in the meeting: nothing more.
+    Nothing,
+}
+
+impl Watcher {
+    /// What this viewer may see of `roster`, by their own seat in it.
+    pub fn sees(&self, roster: &Roster, seats: &[Seat]) -> Sight {
+        let own = seats.iter().find(|seat| {
+            (self.member_id.is_some() && seat.member_id == self.member_id)
+                || (self.guest_key.is_some() && seat.guest_key == self.guest_key)
+        });
+        let waiting = own.and_then(|seat| {
+            roster
+                .participants
+                .iter()
+                .find(|person| person.id == seat.participant && person.waiting)
+        });
+        match (own, waiting) {
+            (Some(_), Some(person)) => {
+                let mut alone = roster.clone();
+                alone.keep_only(&person.id);
+                Sight::OnlyThemselves(alone)
+            }
+            (Some(_), None) => Sight::Everything,
+            (None, _) if self.member_id.is_some() => Sight::Everything,
+            (None, _) => Sight::Nothing,
+        }
+    }
 }
 
 /// May `who` follow the meeting live? Members of its organization may; guests once they are in.

@@ -22,8 +22,9 @@ use sqlx::{postgres::PgListener, PgPool};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::participants::{self, Watcher, Who};
-use super::HEARTBEAT_EVERY_SECS;
+use super::participants::{self, Seat, Sight, Watcher, Who};
+use super::{Roster, HEARTBEAT_EVERY_SECS};
+use crate::accounts::session;
 use crate::core::clock::Clock;
 use crate::core::error::AppError;
 use crate::core::state::Core;
@@ -32,11 +33,19 @@ const CHANNEL: &str = "meeting_presence";
 /// How often each process closes the places of participants whose pages fell silent.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
-/// A meeting's new roster, as JSON for the pages.
+/// A meeting's new roster: as JSON for the pages that may see all of it, and with its seats for
+/// the feeds that must first see whose entry is their viewer's.
 #[derive(Clone, Debug)]
 struct Update {
     meeting_id: Uuid,
-    roster: Arc<str>,
+    snapshot: Arc<Snapshot>,
+}
+
+#[derive(Debug)]
+struct Snapshot {
+    roster: Roster,
+    seats: Vec<Seat>,
+    json: String,
 }
 
 /// This process's hub: which meetings have open pages here, and the channel their rosters go out on.
@@ -132,10 +141,13 @@ impl Presence {
         if !self.is_watched(meeting_id) {
             return;
         }
-        match roster_json(pool, clock, meeting_id).await {
-            Ok(roster) => {
+        match snapshot(pool, clock, meeting_id).await {
+            Ok(snapshot) => {
                 // Nobody may be listening any more; that is fine.
-                let _ = self.updates.send(Update { meeting_id, roster });
+                let _ = self.updates.send(Update {
+                    meeting_id,
+                    snapshot,
+                });
             }
             Err(error) => tracing::warn!(%error, %meeting_id, "presence: cannot read roster"),
         }
@@ -164,10 +176,18 @@ impl Drop for Watching {
     }
 }
 
-async fn roster_json(pool: &PgPool, clock: &Clock, meeting_id: Uuid) -> Result<Arc<str>, AppError> {
-    let roster = participants::roster_by_id(pool, clock.now(), meeting_id).await?;
+async fn snapshot(
+    pool: &PgPool,
+    clock: &Clock,
+    meeting_id: Uuid,
+) -> Result<Arc<Snapshot>, AppError> {
+    let (roster, seats) = participants::roster_by_id(pool, clock.now(), meeting_id).await?;
     let json = serde_json::to_string(&roster).map_err(|_| AppError::Internal)?;
-    Ok(json.into())
+    Ok(Arc::new(Snapshot {
+        roster,
+        seats,
+        json,
+    }))
 }
 
 async fn sweep(pool: PgPool, clock: Clock) {
@@ -192,11 +212,11 @@ pub async fn events(
     let watcher = async {
         let who = Who::of_headers(&core, &headers).await?;
         let watcher = participants::watch(&core.pool, now, &who, &code).await?;
-        let first = roster_json(&core.pool, &core.clock, watcher.meeting_id).await?;
+        let first = snapshot(&core.pool, &core.clock, watcher.meeting_id).await?;
         Ok::<_, AppError>((watcher, first))
     };
     match watcher.await {
-        Ok((watcher, first)) => Sse::new(feed(core, &presence, watcher, first))
+        Ok((watcher, first)) => Sse::new(feed(core, &presence, watcher, headers, first))
             .keep_alive(KeepAlive::default())
             .into_response(),
         Err(error) => {
@@ -210,18 +230,49 @@ pub async fn events(
 struct Feed {
     core: Core,
     watcher: Watcher,
+    /// The request's headers, to see on every event that its session still holds.
+    headers: HeaderMap,
     updates: broadcast::Receiver<Update>,
     closing: tokio::sync::watch::Receiver<bool>,
     heartbeat: tokio::time::Interval,
-    first: Option<Arc<str>>,
+    first: Option<Arc<Snapshot>>,
     _watching: Watching,
+}
+
+impl Feed {
+    /// The event this viewer may receive for `snapshot`, or `None` when the feed must end: the
+    /// member signed out (or was signed out), or the guest is no longer in the meeting.
+    async fn event_for(&self, snapshot: &Snapshot) -> Option<Event> {
+        if !self.session_holds().await {
+            return None;
+        }
+        match self.watcher.sees(&snapshot.roster, &snapshot.seats) {
+            Sight::Everything => Some(roster_event(&snapshot.json)),
+            Sight::OnlyThemselves(roster) => serde_json::to_string(&roster)
+                .ok()
+                .map(|json| roster_event(&json)),
+            Sight::Nothing => None,
+        }
+    }
+
+    /// A member's feed lasts as long as their session; a guest's has none to check.
+    async fn session_holds(&self) -> bool {
+        let Some(member_id) = self.watcher.member_id else {
+            return true;
+        };
+        let core = &self.core;
+        let signed_in =
+            session::still_signed_in(&core.pool, &core.settings, &self.headers, core.now()).await;
+        matches!(signed_in, Ok(Some(id)) if id == member_id)
+    }
 }
 
 fn feed(
     core: Core,
     presence: &Presence,
     watcher: Watcher,
-    first: Arc<str>,
+    headers: HeaderMap,
+    first: Arc<Snapshot>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let feed = Feed {
         updates: presence.updates.subscribe(),
@@ -231,37 +282,45 @@ fn feed(
         first: Some(first),
         core,
         watcher,
+        headers,
     };
     futures::stream::unfold(feed, |mut feed| async move {
         if let Some(first) = feed.first.take() {
-            return Some((Ok(roster_event(&first)), feed));
+            let event = feed.event_for(&first).await?;
+            return Some((Ok(event), feed));
         }
         loop {
             if *feed.closing.borrow() {
                 return None;
             }
-            tokio::select! {
+            let snapshot = tokio::select! {
                 _ = feed.closing.changed() => return None,
                 received = feed.updates.recv() => match received {
-                    Ok(update) if update.meeting_id == feed.watcher.meeting_id => {
-                        return Some((Ok(roster_event(&update.roster)), feed));
-                    }
-                    Ok(_) => {}
+                    Ok(update) if update.meeting_id == feed.watcher.meeting_id => update.snapshot,
+                    Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         let core = &feed.core;
-                        if let Ok(roster) = roster_json(&core.pool, &core.clock, feed.watcher.meeting_id).await {
-                            return Some((Ok(roster_event(&roster)), feed));
+                        match snapshot(&core.pool, &core.clock, feed.watcher.meeting_id).await {
+                            Ok(snapshot) => snapshot,
+                            Err(_) => continue,
                         }
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },
                 _ = feed.heartbeat.tick() => {
+                    // Also between changes, a feed ends soon after its session does.
+                    if !feed.session_holds().await {
+                        return None;
+                    }
                     let core = &feed.core;
                     if let Err(error) = participants::heartbeat(&core.pool, core.now(), &feed.watcher).await {
                         tracing::warn!(%error, "presence: heartbeat not stored");
                     }
+                    continue;
                 }
-            }
+            };
+            let event = feed.event_for(&snapshot).await?;
+            return Some((Ok(event), feed));
         }
     })
 }

@@ -3,7 +3,8 @@
 
 use crate::helpers::meetings::save;
 use crate::helpers::wizard::{admin, app_with_dns};
-use crate::helpers::{browser, wait_until, TestApp};
+use crate::helpers::{answer, browser, wait_until, TestApp, START};
+use app::core::clock::Clock;
 use app::core::error::AppError;
 use app::domain::Invalid;
 use app::meetings::{
@@ -248,11 +249,18 @@ async fn guests_wait_in_the_lobby_until_the_organizer_admits_them(pool: PgPool) 
     let (guest, joined) = join_as_guest(&app, &code, "Gina").await;
     let gina = joined.expect("participant id");
     assert!(join(&app, &sara, &code, "").await.is_ok());
-    let view = meeting(&app, &guest, &code).await.expect("Gina's view");
-    let people = &view.roster.participants;
+    let organizers_view = meeting(&app, &rob, &code).await.expect("Rob's view");
+    let people = &organizers_view.roster.participants;
     assert_eq!(people.len(), 2);
     assert!(people.iter().any(|p| p.name == "Gina" && p.waiting));
     assert!(people.iter().any(|p| p.name == "Sara" && !p.waiting));
+
+    // Waiting, Gina sees only that she waits: on the page and in the live feed.
+    let ginas_view = meeting(&app, &guest, &code).await.expect("Gina's view");
+    assert_eq!(names(&ginas_view.roster), ["Gina"]);
+    let mut ginas_feed = live_feed(&app, &guest, &code).await;
+    let first = roster_where(&mut ginas_feed, |_| true).await;
+    assert_eq!(names(&first), ["Gina"]);
 
     let admit = || AdmitParticipant {
         code: code.clone(),
@@ -261,6 +269,108 @@ async fn guests_wait_in_the_lobby_until_the_organizer_admits_them(pool: PgPool) 
     assert_eq!(app.invoke(&sara, admit()).await, Err(AppError::Forbidden));
     assert_eq!(app.invoke(&rob, admit()).await, Ok(()));
     assert_eq!(admitted(&app, &code).await, 2);
+    // Once in, she sees everyone.
+    roster_where(&mut ginas_feed, |roster| names(roster) == ["Gina", "Sara"]).await;
+}
+
+/// Reads the feed to its end, failing if it stays open past a generous deadline.
+async fn ended(stream: &mut reqwest::Response) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("the feed ended in time");
+        if !matches!(chunk, Ok(Some(_))) {
+            return;
+        }
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_members_live_feed_ends_when_they_sign_out(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = organizer(&app, "rob@contoso.com").await;
+    let code = create_meeting(&app, &rob, false).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let mut feed = live_feed(&app, &sara, &code).await;
+    roster_where(&mut feed, |_| true).await;
+    app.invoke(&sara, app::accounts::SignOut {})
+        .await
+        .expect("signed out");
+    // Rob's joining is the next change: it is not sent to a signed-out browser.
+    assert!(join(&app, &rob, &code, "").await.is_ok());
+    ended(&mut feed).await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_guests_live_feed_ends_when_they_leave(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = organizer(&app, "rob@contoso.com").await;
+    let code = create_meeting(&app, &rob, true).await;
+    let (guest, joined) = join_as_guest(&app, &code, "Gina").await;
+    assert!(joined.is_ok());
+    let mut feed = live_feed(&app, &guest, &code).await;
+    roster_where(&mut feed, |roster| names(roster) == ["Gina"]).await;
+    assert_eq!(leave(&app, &guest, &code).await, Ok(()));
+    ended(&mut feed).await;
+}
+
+/// Joins as a new guest whose requests a trusted proxy forwarded for `address`.
+async fn join_as_guest_from(app: &TestApp, address: &str, code: &str) -> Result<String, AppError> {
+    let call = JoinMeeting {
+        code: code.to_owned(),
+        name: Some(format!("Guest at {address}")),
+    };
+    let response = app
+        .request(&browser(), &call)
+        .header("X-Forwarded-For", address)
+        .send()
+        .await
+        .expect("sent");
+    answer::<JoinMeeting>(response).await
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn one_network_makes_at_most_sixty_guest_places_in_ten_minutes(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = organizer(&app, "rob@contoso.com").await;
+    let code = create_meeting(&app, &rob, true).await;
+    for n in 0..60 {
+        let (guest, joined) = join_as_guest(&app, &code, &format!("Guest {n}")).await;
+        assert!(joined.is_ok(), "guest {n}: {joined:?}");
+        assert_eq!(leave(&app, &guest, &code).await, Ok(()));
+    }
+    let (_, over) = join_as_guest(&app, &code, "Guest 60").await;
+    assert!(
+        matches!(over, Err(AppError::TooManyAttempts { .. })),
+        "{over:?}"
+    );
+    // Colleagues are not guests: they still get in.
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    assert!(join(&app, &sara, &code, "").await.is_ok());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_lobby_takes_at_most_two_hundred_new_entries_in_ten_minutes(pool: PgPool) {
+    let app = TestApp::spawn_with(pool, Clock::manual(START), |config| {
+        config.trusted_proxies = vec!["127.0.0.0/8".parse().expect("a CIDR")];
+    })
+    .await;
+    let rob = app.signed_up("rob@contoso.com", "Rob").await;
+    set_lobby(&app, &rob, Lobby::OutsideOrganization).await;
+    let code = create_meeting(&app, &rob, true).await;
+    for n in 0..200 {
+        let address = format!("198.51.{}.{}", n / 100, n % 100);
+        let joined = join_as_guest_from(&app, &address, &code).await;
+        assert!(joined.is_ok(), "guest {n}: {joined:?}");
+    }
+    let over = join_as_guest_from(&app, "203.0.113.1", &code).await;
+    assert!(
+        matches!(over, Err(AppError::TooManyAttempts { .. })),
+        "{over:?}"
+    );
+    app.clock.advance(Duration::minutes(10));
+    assert!(join_as_guest_from(&app, "203.0.113.1", &code).await.is_ok());
 }
 
 #[sqlx::test(migrations = "../migrations")]
