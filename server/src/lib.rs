@@ -32,6 +32,7 @@ pub async fn run() -> Result<(), String> {
     }
     let mut worker = mail::start_worker(&pool, mailer).await?;
     let eraser = tokio::spawn(erase_removed_people(pool.clone()));
+    let refunder = tokio::spawn(refund_due_orders(pool.clone(), config.stripe.clone()));
     let (router, presence) = http::router(&config, leptos, pool, app::core::clock::Clock::system());
 
     tracing::info!(%addr, "listening");
@@ -47,6 +48,7 @@ pub async fn run() -> Result<(), String> {
     .await;
     worker.stop().await;
     eraser.abort();
+    refunder.abort();
     served.map_err(|error| format!("the server stopped unexpectedly: {error}"))?;
     tracing::info!("stopped");
     Ok(())
@@ -62,6 +64,26 @@ async fn erase_removed_people(pool: sqlx::PgPool) {
             Ok(0) => {}
             Ok(erased) => tracing::info!(erased, "erased the data of people removed 30 days ago"),
             Err(error) => tracing::warn!(?error, "could not erase removed people; will retry"),
+        }
+    }
+}
+
+/// Refunds, every minute, paid orders that could not be applied and whose refund has not been
+/// made yet (the webhook tries at once; this retries when Stripe was unreachable).
+async fn refund_due_orders(
+    pool: sqlx::PgPool,
+    stripe: Option<app::licensing::stripe::StripeSettings>,
+) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        let now = time::OffsetDateTime::now_utc();
+        match app::licensing::refunds::refund_due(&pool, stripe.as_ref(), now).await {
+            Ok(0) => {}
+            Ok(refunded) => {
+                tracing::info!(refunded, "refunded paid orders that could not be applied")
+            }
+            Err(error) => tracing::warn!(?error, "could not refund due orders; will retry"),
         }
     }
 }

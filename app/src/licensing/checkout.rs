@@ -233,15 +233,16 @@ pub struct PendingOrder {
     pub kind: String,
 }
 
-/// The pending order `order_id`; `None` once it was settled, so a redelivery changes nothing.
+/// The pending order paid through Checkout Session `session`; `None` once it was settled, so a
+/// redelivery changes nothing.
 pub async fn pending(
     tx: &mut PgConnection,
-    order_id: Uuid,
+    session: &str,
 ) -> Result<Option<PendingOrder>, AppError> {
     let Some(row) = sqlx::query!(
-        "select organization_id, member_id, plan_id, billing, quantity, amount_minor, currency, kind
-           from orders where id = $1 and status = 'pending' for update",
-        order_id
+        "select id, organization_id, member_id, plan_id, billing, quantity, amount_minor, currency, kind
+           from orders where checkout_session = $1 and status = 'pending' for update",
+        session
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -249,7 +250,7 @@ pub async fn pending(
         return Ok(None);
     };
     Ok(Some(PendingOrder {
-        id: order_id,
+        id: row.id,
         organization_id: row.organization_id,
         member_id: row.member_id,
         plan_id: row.plan_id,
@@ -296,11 +297,32 @@ pub async fn settle(
     Ok(())
 }
 
+/// A payment whose amount or currency is not the order's: recorded for people to look into,
+/// and nothing else changes (the order stays pending).
+pub async fn record_mismatch(
+    tx: &mut PgConnection,
+    now: OffsetDateTime,
+    order: &PendingOrder,
+    paid: Option<&Money>,
+    reference: &str,
+) -> Result<(), AppError> {
+    tracing::error!(order_id = %order.id, ?paid, expected = ?order.amount, reference, "stripe: paid amount is not the order's; nothing applied");
+    audit::record(
+        &mut *tx,
+        order.organization_id,
+        Some(order.member_id),
+        "order.payment_mismatch",
+        json!({ "order": order.id, "expected": order.amount, "paid": paid, "reference": reference }),
+        now,
+    )
+    .await
+}
+
 /// A Checkout Session that expired or failed: its pending order is declined.
-pub async fn abandon(tx: &mut PgConnection, order_id: Uuid) -> Result<(), AppError> {
+pub async fn abandon(tx: &mut PgConnection, session: &str) -> Result<(), AppError> {
     sqlx::query!(
-        "update orders set status = 'declined' where id = $1 and status = 'pending'",
-        order_id
+        "update orders set status = 'declined' where checkout_session = $1 and status = 'pending'",
+        session
     )
     .execute(&mut *tx)
     .await?;

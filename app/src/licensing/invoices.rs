@@ -47,7 +47,8 @@ pub async fn overview(
     })
     .collect::<Result<_, AppError>>()?;
     let orders = sqlx::query!(
-        "select o.id, o.created_at, p.name, o.quantity, o.amount_minor, o.currency, o.status, o.invoice_number
+        "select o.id, o.created_at, p.name, o.quantity, o.amount_minor, o.currency, o.status, o.invoice_number,
+                o.refund_reference
            from orders o join plans p on p.id = o.plan_id
           where o.organization_id = $1 order by o.created_at desc, o.invoice_number desc nulls last",
         admin.organization_id
@@ -63,6 +64,7 @@ pub async fn overview(
         amount: Money::new(row.amount_minor, &row.currency),
         status: OrderStatus::parse(&row.status),
         invoice_number: row.invoice_number,
+        refund: row.refund_reference,
     })
     .collect();
     Ok(LicensingView {

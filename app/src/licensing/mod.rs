@@ -14,6 +14,7 @@ pub mod checkout;
 pub mod idempotency;
 pub mod invoices;
 pub mod payments;
+pub mod refunds;
 pub mod seats;
 pub mod stripe;
 mod ui;
@@ -106,6 +107,8 @@ pub struct OrderView {
     pub amount: Money,
     pub status: OrderStatus,
     pub invoice_number: Option<i64>,
+    /// The payment provider's reference of the refund, once refunded.
+    pub refund: Option<String>,
 }
 
 /// Where an order stands.
@@ -117,6 +120,8 @@ pub enum OrderStatus {
     Declined,
     /// Paid, but could not be applied; the money goes back.
     RefundDue,
+    /// Paid, could not be applied, and the money went back (`refund` names the refund).
+    Refunded,
 }
 
 impl OrderStatus {
@@ -125,6 +130,7 @@ impl OrderStatus {
             "paid" => OrderStatus::Paid,
             "pending" => OrderStatus::Pending,
             "refund_due" => OrderStatus::RefundDue,
+            "refunded" => OrderStatus::Refunded,
             _ => OrderStatus::Declined,
         }
     }

@@ -161,6 +161,46 @@ pub async fn create_checkout(
     })
 }
 
+#[derive(Debug, Deserialize)]
+struct Refund {
+    id: String,
+}
+
+/// Refunds the whole payment `payment_intent` of order `order_id` and returns the refund's id.
+/// The idempotency key is the order's, so however often this is tried, Stripe refunds once.
+pub async fn refund(
+    stripe: &StripeSettings,
+    payment_intent: &str,
+    order_id: Uuid,
+) -> Result<String, AppError> {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/refunds", stripe.api_base))
+        .bearer_auth(&stripe.secret_key)
+        .header("Idempotency-Key", format!("refund-{order_id}"))
+        .form(&[
+            ("payment_intent", payment_intent.to_owned()),
+            ("metadata[order_id]", order_id.to_string()),
+        ])
+        .timeout(std::time::Duration::from_secs(20))
+        .send()
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "stripe: cannot reach the API");
+            AppError::Unavailable
+        })?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        tracing::error!(%status, body, %order_id, "stripe: refund refused");
+        return Err(AppError::Unavailable);
+    }
+    let refund: Refund = response.json().await.map_err(|error| {
+        tracing::error!(%error, "stripe: unreadable refund");
+        AppError::Internal
+    })?;
+    Ok(refund.id)
+}
+
 /// A webhook event, as far as orders need it.
 #[derive(Debug, Deserialize)]
 pub struct Event {
@@ -178,18 +218,24 @@ struct EventData {
 #[derive(Debug, Deserialize)]
 struct SessionObject {
     id: Option<String>,
-    client_reference_id: Option<String>,
     payment_status: Option<String>,
     payment_intent: Option<String>,
+    amount_total: Option<i64>,
+    currency: Option<String>,
 }
 
-/// What a webhook event means for an order.
+/// What a webhook event means for an order. Orders are found by their Checkout Session's id,
+/// which only Stripe's answer to our own request gave us, never by what the event says the order is.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Settlement {
-    /// The order was paid; `reference` is Stripe's payment id.
-    Paid { order: Uuid, reference: String },
+    /// The session was paid `paid` (as far as the event says); `reference` is Stripe's payment id.
+    Paid {
+        session: String,
+        paid: Option<Money>,
+        reference: String,
+    },
     /// The Checkout Session expired or its payment failed.
-    Failed { order: Uuid },
+    Failed { session: String },
     /// Nothing to do with an order.
     Ignored,
 }
@@ -201,25 +247,28 @@ impl Event {
     }
 
     pub fn settlement(&self) -> Settlement {
-        let session = &self.data.object;
-        let order = session
-            .client_reference_id
-            .as_deref()
-            .and_then(|id| Uuid::parse_str(id).ok());
-        match (self.kind.as_str(), order) {
-            (
-                "checkout.session.completed" | "checkout.session.async_payment_succeeded",
-                Some(order),
-            ) if session.payment_status.as_deref() == Some("paid") => Settlement::Paid {
-                order,
-                reference: session
-                    .payment_intent
-                    .clone()
-                    .or_else(|| session.id.clone())
-                    .unwrap_or_default(),
-            },
-            ("checkout.session.expired" | "checkout.session.async_payment_failed", Some(order)) => {
-                Settlement::Failed { order }
+        let object = &self.data.object;
+        let Some(session) = object.id.clone() else {
+            return Settlement::Ignored;
+        };
+        match self.kind.as_str() {
+            "checkout.session.completed" | "checkout.session.async_payment_succeeded"
+                if object.payment_status.as_deref() == Some("paid") =>
+            {
+                Settlement::Paid {
+                    paid: object
+                        .amount_total
+                        .zip(object.currency.as_deref())
+                        .map(|(minor, currency)| Money::new(minor, &currency.to_ascii_uppercase())),
+                    reference: object
+                        .payment_intent
+                        .clone()
+                        .unwrap_or_else(|| session.clone()),
+                    session,
+                }
+            }
+            "checkout.session.expired" | "checkout.session.async_payment_failed" => {
+                Settlement::Failed { session }
             }
             _ => Settlement::Ignored,
         }

@@ -184,6 +184,7 @@ fn Licensing(
             {data.orders.iter().map(|order| {
                 let amount = order.amount.clone();
                 let status = order.status;
+                let refund = order.refund.clone().unwrap_or_default();
                 let invoice = order.invoice_number.map(|number| (number, order.id.clone()));
                 view! {
                     <li>{order.date.clone()} " · " {order.plan.clone()} " × " {order.quantity} " · "
@@ -192,6 +193,9 @@ fn Licensing(
                             OrderStatus::Paid => t!(i18n, licensing.paid).into_any(),
                             OrderStatus::Pending => t!(i18n, licensing.pending).into_any(),
                             OrderStatus::RefundDue => t!(i18n, licensing.refund_due).into_any(),
+                            OrderStatus::Refunded => {
+                                t!(i18n, licensing.refunded, reference = move || refund.clone()).into_any()
+                            }
                             OrderStatus::Declined => t!(i18n, licensing.declined).into_any(),
                         }}
                         {invoice.map(|(number, id)| view! {

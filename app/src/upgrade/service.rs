@@ -232,18 +232,23 @@ async fn tell_everyone(
     Ok(())
 }
 
-/// Completes an order the payment provider says is paid, inside its transaction. An order
-/// already settled is left alone; one that can no longer be applied (someone else became the
-/// admin meanwhile, or more seats would pass the plan's cap) is marked for refund instead.
+/// Completes the order of Checkout Session `session`, which the payment provider says was paid
+/// `paid`, inside its transaction. An order already settled is left alone, and so is one whose
+/// amount or currency differs (recorded); one that can no longer be applied (someone else became
+/// the admin meanwhile, or more seats would pass the plan's cap) is marked for refund instead.
 pub async fn complete_order(
     tx: &mut PgConnection,
     now: OffsetDateTime,
-    order_id: Uuid,
+    session: &str,
+    paid: Option<&Money>,
     reference: &str,
 ) -> Result<(), AppError> {
-    let Some(order) = checkout::pending(&mut *tx, order_id).await? else {
+    let Some(order) = checkout::pending(&mut *tx, session).await? else {
         return Ok(());
     };
+    if paid != Some(&order.amount) {
+        return checkout::record_mismatch(&mut *tx, now, &order, paid, reference).await;
+    }
     if order.kind != "upgrade" {
         let applicable = seats::can_add(&mut *tx, &order).await?;
         checkout::settle(&mut *tx, now, &order, applicable, reference).await?;

@@ -15,6 +15,7 @@ use super::service::complete_order;
 use crate::core::error::AppError;
 use crate::core::state::Core;
 use crate::licensing::checkout::{self, PaymentSettings};
+use crate::licensing::refunds;
 use crate::licensing::stripe::{verify_signature, Event, Settlement};
 
 /// Checks the signature, then applies the event once.
@@ -40,7 +41,16 @@ pub async fn stripe_webhook(
         return (StatusCode::BAD_REQUEST, "not a Stripe event").into_response();
     };
     match apply(&core, now, &event).await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Ok(()) => {
+            // A payment that could not be applied goes back at once, outside Stripe's wait.
+            let (pool, stripe) = (core.pool.clone(), stripe.clone());
+            tokio::spawn(async move {
+                if let Err(error) = refunds::refund_due(&pool, Some(&stripe), now).await {
+                    tracing::warn!(?error, "refunds not made yet; will retry");
+                }
+            });
+            (StatusCode::OK, "ok").into_response()
+        }
         // Stripe retries on anything but 2xx, which is what a passing failure needs.
         Err(error) => {
             let status = StatusCode::from_u16(error.status_code())
@@ -57,10 +67,14 @@ async fn apply(core: &Core, now: OffsetDateTime, event: &Event) -> Result<(), Ap
         return Ok(());
     }
     match event.settlement() {
-        Settlement::Paid { order, reference } => {
-            complete_order(&mut tx, now, order, &reference).await?;
+        Settlement::Paid {
+            session,
+            paid,
+            reference,
+        } => {
+            complete_order(&mut tx, now, &session, paid.as_ref(), &reference).await?;
         }
-        Settlement::Failed { order } => checkout::abandon(&mut tx, order).await?,
+        Settlement::Failed { session } => checkout::abandon(&mut tx, &session).await?,
         Settlement::Ignored => {
             tracing::info!(event = %event.id, kind = %event.kind, "stripe: event ignored");
         }

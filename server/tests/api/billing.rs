@@ -7,7 +7,7 @@ use crate::helpers::orders::{
     more_licenses, purchase, Pay, Pay::AtStripe, BASIC, DECLINED, PAYS, STANDARD,
 };
 use crate::helpers::wizard::{admin, app_with_dns, app_with_dns_and, verified_member};
-use crate::helpers::{bind::Bind, TestApp, START};
+use crate::helpers::{bind::Bind, wait_until, TestApp, START};
 use app::core::error::{AppError, Decline};
 use app::domain::Money;
 use app::licensing::stripe::StripeSettings;
@@ -142,43 +142,70 @@ async fn invoices_and_buying_are_for_the_organizations_admin_only(pool: PgPool) 
     );
 }
 
-/// The form of each Checkout Session request, in order.
+/// The form of each request of a kind, in order.
 type Seen = Arc<Mutex<Vec<Vec<(String, String)>>>>;
 
-/// A stand-in for Stripe's API on loopback: records each Checkout Session request.
+/// A stand-in for Stripe's API on loopback (Stripe itself cannot run here): records each Checkout
+/// Session and each refund request, with the idempotency key of each refund.
 struct FakeStripe {
     base: String,
     sessions: Seen,
+    refunds: Seen,
 }
 
 async fn fake_stripe() -> FakeStripe {
     use axum::{extract::State, http::HeaderMap, routing::post, Form, Json, Router};
+    fn authorized(headers: &HeaderMap) -> Result<(), axum::http::StatusCode> {
+        match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+            Some("Bearer sk_test_key") => Ok(()),
+            _ => Err(axum::http::StatusCode::UNAUTHORIZED),
+        }
+    }
     async fn create(
-        State(seen): State<Seen>,
+        State((sessions, _)): State<(Seen, Seen)>,
         headers: HeaderMap,
         Form(form): Form<Vec<(String, String)>>,
     ) -> Result<Json<Value>, axum::http::StatusCode> {
-        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer sk_test_key")
-        {
-            return Err(axum::http::StatusCode::UNAUTHORIZED);
-        }
-        let mut seen = seen.lock().expect("lock");
+        authorized(&headers)?;
+        let mut seen = sessions.lock().expect("lock");
         seen.push(form);
         let id = format!("cs_test_{}", seen.len());
         Ok(Json(
             json!({ "id": id, "url": format!("https://checkout.stripe.test/pay/{id}") }),
         ))
     }
-    let sessions: Seen = Arc::default();
+    async fn refund(
+        State((_, refunds)): State<(Seen, Seen)>,
+        headers: HeaderMap,
+        Form(mut form): Form<Vec<(String, String)>>,
+    ) -> Result<Json<Value>, axum::http::StatusCode> {
+        authorized(&headers)?;
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        form.push(("Idempotency-Key".to_owned(), key.to_owned()));
+        let mut seen = refunds.lock().expect("lock");
+        seen.push(form);
+        Ok(Json(
+            json!({ "id": format!("re_test_{}", seen.len()), "status": "succeeded" }),
+        ))
+    }
+    let (sessions, refunds): (Seen, Seen) = Default::default();
     let router = Router::new()
         .route("/v1/checkout/sessions", post(create))
-        .with_state(sessions.clone());
+        .route("/v1/refunds", post(refund))
+        .with_state((sessions.clone(), refunds.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("port");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, router).await.expect("serves") });
-    FakeStripe { base, sessions }
+    FakeStripe {
+        base,
+        sessions,
+        refunds,
+    }
 }
 
 async fn app_with_stripe(pool: PgPool, stripe: &FakeStripe) -> (TestApp, Bind) {
@@ -213,16 +240,39 @@ async fn deliver(app: &TestApp, body: &str, signature: &str) -> reqwest::Respons
         .expect("sent")
 }
 
-fn completed(event: &str, order: &str) -> String {
+/// What Stripe says about an order: its Checkout Session, what was paid, and the order the
+/// session was made for.
+struct Payment<'a> {
+    session: &'a str,
+    amount: i64,
+    currency: &'a str,
+    order: &'a str,
+}
+
+/// A `checkout.session.completed` event for `payment`.
+fn completed(event: &str, payment: &Payment) -> String {
     json!({
         "id": event,
         "type": "checkout.session.completed",
         "data": { "object": {
-            "id": "cs_test_1", "object": "checkout.session", "client_reference_id": order,
-            "payment_status": "paid", "payment_intent": "pi_test_1"
+            "id": payment.session, "object": "checkout.session",
+            "client_reference_id": payment.order, "payment_status": "paid",
+            "payment_intent": format!("pi_for_{}", payment.session),
+            "amount_total": payment.amount, "currency": payment.currency
         } }
     })
     .to_string()
+}
+
+/// The Checkout Session, amount and currency of order `order`, as Stripe would report its payment.
+async fn payment_of(app: &TestApp, order: &str) -> (String, i64, String) {
+    sqlx::query_as(
+        "select checkout_session, amount_minor, lower(currency) from orders where id = $1::uuid",
+    )
+    .bind(order)
+    .fetch_one(&app.pool)
+    .await
+    .expect("the order")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -276,17 +326,21 @@ async fn with_stripe_the_upgrade_waits_for_a_correctly_signed_webhook_and_applie
     );
     assert_eq!(app.count("orders where status = 'pending'").await, 1);
 
-    let body = completed("evt_1", &order);
+    let (session, amount, currency) = payment_of(&app, &order).await;
+    let paid = Payment {
+        session: &session,
+        amount,
+        currency: &currency,
+        order: &order,
+    };
+    let body = completed("evt_1", &paid);
     let now = START.unix_timestamp();
+    let other = Payment { amount: 1, ..paid };
     for (name, header) in [
         ("wrong secret", signature("whsec_other", now, &body)),
         (
             "other body",
-            signature(
-                WEBHOOK_SECRET,
-                now,
-                &completed("evt_1", "00000000-0000-0000-0000-000000000000"),
-            ),
+            signature(WEBHOOK_SECRET, now, &completed("evt_1", &other)),
         ),
         ("too old", signature(WEBHOOK_SECRET, now - 301, &body)),
         ("no signature", String::new()),
@@ -316,7 +370,7 @@ async fn with_stripe_the_upgrade_waits_for_a_correctly_signed_webhook_and_applie
             .await
             .expect("order");
     assert_eq!(paid.0, "paid");
-    assert_eq!(paid.1, "pi_test_1");
+    assert_eq!(paid.1, "pi_for_cs_test_1");
     assert!(paid.2.is_some());
     let admins = "members where email = 'rob@contoso.com' and role = 'global_admin'";
     assert_eq!(app.count(admins).await, 1);
@@ -340,9 +394,52 @@ async fn a_paid_checkout_that_lost_the_race_is_marked_for_refund_not_applied(poo
         .fetch_all(&app.pool)
         .await
         .expect("statuses");
-    assert_eq!(statuses, ["paid", "refund_due"]);
+    assert_eq!(statuses[0], "paid");
+    assert!(
+        ["refund_due", "refunded"].contains(&statuses[1].as_str()),
+        "{statuses:?}"
+    );
     assert_eq!(app.count("subscriptions").await, 1);
     assert_eq!(app.count("members where role = 'global_admin'").await, 1);
+
+    // The money goes back through Stripe's refund API, once, and the order shows it.
+    let refunded = "orders where status = 'refunded' and refund_reference = 're_test_1'";
+    wait_until(std::time::Duration::from_secs(10), || async {
+        app.count(refunded).await == 1
+    })
+    .await;
+    assert_eq!(app.count(refunded).await, 1);
+    let refunds = stripe.refunds.lock().expect("lock").clone();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    let field = |name: &str| {
+        refunds[0]
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let loser: String = sqlx::query_scalar("select id::text from orders where status = 'refunded'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the refunded order");
+    let (session, _, _) = payment_of(&app, &loser).await;
+    assert_eq!(field("payment_intent"), Some(format!("pi_for_{session}")));
+    assert_eq!(field("Idempotency-Key"), Some(format!("refund-{loser}")));
+    assert_eq!(
+        app.count("audit_events where kind = 'order.refunded'")
+            .await,
+        1
+    );
+    let sara_is_not_admin = app.invoke(&sara, Licensing {}).await;
+    assert!(sara_is_not_admin.is_err());
+    let shown = app
+        .invoke(&rob, Licensing {})
+        .await
+        .expect("Rob's licensing page");
+    assert!(shown
+        .orders
+        .iter()
+        .any(|order| order.status == OrderStatus::Refunded
+            && order.refund.as_deref() == Some("re_test_1")));
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -405,12 +502,86 @@ async fn more_licenses_through_stripe_are_added_when_paid_and_never_past_the_cap
     // Paid too, but 201 + 150 is past the plan's cap of 300: refunded, not added.
     assert_eq!(pay(&app, &orders[1], "evt_more_150").await, 200);
     assert_eq!(app.scalar(purchased).await, 201);
-    assert_eq!(app.count("orders where status = 'refund_due'").await, 1);
+    assert_eq!(
+        app.count("orders where status in ('refund_due', 'refunded')")
+            .await,
+        1
+    );
 }
 
 /// Stripe says the order of `outcome` is paid, in event `event`.
 async fn pay(app: &TestApp, outcome: &PurchaseOutcome, event: &str) -> reqwest::StatusCode {
-    let body = completed(event, &outcome.order_id);
-    let header = signature(WEBHOOK_SECRET, START.unix_timestamp(), &body);
-    deliver(app, &body, &header).await.status()
+    let (session, amount, currency) = payment_of(app, &outcome.order_id).await;
+    let payment = Payment {
+        session: &session,
+        amount,
+        currency: &currency,
+        order: &outcome.order_id,
+    };
+    send_signed(app, &completed(event, &payment)).await
+}
+
+async fn send_signed(app: &TestApp, body: &str) -> reqwest::StatusCode {
+    let header = signature(WEBHOOK_SECRET, START.unix_timestamp(), body);
+    deliver(app, body, &header).await.status()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_payment_is_bound_to_its_own_checkout_session_amount_and_currency(pool: PgPool) {
+    let stripe = fake_stripe().await;
+    let (app, bind) = app_with_stripe(pool, &stripe).await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    let outcome = app
+        .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "bound-order"))
+        .await
+        .expect("on to Stripe");
+    let order = outcome.order_id.as_str();
+    let (session, amount, currency) = payment_of(&app, order).await;
+    let managed = "organizations where status = 'managed'";
+    for (event, wrong) in [
+        // Someone else's cheap session, naming this order as its reference.
+        (
+            "evt_other_session",
+            Payment {
+                session: "cs_elsewhere",
+                amount,
+                currency: &currency,
+                order,
+            },
+        ),
+        (
+            "evt_too_little",
+            Payment {
+                session: &session,
+                amount: amount - 1,
+                currency: &currency,
+                order,
+            },
+        ),
+        (
+            "evt_other_currency",
+            Payment {
+                session: &session,
+                amount,
+                currency: "jpy",
+                order,
+            },
+        ),
+    ] {
+        assert_eq!(
+            send_signed(&app, &completed(event, &wrong)).await,
+            200,
+            "{event}"
+        );
+        assert_eq!(app.count(managed).await, 0, "{event} changes nothing");
+    }
+    assert_eq!(app.count("orders where status = 'pending'").await, 1);
+    assert_eq!(
+        app.count("audit_events where kind = 'order.payment_mismatch'")
+            .await,
+        2
+    );
+
+    assert_eq!(pay(&app, &outcome, "evt_right").await, 200);
+    assert_eq!(app.count(managed).await, 1);
 }
