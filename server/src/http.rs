@@ -132,6 +132,7 @@ pub fn router(
             _,
         >(context, shell))
         .with_state(state)
+        .layer(axum::middleware::map_response(server_function_error_status))
         .layer(axum::middleware::from_fn(move |request, next| {
             same_origin_writes(request, next, public_origin.clone())
         }))
@@ -168,6 +169,30 @@ pub fn router(
                 )),
         );
     (router, presence)
+}
+
+/// A server function that fails before its body runs (its arguments cannot be read) answers
+/// with the framework's 500; this gives it the status its error maps to, as every other failure
+/// has (`AppError::status_code`), so bad input is a 4xx and never looks like a server fault.
+async fn server_function_error_status(
+    response: axum::response::Response,
+) -> axum::response::Response {
+    use leptos::server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // Errors are JSON, at most echoing part of a request, whose size is limited.
+    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    let error = app::core::error::AppError::de(bytes.clone());
+    if let Ok(status) = StatusCode::from_u16(error.status_code()) {
+        parts.status = status;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Paths whose last segment is a secret: a meeting's join code, a phone or invitation link.

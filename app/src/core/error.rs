@@ -238,6 +238,10 @@ impl From<sqlx::Error> for AppError {
                 tracing::warn!(error = %error, "database unreachable");
                 AppError::Unavailable
             }
+            // Text PostgreSQL cannot hold (a NUL character): the input's fault, not the server's.
+            sqlx::Error::Database(database) if database.code().as_deref() == Some("22021") => {
+                AppError::Request("the text holds a character that cannot be stored".to_owned())
+            }
             other => {
                 tracing::error!(error = ?other, "database error");
                 AppError::Internal

@@ -8,6 +8,7 @@ mod accounts;
 mod billing;
 mod devices;
 mod domains;
+mod extremes;
 mod health;
 mod licensing;
 mod mail;
