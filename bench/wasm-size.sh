@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-[ "${SKIP_BUILD:-}" = 1 ] || SQLX_OFFLINE=true cargo leptos build --release --split >&2
+[ "${SKIP_BUILD:-}" = 1 ] || build_release_site >&2
 
 python3 - "$ROOT/target/site/pkg" <<'PY'
 import gzip, json, subprocess, sys
@@ -23,12 +23,16 @@ def sizes(name):
 def kb(n):
     return f"{n / 1024:.1f}K"
 
-main = ["tenantry.wasm", "tenantry.js"] + sorted(p.name for p in pkg.glob("__wasm_split*.js"))
-manifest_file = pkg / "__wasm_split_manifest.json"
-manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+# File names carry a content hash (hash-files); the build's own .br and .gz copies are skipped.
+def named(pattern):
+    return sorted(p.name for p in pkg.glob(pattern) if p.suffix not in (".br", ".gz"))
+
+main = named("tenantry.*.wasm") + named("tenantry.*.js") + named("__wasm_split.*.js")
+manifests = named("__wasm_split_manifest*.json")
+manifest = json.loads((pkg / manifests[0]).read_text()) if manifests else {}
 
 print(f"{'file':<44} {'raw':>9} {'gzip':>9} {'brotli':>9}")
-for name in main + ["tenantry.css"]:
+for name in main + named("tenantry.*.css"):
     raw, gz, br = sizes(name)
     print(f"{name:<44} {kb(raw):>9} {kb(gz):>9} {kb(br):>9}")
 

@@ -27,7 +27,7 @@ if [ -z "${SMTP_URL:-}" ]; then
 fi
 
 say "building the release site"
-SQLX_OFFLINE=true cargo leptos build --release --split
+build_release_site
 
 export_site_env
 say "serving on http://$LEPTOS_SITE_ADDR"

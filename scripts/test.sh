@@ -36,7 +36,7 @@ say "unit and integration tests"
 cargo test --workspace --all-targets
 
 say "release build"
-cargo leptos build --release --split
+build_release_site
 
 say "end-to-end tests in Chromium"
 # The app runs as a role that is not a superuser, on a database made fresh for this run.

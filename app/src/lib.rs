@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::{AnyView, IntoAny};
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     lazy_route, path, Lazy, LazyRoute,
@@ -56,6 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                <link rel="stylesheet" id="leptos" href=stylesheet_href(&options) />
                 <HydrationScripts options />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <MetaTags />
@@ -64,6 +65,40 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The stylesheet's address: under its content-hashed name when the build hashes file names,
+/// read once from the build's hash file beside the server binary.
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        HREF.get_or_init(|| {
+            let (pkg, name) = (&options.site_pkg_dir, &options.output_name);
+            let hash = options
+                .hash_files
+                .then(|| {
+                    let exe = std::env::current_exe().ok()?;
+                    let hashes =
+                        std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref()))
+                            .ok()?;
+                    hashes.lines().find_map(|line| {
+                        let (file, hash) = line.split_once(':')?;
+                        (file.trim() == "css").then(|| hash.trim().to_owned())
+                    })
+                })
+                .flatten();
+            match hash {
+                Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+                None => format!("/{pkg}/{name}.css"),
+            }
+        })
+        .clone()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
     }
 }
 
@@ -102,7 +137,6 @@ pub fn App() -> impl IntoView {
         .max_age(365_i64 * 24 * 60 * 60 * 1000);
     view! {
         <I18nContextProvider cookie_name="lang" cookie_options=language_cookie>
-            <Stylesheet id="leptos" href="/pkg/tenantry.css" />
             <Title formatter=|page: String| {
                 if page.is_empty() { "Tenantry".to_owned() } else { format!("{page} · Tenantry") }
             } />

@@ -13,7 +13,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{CompressionLayer, CompressionLevel},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
@@ -81,6 +81,7 @@ pub fn router(
     // Behind a proxy the Host header may differ from the address people open.
     let public_origin = settings.public_url.clone();
     let hsts = settings.secure_cookies;
+    let hashed_names = leptos_options.hash_files;
     let presence = Presence::start(pool.clone(), clock.clone());
     let state = AppState {
         leptos_options,
@@ -134,6 +135,9 @@ pub fn router(
         .with_state(state)
         .layer(axum::middleware::map_response(server_function_error_status))
         .layer(axum::middleware::from_fn(move |request, next| {
+            caching(request, next, hashed_names)
+        }))
+        .layer(axum::middleware::from_fn(move |request, next| {
             same_origin_writes(request, next, public_origin.clone())
         }))
         .layer(
@@ -161,7 +165,9 @@ pub fn router(
                 .layer(axum::middleware::map_response(move |response| {
                     security_headers(response, hsts)
                 }))
-                .layer(CompressionLayer::new())
+                // Static files are compressed at build time and sent as they are; what is left
+                // is made per request, where a fast level beats a small one.
+                .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
                 .layer(RequestBodyLimitLayer::new(config.request_body_limit))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -210,19 +216,52 @@ fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Headers every response carries: no content sniffing, no full referrers to other sites, no
-/// framing; behind HTTPS (`hsts`), HTTPS only from then on. Pages and server-function answers,
-/// which can carry personal data, are never stored by a cache; static files keep their own rules.
-async fn security_headers<B>(mut response: http::Response<B>, hsts: bool) -> http::Response<B> {
+/// What a year-long, never-revalidated cache entry is allowed for: files whose names change
+/// with their content.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// How long a response may be kept. Pages, server-function answers, the live feed and CSV
+/// exports can carry personal data: never stored. Files under `/pkg/`, when the build names them
+/// by their content (`hashed_names`): kept a year without asking. Anything else: kept, but only
+/// used after asking whether it changed.
+async fn caching(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+    hashed_names: bool,
+) -> axum::response::Response {
+    let hashed = hashed_names && request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
     let personal = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|kind| {
-            ["text/html", "application/json", "text/event-stream"]
-                .iter()
-                .any(|personal| kind.starts_with(personal))
+            [
+                "text/html",
+                "application/json",
+                "text/event-stream",
+                "text/csv",
+            ]
+            .iter()
+            .any(|personal| kind.starts_with(personal))
         });
+    let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+    let rule = if personal {
+        "no-store"
+    } else if hashed && found {
+        IMMUTABLE
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(rule));
+    response
+}
+
+/// Headers every response carries: no content sniffing, no full referrers to other sites, no
+/// framing; behind HTTPS (`hsts`), HTTPS only from then on.
+async fn security_headers<B>(mut response: http::Response<B>, hsts: bool) -> http::Response<B> {
     let headers = response.headers_mut();
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -230,9 +269,6 @@ async fn security_headers<B>(mut response: http::Response<B>, hsts: bool) -> htt
         (header::X_FRAME_OPTIONS, "DENY"),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
-    }
-    if personal {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if hsts {
         headers.insert(

@@ -242,3 +242,56 @@ async fn accepted_connections_do_not_wait_to_send() {
     let ((accepted, _), _client) = tokio::join!(listener.accept(), client);
     assert!(accepted.nodelay().expect("readable"), "TCP_NODELAY is set");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn static_files_go_out_as_compressed_at_build_time_and_hashed_ones_are_kept_a_year(
+    pool: PgPool,
+) {
+    let site = std::env::temp_dir().join(format!("tenantry-site-{}", uuid::Uuid::new_v4()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("a site");
+    let script = "console.log('tenantry');".repeat(100);
+    std::fs::write(pkg.join("tenantry.Zm9vYmFy.js"), &script).expect("written");
+    // What the build writes beside it; the server must send these bytes, not compress anew.
+    std::fs::write(pkg.join("tenantry.Zm9vYmFy.js.br"), b"brotli bytes").expect("written");
+    std::fs::write(site.join("favicon.svg"), "<svg/>").expect("written");
+    let app = TestApp::spawn_on_site(
+        pool,
+        app::core::clock::Clock::system(),
+        site.to_str().expect("a path"),
+        true,
+        |_| {},
+    )
+    .await;
+
+    let script_response = app
+        .client
+        .get(app.url("/pkg/tenantry.Zm9vYmFy.js"))
+        .header("Accept-Encoding", "br, gzip")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(header_of(&script_response, "content-encoding"), "br");
+    assert_eq!(
+        header_of(&script_response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        script_response.bytes().await.expect("body").as_ref(),
+        b"brotli bytes"
+    );
+
+    let plain = app
+        .client
+        .get(app.url("/pkg/tenantry.Zm9vYmFy.js"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(plain.text().await.expect("body"), script);
+
+    let favicon = app.get("/favicon.svg").await;
+    assert_eq!(header_of(&favicon, "cache-control"), "no-cache");
+    let page = app.get("/signin").await;
+    assert_eq!(header_of(&page, "cache-control"), "no-store");
+    let _ = std::fs::remove_dir_all(&site);
+}

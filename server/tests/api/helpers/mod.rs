@@ -52,6 +52,19 @@ impl TestApp {
 
     /// As [`TestApp::spawn`], after `adjust` has changed the configuration.
     pub async fn spawn_with(pool: PgPool, clock: Clock, adjust: impl FnOnce(&mut Config)) -> Self {
+        let site = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site");
+        Self::spawn_on_site(pool, clock, site, false, adjust).await
+    }
+
+    /// The application serving the built site at `site_root`; `hash_files` as when the build
+    /// names `/pkg/` files by their content.
+    pub async fn spawn_on_site(
+        pool: PgPool,
+        clock: Clock,
+        site_root: &str,
+        hash_files: bool,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
             "PAYMENTS" => Some("test".to_owned()),
@@ -65,7 +78,8 @@ impl TestApp {
         let address = listener.local_addr().expect("bound address");
         let options = LeptosOptions::builder()
             .output_name("tenantry")
-            .site_root(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"))
+            .site_root(site_root)
+            .hash_files(hash_files)
             .site_addr(address)
             .build();
         let (router, _presence) =
