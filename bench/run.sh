@@ -19,7 +19,7 @@ app=127.0.0.1:3200 base=127.0.0.1:3299
 DATABASE_URL="$database" RUST_LOG=warn PAYMENTS=test LEPTOS_SITE_ADDR=$app "$ROOT/target/release/server" &
 server=$!
 baseline=""
-trap 'kill $server $baseline 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; pg_stop "$BENCH_PG_DIR"' EXIT
+trap 'kill $server $baseline 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; pg_stop "$BENCH_PG_DIR"; true' EXIT
 wait_ready $app
 
 # The baseline serves exactly what Tenantry served.

@@ -16,6 +16,7 @@ use tower_http::{
     compression::{CompressionLayer, CompressionLevel},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -103,6 +104,7 @@ pub fn router(
         presence: presence.clone(),
     };
     let routes = generate_route_list(App);
+    let static_files = static_files(&state.leptos_options);
     let context = {
         let state = state.clone();
         move || {
@@ -112,6 +114,7 @@ pub fn router(
     };
 
     let router = Router::new()
+        .merge(static_files)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route(
@@ -214,6 +217,26 @@ fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
         Some(prefix) => format!("{prefix}…").into(),
         None => path.into(),
     }
+}
+
+/// The built site's files, each sent as the build compressed it when the browser accepts that:
+/// `/pkg/` (scripts, WASM, styles) and the public files beside it. Served directly rather than
+/// through the page fallback, which would set up a page's context for every file.
+fn static_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
+    let root = std::path::PathBuf::from(options.site_root.as_ref());
+    let pkg = options.site_pkg_dir.as_ref();
+    let files =
+        |dir: std::path::PathBuf| ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    let mut router = Router::new().nest_service(&format!("/{pkg}"), files(root.join(pkg)));
+    for public in ["favicon.svg"] {
+        router = router.route_service(
+            &format!("/{public}"),
+            ServeFile::new(root.join(public))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    }
+    router
 }
 
 /// What a year-long, never-revalidated cache entry is allowed for: files whose names change
