@@ -227,16 +227,13 @@ fn static_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Ro
     let pkg = options.site_pkg_dir.as_ref();
     let files =
         |dir: std::path::PathBuf| ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    let mut router = Router::new().nest_service(&format!("/{pkg}"), files(root.join(pkg)));
-    for public in ["favicon.svg"] {
-        router = router.route_service(
-            &format!("/{public}"),
-            ServeFile::new(root.join(public))
-                .precompressed_br()
-                .precompressed_gzip(),
-        );
-    }
-    router
+    // The one file of `public/`; a new one there needs its route here.
+    let favicon = ServeFile::new(root.join("favicon.svg"))
+        .precompressed_br()
+        .precompressed_gzip();
+    Router::new()
+        .nest_service(&format!("/{pkg}"), files(root.join(pkg)))
+        .route_service("/favicon.svg", favicon)
 }
 
 /// What a year-long, never-revalidated cache entry is allowed for: files whose names change
