@@ -106,7 +106,7 @@ pub struct LineItem<'a> {
     pub quantity: i32,
 }
 
-/// Creates a Checkout Session for an order; `client_reference_id` ties the webhook back to it.
+/// Creates a Checkout Session for an order; the webhook finds the order again by the session's id.
 pub async fn create_checkout(
     stripe: &StripeSettings,
     public_url: &str,
@@ -137,11 +137,29 @@ pub async fn create_checkout(
         ),
         ("cancel_url", format!("{public_url}/admin/wizard")),
     ];
+    post(
+        stripe,
+        "checkout/sessions",
+        &format!("checkout-{order}"),
+        &form,
+    )
+    .await
+}
+
+/// Posts `form` to Stripe's API at `/v1/{path}` under `idempotency_key` and reads the answer:
+/// Stripe unreachable or refusing is `Unavailable` (the caller may try again with the same key,
+/// which Stripe applies once), an unreadable answer `Internal`.
+async fn post<T: serde::de::DeserializeOwned>(
+    stripe: &StripeSettings,
+    path: &str,
+    idempotency_key: &str,
+    form: &[(&str, String)],
+) -> Result<T, AppError> {
     let response = reqwest::Client::new()
-        .post(format!("{}/v1/checkout/sessions", stripe.api_base))
+        .post(format!("{}/v1/{path}", stripe.api_base))
         .bearer_auth(&stripe.secret_key)
-        .header("Idempotency-Key", format!("checkout-{order}"))
-        .form(&form)
+        .header("Idempotency-Key", idempotency_key)
+        .form(form)
         .timeout(std::time::Duration::from_secs(20))
         .send()
         .await
@@ -152,11 +170,11 @@ pub async fn create_checkout(
     if !response.status().is_success() {
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
-        tracing::error!(%status, body, "stripe: checkout session refused");
-        return Err(AppError::Internal);
+        tracing::error!(%status, body, path, idempotency_key, "stripe: request refused");
+        return Err(AppError::Unavailable);
     }
     response.json().await.map_err(|error| {
-        tracing::error!(%error, "stripe: unreadable checkout session");
+        tracing::error!(%error, path, "stripe: unreadable answer");
         AppError::Internal
     })
 }
@@ -173,31 +191,11 @@ pub async fn refund(
     payment_intent: &str,
     order_id: Uuid,
 ) -> Result<String, AppError> {
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/refunds", stripe.api_base))
-        .bearer_auth(&stripe.secret_key)
-        .header("Idempotency-Key", format!("refund-{order_id}"))
-        .form(&[
-            ("payment_intent", payment_intent.to_owned()),
-            ("metadata[order_id]", order_id.to_string()),
-        ])
-        .timeout(std::time::Duration::from_secs(20))
-        .send()
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "stripe: cannot reach the API");
-            AppError::Unavailable
-        })?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        tracing::error!(%status, body, %order_id, "stripe: refund refused");
-        return Err(AppError::Unavailable);
-    }
-    let refund: Refund = response.json().await.map_err(|error| {
-        tracing::error!(%error, "stripe: unreadable refund");
-        AppError::Internal
-    })?;
+    let form = [
+        ("payment_intent", payment_intent.to_owned()),
+        ("metadata[order_id]", order_id.to_string()),
+    ];
+    let refund: Refund = post(stripe, "refunds", &format!("refund-{order_id}"), &form).await?;
     Ok(refund.id)
 }
 
