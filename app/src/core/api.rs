@@ -56,6 +56,11 @@ fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             let status = http::StatusCode::from_u16(error.status_code())
                 .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
             response.set_status(status);
+            if let Some(secs) = error.retry_after_secs() {
+                if let Ok(value) = http::HeaderValue::from_str(&secs.to_string()) {
+                    response.insert_header(http::header::RETRY_AFTER, value);
+                }
+            }
         }
     }
     result

@@ -250,12 +250,31 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl AppError {
+    /// When a client may try again, in seconds, for `Retry-After`: a limit's reopening, or a
+    /// short wait while the database cannot be reached.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            AppError::Unavailable => Some(5),
+            _ => None,
+        }
+    }
+}
+
 /// Handlers outside Leptos (downloads, webhooks) answer a failure with its status and message.
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = http::StatusCode::from_u16(self.status_code())
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, self.to_string()).into_response()
+        let retry_after = self.retry_after_secs().map(|secs| secs.to_string());
+        let mut response = (status, self.to_string()).into_response();
+        if let Some(Ok(value)) = retry_after.map(|secs| http::HeaderValue::from_str(&secs)) {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }

@@ -40,6 +40,10 @@ async fn readyz_fails_while_the_database_is_down_and_recovers_without_a_restart(
         response.text().await.expect("body"),
         "not ready: the database is unreachable"
     );
+    // Server functions say so too, and when to try again: never a 500.
+    let status_check = app.respond(&app.client, DatabaseStatus {}).await;
+    assert_eq!(status_check.status(), 503);
+    assert_eq!(header_of(&status_check, "retry-after"), "5");
 
     proxy.set_up(true).await;
     assert_eq!(app.get("/readyz").await.status(), 200);
