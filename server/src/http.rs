@@ -103,6 +103,14 @@ pub fn router(
         },
         presence: presence.clone(),
     };
+    let requests = crate::metrics::Requests::default();
+    let metrics = Router::new()
+        .route("/metrics", get(crate::metrics::metrics))
+        .with_state(crate::metrics::Sources {
+            core: state.core.clone(),
+            presence: presence.clone(),
+            requests: requests.clone(),
+        });
     let routes = generate_route_list(App);
     let static_files = static_files(&state.leptos_options);
     let context = {
@@ -115,6 +123,7 @@ pub fn router(
 
     let router = Router::new()
         .merge(static_files)
+        .merge(metrics)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route(
@@ -136,6 +145,10 @@ pub fn router(
             _,
         >(context, shell))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            requests,
+            crate::metrics::count,
+        ))
         .layer(axum::middleware::map_response(server_function_error_status))
         .layer(axum::middleware::from_fn(move |request, next| {
             caching(request, next, hashed_names)

@@ -6,6 +6,7 @@ pub mod config;
 pub mod database;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 mod telemetry;
 
 /// Starts the server and serves until SIGINT or SIGTERM; every failure is one line saying what to fix.

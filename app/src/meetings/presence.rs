@@ -76,6 +76,12 @@ impl Presence {
         self.closing.send_replace(true);
     }
 
+    /// How many live meeting pages are open on this process.
+    pub fn open_feeds(&self) -> usize {
+        let watched = self.watched.lock().unwrap_or_else(PoisonError::into_inner);
+        watched.values().sum()
+    }
+
     fn watched(&self) -> Vec<Uuid> {
         let watched = self.watched.lock().unwrap_or_else(PoisonError::into_inner);
         watched.keys().copied().collect()

@@ -299,3 +299,45 @@ async fn static_files_go_out_as_compressed_at_build_time_and_hashed_ones_are_kep
     assert_eq!(header_of(&page, "cache-control"), "no-store");
     let _ = std::fs::remove_dir_all(&site);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn operators_read_load_and_undeliverable_mail_at_metrics_from_this_machine(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    assert_eq!(app.get("/signin").await.status(), 200);
+    sqlx::query(
+        "insert into outbox (recipient, subject, body_text, attempts, last_error)
+         values ('gone@contoso.com', 'Hello', 'Hello', 21, '550 no such mailbox')",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("a message given up on");
+
+    let metrics = app.get("/metrics").await;
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.expect("the metrics");
+    let line = |name: &str| {
+        text.lines()
+            .find(|line| line.starts_with(name))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        line(r#"tenantry_http_requests_total{method="GET",route="/signin",status="2xx"}"#),
+        r#"tenantry_http_requests_total{method="GET",route="/signin",status="2xx"} 1"#
+    );
+    assert_eq!(
+        line("tenantry_outbox_undeliverable "),
+        "tenantry_outbox_undeliverable 1"
+    );
+    assert_eq!(line("tenantry_live_feeds "), "tenantry_live_feeds 0");
+    assert!(line("tenantry_db_pool_connections ").len() > "tenantry_db_pool_connections ".len());
+
+    let relayed = app
+        .client
+        .get(app.url("/metrics"))
+        .header("X-Forwarded-For", "198.51.100.1")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(relayed.status(), 404, "only to this machine itself");
+}
