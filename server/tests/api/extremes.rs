@@ -3,7 +3,9 @@
 //!
 //! The arguments are found by asking: a call missing one is refused naming it, so the test learns
 //! each function's required fields from the server itself, and a new function is covered without
-//! being listed. Optional arguments are added from the names the app uses for them.
+//! being listed. Optional arguments are added from the names the app uses for them. A 503 with
+//! `Retry-After` (the database did not answer in time) is the server's deliberate answer under
+//! load, not a fault.
 
 use std::collections::BTreeSet;
 
@@ -99,6 +101,13 @@ async fn required_fields(app: &TestApp, who: &reqwest::Client, path: &str) -> Ve
     fields
 }
 
+fn is_retry_later(response: &reqwest::Response) -> bool {
+    response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE
+        && response
+            .headers()
+            .contains_key(reqwest::header::RETRY_AFTER)
+}
+
 /// Calls every server function as `who` with `cases` sets of extreme arguments each; returns
 /// every call answered with a 5xx or not answered at all.
 async fn failures(app: &TestApp, who: &reqwest::Client, cases: usize) -> Vec<String> {
@@ -132,6 +141,9 @@ async fn failures(app: &TestApp, who: &reqwest::Client, cases: usize) -> Vec<Str
                 .send()
                 .await;
             match answer {
+                // The deliberate "busy, try again" of a database that did not answer in time (a
+                // loaded machine running many tests at once) is not a fault; any other 5xx is.
+                Ok(response) if is_retry_later(&response) => {}
                 Ok(response) if response.status().is_server_error() => {
                     let status = response.status();
                     let body = response.text().await.unwrap_or_default();
