@@ -66,9 +66,7 @@ pub async fn metrics(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let relayed =
-        headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED);
-    if !peer.ip().is_loopback() || relayed {
+    if !peer.ip().is_loopback() || app::core::request::is_relayed(&headers) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let pool = &sources.core.pool;

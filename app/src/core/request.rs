@@ -87,7 +87,7 @@ pub async fn requester() -> Result<Requester, AppError> {
         .to_owned();
     Ok(Requester {
         ip: client_address(socket, &headers, &trusted),
-        relayed: !forwarded_for(&headers).is_empty(),
+        relayed: is_relayed(&headers),
         user_agent,
         locale: locale_of(&headers),
     })
@@ -111,6 +111,11 @@ pub fn client_address(socket: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) ->
         .or(chain.first())
         .copied()
         .unwrap_or(socket)
+}
+
+/// The request names a client it was forwarded for, readable or not: a proxy passed it on.
+pub fn is_relayed(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::FORWARDED) || headers.contains_key("x-forwarded-for")
 }
 
 /// The addresses a request was forwarded for, nearest the client first: from `Forwarded`
