@@ -29,6 +29,8 @@ options {
     allow-query { any; };
     dnssec-validation no;
     notify no;
+    # Another server on the same port makes this one fail to start, not share its questions.
+    reuseport no;
 };
 controls { };
 zone "broken.test" { type primary; file "missing.zone"; };
@@ -44,6 +46,8 @@ for zone in "${zones[@]}"; do
     IN NS  ns1.$zone.
 ns1 IN A   127.0.0.1
 www IN A   192.0.2.10
+; Names this server, so whoever started it knows it answers and not another one on the port.
+_instance IN TXT "$dir"
 ZONE
 done
 exec named -g -n 1 -c "$dir/named.conf"

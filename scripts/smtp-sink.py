@@ -3,16 +3,21 @@
 """A real SMTP server on loopback for tests: stores each message it accepts as a file.
 
 Usage: smtp-sink.py HOST PORT DIRECTORY
+       smtp-sink.py --fd FD DIRECTORY
+The second form serves on an inherited socket that the caller has already bound, so nobody can
+take its port between choosing it and listening on it.
 Each message lands in DIRECTORY as <nanoseconds>-<random>.eml, written whole before it appears,
 with an X-Envelope-To header naming the recipients.
 """
+import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 import uuid
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class SaveToDirectory:
@@ -29,14 +34,32 @@ class SaveToDirectory:
         return "250 Message accepted"
 
 
-def main():
-    host, port, directory = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    os.makedirs(directory, exist_ok=True)
-    controller = Controller(SaveToDirectory(directory), hostname=host, port=port)
-    controller.start()
+async def serve(sock, directory):
+    loop = asyncio.get_running_loop()
+    handler = SaveToDirectory(directory)
+    # A fixed greeting name: the default looks up this machine's name, which may wait on DNS.
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="tenantry-test-sink"), sock=sock
+    )
+    host, port = sock.getsockname()[:2]
     print(f"smtp sink listening on {host}:{port}", flush=True)
-    signal.sigwait({signal.SIGINT, signal.SIGTERM})
-    controller.stop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    server.close()
+    await server.wait_closed()
+
+
+def main():
+    if sys.argv[1] == "--fd":
+        sock = socket.socket(fileno=int(sys.argv[2]))
+        directory = sys.argv[3]
+    else:
+        host, port, directory = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+        sock = socket.create_server((host, port))
+    os.makedirs(directory, exist_ok=True)
+    asyncio.run(serve(sock, directory))
 
 
 if __name__ == "__main__":

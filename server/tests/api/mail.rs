@@ -1,41 +1,63 @@
 //! Mail delivery over a real SMTP server on loopback, including an outage.
 
-use std::{path::PathBuf, process::Stdio, time::Duration};
+use std::{net::SocketAddr, os::fd::AsRawFd, path::PathBuf, process::Stdio, time::Duration};
 
 use crate::helpers::{browser, wait_until, TestApp};
 use app::core::clock::Clock;
 use server::{config::Config, mail};
+use socket2::{Domain, Socket, Type};
 use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
-/// The SMTP sink from scripts/, storing each message it accepts as a file in `dir`.
-async fn smtp_sink(port: u16, dir: &std::path::Path) -> Child {
+/// A loopback port that refuses connections until [`smtp_sink`] serves on it: bound here, so no
+/// other test can take it, but not listening.
+fn reserved_port() -> Socket {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+    socket
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("a free port on loopback");
+    socket
+}
+
+fn port_of(socket: &Socket) -> u16 {
+    socket
+        .local_addr()
+        .ok()
+        .and_then(|addr| addr.as_socket())
+        .map(|addr| addr.port())
+        .expect("a bound loopback port")
+}
+
+/// The SMTP sink from scripts/, serving on `socket` and storing each message it accepts as a
+/// file in `dir`.
+async fn smtp_sink(socket: &Socket, dir: &std::path::Path) -> Child {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/smtp-sink.py");
-    let mut child = Command::new(script)
-        .args(["127.0.0.1", &port.to_string()])
+    socket
+        .set_cloexec(false)
+        .expect("the socket can be handed over");
+    let child = Command::new(script)
+        .arg("--fd")
+        .arg(socket.as_raw_fd().to_string())
         .arg(dir)
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("the SMTP sink runs (Debian python3-aiosmtpd)");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+    socket
+        .set_cloexec(true)
+        .expect("the socket is kept from later children");
+    let port = port_of(socket);
+    let accepting = || async move {
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
-        {
-            return child;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = child.kill().await;
-    panic!("the SMTP sink did not start");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
+    };
+    wait_until(Duration::from_secs(30), accepting).await;
+    assert!(
+        accepting().await,
+        "the SMTP sink on 127.0.0.1:{port} did not accept connections within 30 s"
+    );
+    child
 }
 
 fn delivered(dir: &std::path::Path) -> Vec<String> {
@@ -55,7 +77,8 @@ fn delivered(dir: &std::path::Path) -> Vec<String> {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPool) {
-    let port = free_port();
+    let smtp = reserved_port();
+    let port = port_of(&smtp);
     let dir = std::env::temp_dir().join(format!("tenantry-mail-{}", uuid::Uuid::new_v4()));
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
@@ -86,7 +109,7 @@ async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPoo
         "every message was tried and kept"
     );
 
-    let _sink = smtp_sink(port, &dir).await;
+    let _sink = smtp_sink(&smtp, &dir).await;
     wait_until(Duration::from_secs(60), || async {
         delivered(&dir).len() >= 3
     })

@@ -5,6 +5,7 @@ use std::{
     net::{SocketAddr, UdpSocket},
     path::PathBuf,
     process::Stdio,
+    sync::atomic::{AtomicU16, Ordering},
     time::Duration,
 };
 
@@ -16,26 +17,47 @@ use tokio::{
 pub struct Bind {
     pub addr: SocketAddr,
     dir: PathBuf,
-    _named: Child,
+    named: Child,
 }
 
-/// A port free for both UDP and TCP on loopback, as BIND listens on both.
-fn free_port() -> u16 {
-    loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("a free UDP port");
-        let port = udp.local_addr().expect("bound address").port();
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
+/// A loopback port for one BIND. BIND binds its ports itself, so none can be held for it;
+/// instead each is handed out once per test process, below the kernel's range for port 0, where
+/// no other test's socket (all bind port 0) can be given it. Should something else hold it,
+/// [`Bind::start`] notices and takes the next.
+fn next_port() -> u16 {
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let ephemeral_from: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32768);
+    let first = 10_000;
+    let span = ephemeral_from.saturating_sub(first).max(1);
+    // Test processes started together begin at different places.
+    let start = (std::process::id() % u32::from(span)) as u16;
+    let offset = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % span;
+    first + offset
 }
 
 impl Bind {
     /// Starts `scripts/dns-test-server.sh`: zones contoso.com, fabrikam.com and `example.` (names
-    /// under it answer NXDOMAIN), and broken.test, which answers SERVFAIL.
+    /// under it answer NXDOMAIN), and broken.test, which answers SERVFAIL. BIND binds its port
+    /// itself, so a port another process takes in the meantime is noticed (named says so, or
+    /// another server answers) and BIND starts again on a new one.
     pub async fn start() -> Self {
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            match Self::launch(next_port()).await {
+                Ok(bind) => return bind,
+                Err(failure) => failures.push(failure),
+            }
+        }
+        panic!("BIND did not start: {}", failures.join(" | "));
+    }
+
+    async fn launch(port: u16) -> Result<Self, String> {
         let dir = std::env::temp_dir().join(format!("tenantry-bind-{}", uuid::Uuid::new_v4()));
-        let port = free_port();
+        std::fs::create_dir_all(&dir).expect("a directory for BIND");
+        let log = std::fs::File::create(dir.join("named.log")).expect("a log file for BIND");
         let named = Command::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../scripts/dns-test-server.sh"
@@ -43,37 +65,58 @@ impl Bind {
         .arg(&dir)
         .arg(port.to_string())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .kill_on_drop(true)
         .spawn()
         .expect("the DNS test server (Debian bind9) runs");
-        let bind = Self {
+        let mut bind = Self {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             dir,
-            _named: named,
+            named,
         };
-        bind.wait_until_ready().await;
-        bind
+        bind.wait_until_ready().await?;
+        Ok(bind)
     }
 
-    async fn wait_until_ready(&self) {
-        for _ in 0..100 {
-            let answered = Command::new("dig")
-                .args(["@127.0.0.1", "-p", &self.addr.port().to_string()])
-                .args(["contoso.com", "SOA", "+short", "+time=1", "+tries=1"])
+    /// Waits until this BIND answers with its own instance record (written into contoso.com by
+    /// the script), so a server of another test on the same port is never mistaken for it.
+    async fn wait_until_ready(&mut self) -> Result<(), String> {
+        let port = self.addr.port();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let log = std::fs::read_to_string(self.dir.join("named.log")).unwrap_or_default();
+            if let Ok(Some(status)) = self.named.try_wait() {
+                return Err(format!("named on port {port} ended ({status}): {log}"));
+            }
+            if log.contains("address in use") {
+                return Err(format!("port {port} was taken by another process"));
+            }
+            let answer = Command::new("dig")
+                .args(["@127.0.0.1", "-p", &port.to_string()])
+                .args([
+                    "_instance.contoso.com",
+                    "TXT",
+                    "+short",
+                    "+time=1",
+                    "+tries=1",
+                ])
                 .output()
                 .await
-                .map(|out| !out.stdout.is_empty())
-                .unwrap_or(false);
-            if answered {
-                return;
+                .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+                .unwrap_or_default();
+            if answer.contains(&*self.dir.to_string_lossy()) {
+                return Ok(());
+            }
+            if answer.starts_with('"') {
+                return Err(format!("another DNS server answers on port {port}"));
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(format!(
+                    "BIND on 127.0.0.1:{port} did not answer within 30 s; it logged: {log}"
+                ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!(
-            "BIND on 127.0.0.1:{} did not answer a SOA question for contoso.com within 10 s",
-            self.addr.port()
-        );
     }
 
     /// Sends `nsupdate` commands for `zone`, e.g. `update add name 60 TXT "value"`. The update
