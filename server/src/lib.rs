@@ -36,6 +36,8 @@ pub async fn run() -> Result<(), String> {
     let refunder = tokio::spawn(refund_due_orders(pool.clone(), config.stripe.clone()));
     let (router, presence) = http::router(&config, leptos, pool, app::core::clock::Clock::system());
 
+    // The port actually bound: LEPTOS_SITE_ADDR may ask for port 0.
+    let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(%addr, "listening");
     let served = axum::serve(
         http::without_delay(listener),

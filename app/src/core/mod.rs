@@ -6,6 +6,7 @@ pub mod audit;
 pub mod clock;
 pub mod csv;
 pub mod error;
+pub mod failpoint;
 pub mod locale;
 pub mod outbox;
 pub mod request;

@@ -13,6 +13,11 @@ use crate::core::error::AppError;
 /// Runs `purchase` once per key, as Stripe and the IETF Idempotency-Key draft do: a replay
 /// returns the first outcome, the same key with another request is refused, and a retry while
 /// the first is running is told so.
+///
+/// "Running" is a transaction-scoped advisory lock on a connection of its own, held while the
+/// purchase runs, not a mark in a row: a server killed midway drops its connection and with it
+/// the lock, so a retry of a purchase that died is carried out instead of being told forever
+/// that it is still in progress.
 pub async fn idempotent(
     pool: &PgPool,
     now: OffsetDateTime,
@@ -24,6 +29,16 @@ pub async fn idempotent(
     let key = key.trim();
     if !(8..=100).contains(&key.len()) {
         return Err(AppError::IdempotencyMismatch);
+    }
+    let mut running = pool.begin().await?;
+    let held = sqlx::query_scalar!(
+        r#"select pg_try_advisory_xact_lock($1) as "held!""#,
+        lock_id(member_id, key)
+    )
+    .fetch_one(&mut *running)
+    .await?;
+    if !held {
+        return Err(AppError::PurchaseInProgress);
     }
     let claimed = sqlx::query!(
         "insert into idempotency_keys (member_id, key, request_hash, created_at) values ($1, $2, $3, $4)
@@ -48,11 +63,13 @@ pub async fn idempotent(
         if earlier.request_hash != request_hash {
             return Err(AppError::IdempotencyMismatch);
         }
-        let Some(response) = earlier.response else {
-            return Err(AppError::PurchaseInProgress);
-        };
-        return serde_json::from_value::<Result<PurchaseOutcome, AppError>>(response)
-            .map_err(|_| AppError::Internal)?;
+        if let Some(response) = earlier.response {
+            return serde_json::from_value::<Result<PurchaseOutcome, AppError>>(response)
+                .map_err(|_| AppError::Internal)?;
+        }
+        // Claimed, never answered, and nobody holds the lock: the attempt died midway. A card
+        // payment died with its transaction; a Checkout order it left pending was never shown
+        // to the buyer. Either way, carrying it out now charges once.
     }
 
     let outcome = purchase.await;
@@ -80,5 +97,18 @@ pub async fn idempotent(
     )
     .execute(pool)
     .await?;
+    running.commit().await?;
     outcome
+}
+
+/// The advisory lock standing for one member's key.
+fn lock_id(member_id: Uuid, key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(member_id.as_bytes())
+        .chain_update(key.as_bytes())
+        .finalize();
+    let mut id = [0; 8];
+    id.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(id)
 }

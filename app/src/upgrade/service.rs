@@ -13,6 +13,7 @@ use super::PurchasePreview;
 use crate::accounts::{self, Member};
 use crate::core::audit;
 use crate::core::error::AppError;
+use crate::core::failpoint;
 use crate::core::locale::locale_of_tag;
 use crate::core::outbox::{self, Mail};
 use crate::domain::{DomainName, EmailAddress, Money};
@@ -115,6 +116,7 @@ async fn upgrade(
     };
     match checkout::pay(pool, tx, now, &order, &plan.name, payment).await? {
         Paid::Now { mut tx, order_id } => {
+            failpoint::reach("upgrade.paid").await;
             let paid = PaidUpgrade {
                 order_id,
                 plan: &plan,

@@ -9,6 +9,7 @@ mod billing;
 mod devices;
 mod domains;
 mod extremes;
+mod faults;
 mod health;
 mod licensing;
 mod mail;

@@ -6,6 +6,8 @@
 pub mod bind;
 pub mod meetings;
 pub mod orders;
+pub mod postgres;
+pub mod process;
 pub mod wizard;
 
 use std::net::SocketAddr;
@@ -22,6 +24,7 @@ use time::macros::datetime;
 use uuid::Uuid;
 
 /// A running server, the database behind it, its clock, and one browser talking to it.
+#[derive(Clone)]
 pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,

@@ -1,0 +1,352 @@
+//! Faults a deployment meets: the database crashing under load, a server killed in the middle of
+//! a purchase or stopped with SIGTERM during one. Each counts what clients were told was done
+//! against what the database holds.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+
+use app::core::clock::Clock;
+use app::core::error::AppError;
+use app::licensing::{AssignLicense, Billing::Annual};
+use app::organizations::OrganizationStatus;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::bind::Bind;
+use crate::helpers::orders::{purchase, BASIC, PAYS};
+use crate::helpers::postgres::Cluster;
+use crate::helpers::process::ServerProcess;
+use crate::helpers::wizard::{admin, verified_member};
+use crate::helpers::{browser, sign_up_with, wait_until, TestApp};
+
+/// What one kind of client saw: the writes it was told were done, and every other answer.
+#[derive(Default)]
+struct Seen {
+    acknowledged: Vec<String>,
+    refused: Vec<String>,
+}
+
+impl Seen {
+    fn acknowledged(seen: &Mutex<Self>) -> usize {
+        seen.lock().expect("seen").acknowledged.len()
+    }
+    fn refused(seen: &Mutex<Self>) -> usize {
+        seen.lock().expect("seen").refused.len()
+    }
+}
+
+/// A refusal is acceptable only as 503 with a Retry-After: the client may try again.
+fn unavailable(response: &reqwest::Response) -> Result<(), String> {
+    let retry_after = response.headers().get("retry-after").is_some();
+    if response.status() == 503 && retry_after {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} (Retry-After: {retry_after})",
+            response.status()
+        ))
+    }
+}
+
+#[tokio::test]
+async fn while_postgresql_is_down_clients_are_told_503_and_every_acknowledged_write_survives() {
+    let cluster = Cluster::start().await;
+    let config = server::config::Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(cluster.url()),
+        "PAYMENTS" => Some("test".to_owned()),
+        _ => None,
+    })
+    .expect("valid configuration");
+    let pool = server::database::connect(&config).await.expect("migrated");
+    let bind = Bind::start().await;
+    let nameserver = bind.addr;
+    let app = TestApp::spawn_with(pool, Clock::system(), |config| {
+        config.dns_nameservers = vec![nameserver];
+        // Each sign-up comes from an address of its own, so the per-network mail limit stays out
+        // of the way; that limit is tested elsewhere.
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().expect("a network")];
+    })
+    .await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 300).await;
+    sqlx::query(
+        "insert into members (email, display_name, password_hash, organization_id, created_at)
+         select 'user' || n || '@contoso.com', 'User ' || n, 'x', o.id, now()
+           from generate_series(1, 250) n, organizations o where o.domain = 'contoso.com'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("colleagues without a license");
+
+    let running = Arc::new(AtomicBool::new(true));
+    let sign_ups = Arc::new(Mutex::new(Seen::default()));
+    let seats = Arc::new(Mutex::new(Seen::default()));
+    let mut clients = Vec::new();
+    for client in 0..2 {
+        let (app, running, seen) = (app.clone(), running.clone(), sign_ups.clone());
+        clients.push(tokio::spawn(async move {
+            let mut n = 0;
+            while running.load(Ordering::Relaxed) {
+                n += 1;
+                let email = format!("signup{client}-{n}@fabrikam.com");
+                let call = sign_up_with(&email, "New colleague", crate::helpers::PASSWORD);
+                let response = app
+                    .request(&browser(), &call)
+                    .header(
+                        "x-forwarded-for",
+                        format!("10.{client}.{}.{}", n / 250, n % 250),
+                    )
+                    .timeout(Duration::from_secs(40))
+                    .send()
+                    .await;
+                let mut seen = seen.lock().expect("seen");
+                match response {
+                    Ok(response)
+                        if response.status().is_success() || response.status().is_redirection() =>
+                    {
+                        let pending = crate::helpers::pending_id(&response, "/signup/verify/");
+                        seen.acknowledged.push(pending.to_string());
+                    }
+                    Ok(response) => seen
+                        .refused
+                        .push(format!("{email}: {:?}", unavailable(&response))),
+                    Err(error) => seen.refused.push(format!("{email}: Err({error})")),
+                }
+            }
+        }));
+    }
+    {
+        let (app, running, seen) = (app.clone(), running.clone(), seats.clone());
+        let rob = rob.clone();
+        clients.push(tokio::spawn(async move {
+            for n in 1..=250 {
+                if !running.load(Ordering::Relaxed) {
+                    break;
+                }
+                let email = format!("user{n}@contoso.com");
+                let call = AssignLicense {
+                    email: email.clone(),
+                };
+                let response = app
+                    .request(&rob, &call)
+                    .timeout(Duration::from_secs(40))
+                    .send()
+                    .await;
+                let mut seen = seen.lock().expect("seen");
+                match response {
+                    Ok(response) if response.status().is_success() => seen.acknowledged.push(email),
+                    Ok(response) => seen
+                        .refused
+                        .push(format!("{email}: {:?}", unavailable(&response))),
+                    Err(error) => seen.refused.push(format!("{email}: Err({error})")),
+                }
+            }
+        }));
+    }
+
+    let progress = |at_least: usize| {
+        let (sign_ups, seats) = (sign_ups.clone(), seats.clone());
+        move || {
+            let (sign_ups, seats) = (sign_ups.clone(), seats.clone());
+            async move {
+                Seen::acknowledged(&sign_ups) >= at_least && Seen::acknowledged(&seats) >= at_least
+            }
+        }
+    };
+    wait_until(Duration::from_secs(60), progress(5)).await;
+    cluster.crash().await;
+    let refused_before = Seen::refused(&sign_ups) + Seen::refused(&seats);
+    wait_until(Duration::from_secs(60), || async {
+        Seen::refused(&sign_ups) + Seen::refused(&seats) >= refused_before + 6
+    })
+    .await;
+    // A page that needs the database is refused the same way.
+    let page = rob
+        .get(app.url("/admin/licenses"))
+        .send()
+        .await
+        .expect("the page answers");
+    assert_eq!(
+        unavailable(&page),
+        Ok(()),
+        "a page while the database is down"
+    );
+    let acknowledged_while_down = Seen::acknowledged(&sign_ups) + Seen::acknowledged(&seats);
+    cluster.resume().await;
+    wait_until(
+        Duration::from_secs(60),
+        progress(Seen::acknowledged(&sign_ups).max(Seen::acknowledged(&seats)) + 5),
+    )
+    .await;
+    running.store(false, Ordering::Relaxed);
+    for client in clients {
+        client.await.expect("the client ran to its end");
+    }
+
+    for (what, seen) in [("sign-ups", &sign_ups), ("licenses", &seats)] {
+        let seen = seen.lock().expect("seen");
+        let refusals: Vec<&String> = seen
+            .refused
+            .iter()
+            .filter(|r| !r.contains("Ok(())"))
+            .collect();
+        assert!(
+            refusals.is_empty(),
+            "{what}: refused otherwise than 503 + Retry-After: {refusals:?}"
+        );
+        assert!(
+            seen.refused.len() >= 2,
+            "{what}: the outage was seen ({} refusals)",
+            seen.refused.len()
+        );
+    }
+    let acknowledged_sign_ups = sign_ups.lock().expect("seen").acknowledged.clone();
+    let ids: Vec<Uuid> = acknowledged_sign_ups
+        .iter()
+        .map(|id| id.parse().expect("an id"))
+        .collect();
+    let stored: i64 = sqlx::query_scalar("select count(*) from email_codes where id = any($1)")
+        .bind(&ids)
+        .fetch_one(&app.pool)
+        .await
+        .expect("counted");
+    assert_eq!(
+        stored as usize,
+        ids.len(),
+        "every acknowledged sign-up is stored"
+    );
+    let licensed = seats.lock().expect("seen").acknowledged.clone();
+    let stored: i64 = sqlx::query_scalar(
+        "select count(*) from licenses join members on members.id = licenses.member_id
+          where members.email = any($1)",
+    )
+    .bind(&licensed)
+    .fetch_one(&app.pool)
+    .await
+    .expect("counted");
+    assert_eq!(
+        stored as usize,
+        licensed.len(),
+        "every acknowledged license is assigned"
+    );
+    assert!(
+        acknowledged_while_down < Seen::acknowledged(&sign_ups) + Seen::acknowledged(&seats),
+        "writes were acknowledged again after the restart"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_purchase_killed_after_the_payment_before_its_commit_charges_once_when_retried(
+    pool: PgPool,
+) {
+    let bind = Bind::start().await;
+    let nameserver = bind.addr;
+    let app = TestApp::spawn_with(pool.clone(), Clock::system(), |config| {
+        config.dns_nameservers = vec![nameserver];
+    })
+    .await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    app.signed_up("sara@contoso.com", "Sara").await;
+    let order = purchase(BASIC, Annual, 2, PAYS, "upgrade-killed-midway");
+    let dns = ("DNS_NAMESERVERS", nameserver.to_string());
+
+    let mut doomed = ServerProcess::start(
+        &pool,
+        &[
+            dns.clone(),
+            ("TENANTRY_FAILPOINT", "upgrade.paid".to_owned()),
+        ],
+    )
+    .await;
+    let first_try = tokio::spawn({
+        let (server, rob, order) = (doomed.app.clone(), rob.clone(), order.clone());
+        async move {
+            let sent = server.request(&rob, &order).send().await;
+            sent.map(|response| response.status())
+        }
+    });
+    doomed.wait_for_log("failpoint upgrade.paid reached").await;
+    assert_eq!(
+        doomed.app.invoke(&rob, order.clone()).await,
+        Err(AppError::PurchaseInProgress),
+        "a retry while the first try runs is told so"
+    );
+    doomed.kill().await;
+    let cut_off = first_try.await.expect("the first try ended");
+    assert!(cut_off.is_err(), "the killed server answered: {cut_off:?}");
+    assert_eq!(
+        app.count("orders").await,
+        0,
+        "the charge went with its transaction"
+    );
+    assert_eq!(
+        app.scalar("select count(*) from organizations where status = 'managed'")
+            .await,
+        0
+    );
+
+    let survivor = ServerProcess::start(&pool, &[dns]).await;
+    let paid = survivor.app.invoke(&rob, order.clone()).await;
+    let paid = paid.expect("the retry with the same key is paid");
+    let replayed = survivor.app.invoke(&rob, order).await;
+    assert_eq!(
+        replayed,
+        Ok(paid.clone()),
+        "a further retry replays the outcome"
+    );
+    assert_eq!(
+        app.count("orders where status = 'paid'").await,
+        1,
+        "charged once"
+    );
+    assert_eq!(app.count("orders").await, 1);
+    assert_eq!(app.count("subscriptions").await, 1, "upgraded once");
+    assert_eq!(app.count("licenses").await, 2);
+    let status: String = sqlx::query_scalar("select status from organizations")
+        .fetch_one(&pool)
+        .await
+        .expect("the organization");
+    assert_eq!(
+        OrganizationStatus::parse(&status),
+        Some(OrganizationStatus::Managed)
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sigterm_in_the_middle_of_a_purchase_lets_it_finish_before_the_server_exits(pool: PgPool) {
+    let bind = Bind::start().await;
+    let nameserver = bind.addr;
+    let app = TestApp::spawn_with(pool.clone(), Clock::system(), |config| {
+        config.dns_nameservers = vec![nameserver];
+    })
+    .await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    let order = purchase(BASIC, Annual, 1, PAYS, "upgrade-during-sigterm");
+    let mut stopping = ServerProcess::start(
+        &pool,
+        &[
+            ("DNS_NAMESERVERS", nameserver.to_string()),
+            ("TENANTRY_FAILPOINT", "upgrade.paid=sleep(2000)".to_owned()),
+        ],
+    )
+    .await;
+    let purchase = tokio::spawn({
+        let (server, rob) = (stopping.app.clone(), rob.clone());
+        async move { server.invoke(&rob, order).await }
+    });
+    stopping
+        .wait_for_log("failpoint upgrade.paid reached")
+        .await;
+    assert!(stopping.terminate().await, "the server exits cleanly");
+    let paid = purchase.await.expect("the purchase ended");
+    assert!(
+        paid.is_ok(),
+        "the purchase in flight was answered: {paid:?}"
+    );
+    assert_eq!(app.count("orders where status = 'paid'").await, 1);
+    assert_eq!(app.count("subscriptions").await, 1);
+}
