@@ -5,12 +5,28 @@ import * as path from "path";
 const addr = process.env.LEPTOS_SITE_ADDR ?? "127.0.0.1:3100";
 const baseURL = `http://${addr}`;
 // Mail goes to a real SMTP server on loopback that stores each message as a file.
-const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2526);
+export const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2526);
 export const mailDir = process.env.E2E_MAIL_DIR ?? path.join(__dirname, ".mail");
 // Domain checks ask a real BIND on loopback; tests edit its zones with nsupdate.
 const dnsPort = Number(process.env.E2E_DNS_PORT ?? 15353);
 export const dnsDir = process.env.E2E_DNS_DIR ?? path.join(__dirname, ".dns");
 export const dnsServer = `127.0.0.1:${dnsPort}`;
+
+/** The DNS and SMTP servers every run needs, on loopback, fresh each run. */
+export const dnsAndMail = [
+  {
+    command: `../scripts/dns-test-server.sh ${dnsDir} ${dnsPort}`,
+    port: dnsPort,
+    reuseExistingServer: false,
+    timeout: 30_000,
+  },
+  {
+    command: `../scripts/smtp-sink.py 127.0.0.1 ${smtpPort} ${mailDir}`,
+    port: smtpPort,
+    reuseExistingServer: false,
+    timeout: 30_000,
+  },
+];
 
 export default defineConfig({
   testDir: "./tests",
@@ -39,18 +55,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium" }],
   webServer: [
-    {
-      command: `../scripts/dns-test-server.sh ${dnsDir} ${dnsPort}`,
-      port: dnsPort,
-      reuseExistingServer: false,
-      timeout: 30_000,
-    },
-    {
-      command: `../scripts/smtp-sink.py 127.0.0.1 ${smtpPort} ${mailDir}`,
-      port: smtpPort,
-      reuseExistingServer: false,
-      timeout: 30_000,
-    },
+    ...dnsAndMail,
     {
       command: "../target/release/server",
       url: `${baseURL}/healthz`,

@@ -15,7 +15,7 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || apt_packages+=(postg
 # Node.js may come from elsewhere than Debian; what matters is that it runs.
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
 if [ "$mode" = test ]; then
-  apt_packages+=(chromium bind9 bind9-dnsutils python3-aiosmtpd)
+  apt_packages+=(chromium bind9 bind9-dnsutils python3-aiosmtpd haproxy)
 fi
 missing=()
 for package in "${apt_packages[@]}"; do

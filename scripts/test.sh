@@ -52,4 +52,13 @@ export PSQL="$(pg_bin)/psql"
 (cd end2end && CI="${CI:-1}" npx playwright test)
 rm -rf "$E2E_MAIL_DIR" "$E2E_DNS_DIR"
 
+say "the story through three servers behind HAProxy, in Chromium"
+pg_admin -c "drop database if exists tenantry_cluster with (force)"
+pg_ensure_app_database tenantry_cluster cluster tenantry_cluster
+export E2E_CLUSTER_DATABASE_URL="postgres://tenantry_cluster:cluster@127.0.0.1:$PG_PORT/tenantry_cluster"
+E2E_MAIL_DIR=$(mktemp -d) E2E_DNS_DIR=$(mktemp -d) E2E_CLUSTER_DIR=$(mktemp -d)
+export E2E_MAIL_DIR E2E_DNS_DIR E2E_CLUSTER_DIR E2E_CLUSTER_PORT=3300
+(cd end2end && CI="${CI:-1}" npx playwright test -c cluster.config.ts)
+rm -rf "$E2E_MAIL_DIR" "$E2E_DNS_DIR" "$E2E_CLUSTER_DIR"
+
 say "all checks passed"

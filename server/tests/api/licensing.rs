@@ -219,14 +219,7 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
     let (app, bind) = app_with_dns(pool).await;
     let rob = admin(&app, &bind, "rob@contoso.com", 20).await;
     // 200 colleagues join after the upgrade, straight into the table as sign-up would place them.
-    sqlx::query(
-        "insert into members (email, display_name, password_hash, organization_id, created_at)
-         select 'user' || n || '@contoso.com', 'User ' || n, 'x', o.id, now()
-           from generate_series(1, 200) n, organizations o where o.domain = 'contoso.com'",
-    )
-    .execute(&app.pool)
-    .await
-    .expect("colleagues");
+    app.colleagues("contoso.com", 200).await;
 
     let attempts = (1..=200).map(|n| {
         let email = format!("user{n}@contoso.com");

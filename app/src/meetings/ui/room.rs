@@ -214,7 +214,12 @@ fn follow(code: String, roster: RwSignal<Roster>) {
             return;
         };
         leptos::task::spawn_local(async move {
-            while let Some(Ok((_, message))) = rosters.next().await {
+            while let Some(event) = rosters.next().await {
+                // An error is a lost connection, which the browser reconnects by itself (to
+                // another server, behind a load balancer); the feed goes on after it.
+                let Ok((_, message)) = event else {
+                    continue;
+                };
                 let next = message
                     .data()
                     .as_string()

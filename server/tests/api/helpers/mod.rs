@@ -177,6 +177,21 @@ impl TestApp {
         self.scalar(&format!("select count(*) from {rows}")).await
     }
 
+    /// `user1@domain` to `user<count>@domain`, members of the organization of `domain` as
+    /// sign-up would place them (without a license), straight into the table.
+    pub async fn colleagues(&self, domain: &str, count: i64) {
+        sqlx::query(
+            "insert into members (email, display_name, password_hash, organization_id, created_at)
+             select 'user' || n || '@' || $1, 'User ' || n, 'x', o.id, now()
+               from generate_series(1, $2) n, organizations o where o.domain = $1",
+        )
+        .bind(domain)
+        .bind(count)
+        .execute(&self.pool)
+        .await
+        .expect("colleagues");
+    }
+
     /// Starts a sign-up and returns the id of its pending code.
     pub async fn start_sign_up(&self, browser: &reqwest::Client, email: &str, name: &str) -> Uuid {
         let response = self
