@@ -10,7 +10,7 @@ cd "$ROOT"
 
 command -v wrk >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 bench_setup bench_baseline
-SQLX_OFFLINE=true cargo build --release -p server --example bench_accounts --example bench_presence >&2
+SQLX_OFFLINE=true cargo build --release -p server --example bench_accounts --example bench_presence --example bench_throughput >&2
 database=$BENCH_DATABASE_URL
 work=$(mktemp -d)
 
@@ -86,6 +86,8 @@ say "sign-ups"
 accounts=$(SKIP_BUILD=1 bench/accounts.sh 2>/dev/null)
 say "live presence"
 presence=$(SKIP_BUILD=1 bench/presence.sh 2>/dev/null)
+say "throughput under contention"
+throughput=$(SKIP_BUILD=1 bench/throughput.sh 2>/dev/null)
 
 echo
 echo "bench/run.sh, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)"
@@ -97,3 +99,5 @@ echo
 echo "$accounts"
 echo
 echo "$presence"
+echo
+echo "$throughput"

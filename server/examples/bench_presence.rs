@@ -6,6 +6,7 @@
 //! Usage: bench_presence <first-base-url> <second-base-url> <database-url>
 
 mod common;
+mod networks;
 
 use std::time::{Duration, Instant};
 
@@ -21,16 +22,10 @@ fn browser() -> reqwest::Client {
         .expect("http client")
 }
 
-/// Each call comes from another client network, as guests do; the servers trust this machine
-/// as their proxy (`TRUSTED_PROXIES`), so per-network limits count as they would in production.
+/// Posts `form` to `url` as a page does, from a client network of its own.
 async fn call(client: &reqwest::Client, url: String, form: &[(&str, &str)]) -> reqwest::Response {
-    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let client_address = std::net::Ipv4Addr::from(0x0a00_0000 | (n & 0x00ff_ffff));
-    client
-        .post(url)
+    networks::from_another_network(client.post(url))
         .header("Accept", "application/json")
-        .header("X-Forwarded-For", client_address.to_string())
         .form(form)
         .send()
         .await

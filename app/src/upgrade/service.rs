@@ -222,16 +222,18 @@ async fn tell_everyone(
         ("plan", plan.name.as_str()),
         ("limit", limit.as_str()),
     ];
-    for recipient in recipients {
-        let locale = locale_of_tag(&recipient.locale);
-        let mail = Mail::new(
-            recipient.email,
-            outbox::fill(td_string!(locale, mail.upgraded_subject), &values),
-            outbox::fill(td_string!(locale, mail.upgraded_body), &values),
-        );
-        outbox::enqueue(&mut *tx, &mail, now).await?;
-    }
-    Ok(())
+    let mails: Vec<Mail> = recipients
+        .into_iter()
+        .map(|recipient| {
+            let locale = locale_of_tag(&recipient.locale);
+            Mail::new(
+                recipient.email,
+                outbox::fill(td_string!(locale, mail.upgraded_subject), &values),
+                outbox::fill(td_string!(locale, mail.upgraded_body), &values),
+            )
+        })
+        .collect();
+    outbox::enqueue_all(&mut *tx, &mails, now).await
 }
 
 /// Completes the order of Checkout Session `session`, which the payment provider says was paid

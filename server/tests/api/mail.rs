@@ -2,6 +2,7 @@
 
 use std::{net::SocketAddr, os::fd::AsRawFd, path::PathBuf, process::Stdio, time::Duration};
 
+use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, wait_until, TestApp};
 use app::core::clock::Clock;
 use server::{config::Config, mail};
@@ -132,6 +133,45 @@ async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPoo
             "stable Message-ID in {mail}"
         );
         assert!(mail.contains("Your Tenantry code:"));
+    }
+    worker.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_upgrade_tells_every_member_by_mail_through_the_queue(pool: PgPool) {
+    let smtp = reserved_port();
+    let dir = std::env::temp_dir().join(format!("tenantry-mail-{}", uuid::Uuid::new_v4()));
+    let _sink = smtp_sink(&smtp, &dir).await;
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
+        "SMTP_URL" => Some(format!("smtp://127.0.0.1:{}", port_of(&smtp))),
+        "PAYMENTS" => Some("test".to_owned()),
+        _ => None,
+    })
+    .expect("valid configuration");
+    let mut worker = mail::start_worker(&pool, mail::Mailer::from_config(&config).expect("mailer"))
+        .await
+        .expect("worker starts");
+    let (app, bind) = app_with_dns(pool).await;
+    app.signed_up("sara@contoso.com", "Sara").await;
+    admin(&app, &bind, "rob@contoso.com", 2).await;
+
+    let told = || {
+        delivered(&dir)
+            .into_iter()
+            .filter(|mail| mail.contains("Subject: contoso.com is now managed on Tenantry"))
+            .collect::<Vec<_>>()
+    };
+    wait_until(Duration::from_secs(60), || async { told().len() >= 2 }).await;
+    let told = told();
+    assert_eq!(told.len(), 2, "one mail to each member");
+    for member in ["rob@contoso.com", "sara@contoso.com"] {
+        assert!(
+            told.iter()
+                .any(|mail| mail.contains(&format!("X-Envelope-To: {member}"))),
+            "{member} is told"
+        );
     }
     worker.stop().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Throughput where requests contend, through two release server processes on one private
+# PostgreSQL and a BIND for the domain proofs: license assignments on one subscription next to
+# pgbench's simple-update TPS on the same cluster (as a ratio), the upgrade of a 10,000-member
+# organization while another keeps working, and 5,000 meeting joins at the limit.
+#   bench/throughput.sh     (SKIP_BUILD=1 to reuse the last release build)
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+
+bench_setup bench_throughput
+database=$BENCH_DATABASE_URL
+dns_dir=$(mktemp -d) dns_port=15399
+
+# The baseline: pgbench's simple-update transactions (-N) on the same cluster, with as many
+# clients as one server has database connections (10), so both get the same share of PostgreSQL.
+pg_admin -c "drop database if exists pgbench" -c "create database pgbench" >/dev/null
+"$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -i -s 10 -q pgbench >/dev/null 2>&1
+pgbench_tps=$("$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -N -c 10 -j 2 -T 10 pgbench 2>/dev/null \
+  | awk '/^tps/ { printf "%.0f", $3 }')
+
+"$ROOT/scripts/dns-test-server.sh" "$dns_dir" "$dns_port" >/dev/null 2>&1 &
+named=$!
+export_site_env
+export DATABASE_URL="$database" RUST_LOG=warn PAYMENTS=test TRUSTED_PROXIES=127.0.0.1 \
+  DNS_NAMESERVERS="127.0.0.1:$dns_port"
+LEPTOS_SITE_ADDR=127.0.0.1:3200 "$ROOT/target/release/server" &
+first=$!
+second=""
+trap 'kill $first $second $named 2>/dev/null; wait 2>/dev/null; rm -rf "$dns_dir"; pg_stop "$BENCH_PG_DIR"' EXIT
+wait_ready 127.0.0.1:3200
+LEPTOS_SITE_ADDR=127.0.0.1:3201 "$ROOT/target/release/server" &
+second=$!
+wait_ready 127.0.0.1:3201
+until dig @127.0.0.1 -p "$dns_port" contoso.com SOA +short +time=1 +tries=1 | grep -q .; do sleep 0.2; done
+
+output=$("$ROOT/target/release/examples/bench_throughput" http://127.0.0.1:3200 http://127.0.0.1:3201 \
+  "$database" "$dns_dir" "$dns_port")
+echo "$output"
+assignments=$(echo "$output" | sed -n 's/^seats: .* = \([0-9]*\) requests\/s.*/\1/p')
+echo "pgbench simple-update (baseline, 10 clients): $pgbench_tps transactions/s;" \
+  "license assignment requests/s / pgbench TPS = $(python3 -c "print(f'{$assignments / $pgbench_tps:.2f}')") (goal: >= 0.5)"
