@@ -210,6 +210,31 @@ async fn a_domain_that_does_not_exist_or_fails_or_is_silent_is_named(pool: PgPoo
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn while_dns_is_down_the_wizard_explains_keeps_its_step_and_verifies_once_it_is_back(
+    pool: PgPool,
+) {
+    let (app, bind) = app_with_dns(pool).await;
+    let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
+    let (name, value) = (&wizard.challenge.txt_name, &wizard.challenge.txt_value);
+    bind.add_txt("contoso.com", name, &[value]).await;
+
+    bind.pause().await;
+    let outcome = check(&app, &rob, Txt).await;
+    assert_eq!(
+        outcome.finding,
+        Finding::Timeout,
+        "the doctor says DNS did not answer"
+    );
+    assert_eq!(outcome.state, wizard.state, "the wizard stays at its step");
+    let kept = current_wizard(&app, &rob).await;
+    assert_eq!(kept.challenge, wizard.challenge, "with the same challenge");
+
+    bind.resume().await;
+    let outcome = check(&app, &rob, Txt).await;
+    assert_eq!(outcome.state, WizardState::DomainVerified, "{outcome:?}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn an_alias_at_the_challenge_name_is_named_and_not_followed(pool: PgPool) {
     let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;

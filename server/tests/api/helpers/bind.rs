@@ -169,6 +169,27 @@ impl Bind {
         }
     }
 
+    /// Stops BIND answering, as a DNS host's outage does: the process is suspended (SIGSTOP), so
+    /// questions to its port go unanswered until [`Bind::resume`].
+    pub async fn pause(&self) {
+        self.signal("-STOP").await;
+    }
+
+    /// Lets BIND answer again, with every record it had (SIGCONT).
+    pub async fn resume(&self) {
+        self.signal("-CONT").await;
+    }
+
+    async fn signal(&self, signal: &str) {
+        let pid = self.named.id().expect("BIND is running");
+        let sent = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .await
+            .expect("kill runs");
+        assert!(sent.success(), "kill {signal} {pid} (BIND)");
+    }
+
     /// Adds one TXT record whose character-strings are `strings`.
     pub async fn add_txt(&self, zone: &str, name: &str, strings: &[&str]) {
         let quoted: Vec<String> = strings.iter().map(|s| format!("\"{s}\"")).collect();
