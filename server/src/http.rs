@@ -28,6 +28,7 @@ use app::{
         state::{Core, Settings},
     },
     licensing::checkout::PaymentSettings,
+    licensing::idempotency::PurchaseTurns,
     mailbox::MailboxSettings,
     meetings::presence::Presence,
     shell,
@@ -84,6 +85,7 @@ pub fn router(
     let hsts = settings.secure_cookies;
     let hashed_names = leptos_options.hash_files;
     let presence = Presence::start(pool.clone(), clock.clone());
+    let purchase_turns = PurchaseTurns::for_pool(&pool);
     let state = AppState {
         leptos_options,
         core: Core {
@@ -97,6 +99,7 @@ pub fn router(
         },
         payments: PaymentSettings {
             stripe: config.stripe.clone(),
+            turns: purchase_turns,
         },
         mailbox: MailboxSettings {
             enabled: config.dev_mailbox,

@@ -34,6 +34,7 @@ pub async fn buy_licenses(
         };
         let outcome = seats::buy_more(
             &core.pool,
+            &settings.turns,
             core.now(),
             &admin,
             &request,

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::idempotency::PurchaseTurns;
 use super::payments::{Card, TestMode};
 use super::stripe::{self, StripeSettings};
 use super::{Billing, PurchaseOutcome};
@@ -17,10 +18,11 @@ use crate::core::error::AppError;
 use crate::domain::Money;
 
 /// How this deployment takes payments: Stripe Checkout when its keys are set, else the offline
-/// test mode.
-#[derive(Clone, Debug, Default)]
+/// test mode; and this process's turns for purchases.
+#[derive(Clone, Debug)]
 pub struct PaymentSettings {
     pub stripe: Option<StripeSettings>,
+    pub turns: PurchaseTurns,
 }
 
 /// What is being bought; the card travels separately and is never stored.

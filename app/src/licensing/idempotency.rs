@@ -3,12 +3,32 @@
 
 #![cfg(feature = "ssr")]
 
+use std::sync::Arc;
+
 use sqlx::PgPool;
 use time::OffsetDateTime;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::PurchaseOutcome;
 use crate::core::error::AppError;
+
+/// Turns for purchases in this process. A purchase holds two database connections at once (its
+/// key's lock and its own transaction) and takes the second while holding the first; were every
+/// connection of the pool held as someone's first, all would wait for a second until the pool
+/// gave up. So purchases run at most as many at a time as leaves one connection for the rest,
+/// and the others wait their turn here, holding none.
+#[derive(Clone, Debug)]
+pub struct PurchaseTurns(Arc<Semaphore>);
+
+impl PurchaseTurns {
+    pub fn for_pool(pool: &PgPool) -> Self {
+        let connections = pool.options().get_max_connections() as usize;
+        Self(Arc::new(Semaphore::new(
+            (connections.saturating_sub(1) / 2).max(1),
+        )))
+    }
+}
 
 /// Runs `purchase` once per key, as Stripe and the IETF Idempotency-Key draft do: a replay
 /// returns the first outcome, the same key with another request is refused, and a retry while
@@ -20,6 +40,7 @@ use crate::core::error::AppError;
 /// that it is still in progress.
 pub async fn idempotent(
     pool: &PgPool,
+    turns: &PurchaseTurns,
     now: OffsetDateTime,
     member_id: Uuid,
     request_hash: Vec<u8>,
@@ -30,6 +51,7 @@ pub async fn idempotent(
     if !(8..=100).contains(&key.len()) {
         return Err(AppError::IdempotencyMismatch);
     }
+    let _turn = turns.0.acquire().await.map_err(|_| AppError::Internal)?;
     let mut running = pool.begin().await?;
     let held = sqlx::query_scalar!(
         r#"select pg_try_advisory_xact_lock($1) as "held!""#,

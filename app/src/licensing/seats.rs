@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::checkout::{self, NewOrder, Paid, Payment, PendingOrder, PurchaseRequest};
-use super::idempotency::idempotent;
+use super::idempotency::{idempotent, PurchaseTurns};
 use super::{catalogue, Billing, Person, PlanOffer, PurchaseOutcome};
 use crate::accounts::Member;
 use crate::core::audit;
@@ -48,6 +48,7 @@ pub async fn people(
 /// Buys more seats of a plan the organization already has, once per idempotency key.
 pub async fn buy_more(
     pool: &PgPool,
+    turns: &PurchaseTurns,
     now: OffsetDateTime,
     admin: &Member,
     request: &PurchaseRequest,
@@ -57,6 +58,7 @@ pub async fn buy_more(
     let hash = checkout::request_hash("add_seats", request, payment)?;
     idempotent(
         pool,
+        turns,
         now,
         admin.id,
         hash,

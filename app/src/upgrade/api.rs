@@ -53,6 +53,7 @@ pub async fn purchase(
         let payments = payments?;
         let outcome = service::purchase(
             &core.pool,
+            &payments.turns,
             core.now(),
             &member,
             &request,

@@ -19,7 +19,7 @@ use crate::core::outbox::{self, Mail};
 use crate::domain::{DomainName, EmailAddress, Money};
 use crate::i18n::td_string;
 use crate::licensing::checkout::{self, NewOrder, Paid, Payment, PendingOrder, PurchaseRequest};
-use crate::licensing::idempotency::idempotent;
+use crate::licensing::idempotency::{idempotent, PurchaseTurns};
 use crate::licensing::{catalogue, seats, Billing, PlanOffer, PurchaseOutcome};
 use crate::organizations::service::{lock, lock_unmanaged, make_managed};
 use crate::organizations::OrganizationStatus;
@@ -56,6 +56,7 @@ pub async fn preview(
 /// Buys licenses and upgrades the organization, once per idempotency key.
 pub async fn purchase(
     pool: &PgPool,
+    turns: &PurchaseTurns,
     now: OffsetDateTime,
     member: &Member,
     request: &PurchaseRequest,
@@ -65,6 +66,7 @@ pub async fn purchase(
     let hash = checkout::request_hash("upgrade", request, payment)?;
     idempotent(
         pool,
+        turns,
         now,
         member.id,
         hash,

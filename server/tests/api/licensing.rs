@@ -254,6 +254,42 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
     );
 }
 
+/// A purchase keeps a connection for its idempotency key while it pays and upgrades: more buyers
+/// at once than the server has database connections are served in turn, none refused for want
+/// of a connection.
+#[sqlx::test(migrations = "../migrations")]
+async fn more_buyers_at_once_than_database_connections_all_get_their_upgrade(pool: PgPool) {
+    let three_connections = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(3)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .expect("a pool of three connections");
+    let (app, bind) = app_with_dns(three_connections).await;
+    let domains = [
+        "contoso.com",
+        "fabrikam.com",
+        "northwind.com",
+        "tailspin.com",
+        "litware.com",
+    ];
+    let mut buyers = Vec::new();
+    for domain in domains {
+        buyers.push(verified_member(&app, &bind, &format!("buyer@{domain}"), "admin_tile").await);
+    }
+
+    let purchases = buyers.iter().zip(domains).map(|(buyer, domain)| {
+        app.invoke(
+            buyer,
+            purchase(BASIC, Annual, 1, PAYS, &format!("upgrade-{domain}")),
+        )
+    });
+    let outcomes = futures_util::future::join_all(purchases).await;
+    for (domain, outcome) in domains.iter().zip(&outcomes) {
+        assert!(outcome.is_ok(), "{domain}: {outcome:?}");
+        assert_eq!(status_of(&app, domain).await, "managed");
+    }
+}
+
 /// How a page the server rendered carries the data of a part that failed to load.
 const FAILED_PART: &str = r#"{\"Err\":"#;
 
