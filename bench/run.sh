@@ -88,6 +88,8 @@ say "live presence"
 presence=$(SKIP_BUILD=1 bench/presence.sh 2>/dev/null)
 say "throughput under contention"
 throughput=$(SKIP_BUILD=1 bench/throughput.sh 2>/dev/null)
+say "Lighthouse"
+lighthouse=$(SKIP_BUILD=1 bench/lighthouse.sh 2>/dev/null)
 
 echo
 echo "bench/run.sh, $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m)"
@@ -101,3 +103,5 @@ echo
 echo "$presence"
 echo
 echo "$throughput"
+echo
+echo "$lighthouse"

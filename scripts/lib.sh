@@ -131,11 +131,11 @@ export_site_env() {
   export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 }
 
-# For benchmarks: builds the release site (unless SKIP_BUILD=1) and the example $1, and makes a
+# For benchmarks: builds the release site (unless SKIP_BUILD=1) and the example $1 if named, and makes a
 # fresh database on a private cluster. Sets BENCH_PG_DIR and BENCH_DATABASE_URL.
 bench_setup() {
   [ "${SKIP_BUILD:-}" = 1 ] || build_release_site >&2
-  SQLX_OFFLINE=true cargo build --release -p server --example "$1" >&2
+  [ -z "${1:-}" ] || SQLX_OFFLINE=true cargo build --release -p server --example "$1" >&2
   pg_start "$(pg_dir_for bench-postgres)" 54349
   BENCH_PG_DIR=$PG_DIR
   pg_admin -c "drop database if exists tenantry_bench with (force)"
