@@ -18,6 +18,20 @@ pg_admin -c "drop database if exists pgbench" -c "create database pgbench" >/dev
 "$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -i -s 10 -q pgbench >/dev/null 2>&1
 pgbench_tps=$("$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -N -c 10 -j 2 -T 10 pgbench 2>/dev/null \
   | awk '/^tps/ { printf "%.0f", $3 }')
+# A second reference, for what bounds the seats: every transaction updates the same one row and
+# inserts another, as each assignment moves its subscription's one seat counter. A row's lock is
+# held until the commit is flushed, so these transactions queue one behind another.
+one_row=$(mktemp)
+cat >"$one_row" <<'SQL'
+\set aid random(1, 100000 * :scale)
+BEGIN;
+UPDATE pgbench_branches SET bbalance = bbalance + 1 WHERE bid = 1;
+INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, :aid, 1, CURRENT_TIMESTAMP);
+END;
+SQL
+one_row_tps=$("$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -n -f "$one_row" -c 10 -j 2 -T 10 pgbench 2>/dev/null \
+  | awk '/^tps/ { printf "%.0f", $3 }')
+rm "$one_row"
 
 "$ROOT/scripts/dns-test-server.sh" "$dns_dir" "$dns_port" >/dev/null 2>&1 &
 named=$!
@@ -40,3 +54,5 @@ echo "$output"
 assignments=$(echo "$output" | sed -n 's/^seats: .* = \([0-9]*\) requests\/s.*/\1/p')
 echo "pgbench simple-update (baseline, 10 clients): $pgbench_tps transactions/s;" \
   "license assignment requests/s / pgbench TPS = $(python3 -c "print(f'{$assignments / $pgbench_tps:.2f}')") (goal: >= 0.5)"
+echo "pgbench with every transaction on one row (10 clients): $one_row_tps transactions/s;" \
+  "license assignment requests/s / that = $(python3 -c "print(f'{$assignments / $one_row_tps:.2f}')")"
