@@ -20,7 +20,7 @@ use crate::helpers::bind::Bind;
 use crate::helpers::orders::{purchase, BASIC, PAYS};
 use crate::helpers::postgres::Cluster;
 use crate::helpers::process::ServerProcess;
-use crate::helpers::wizard::{admin, verified_member};
+use crate::helpers::wizard::{admin, app_with_dns_at, verified_member};
 use crate::helpers::{browser, sign_up_with, wait_until, TestApp};
 
 /// What one kind of client saw: the writes it was told were done, the refusals it may retry
@@ -231,12 +231,8 @@ async fn while_postgresql_is_down_clients_are_told_503_and_every_acknowledged_wr
 async fn a_purchase_killed_after_the_payment_before_its_commit_charges_once_when_retried(
     pool: PgPool,
 ) {
-    let bind = Bind::start().await;
+    let (app, bind) = app_with_dns_at(pool.clone(), Clock::system(), |_| {}).await;
     let nameserver = bind.addr;
-    let app = TestApp::spawn_with(pool.clone(), Clock::system(), |config| {
-        config.dns_nameservers = vec![nameserver];
-    })
-    .await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     app.signed_up("sara@contoso.com", "Sara").await;
     let order = purchase(BASIC, Annual, 2, PAYS, "upgrade-killed-midway");
@@ -306,12 +302,8 @@ async fn a_purchase_killed_after_the_payment_before_its_commit_charges_once_when
 
 #[sqlx::test(migrations = "../migrations")]
 async fn sigterm_in_the_middle_of_a_purchase_lets_it_finish_before_the_server_exits(pool: PgPool) {
-    let bind = Bind::start().await;
+    let (app, bind) = app_with_dns_at(pool.clone(), Clock::system(), |_| {}).await;
     let nameserver = bind.addr;
-    let app = TestApp::spawn_with(pool.clone(), Clock::system(), |config| {
-        config.dns_nameservers = vec![nameserver];
-    })
-    .await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     let order = purchase(BASIC, Annual, 1, PAYS, "upgrade-during-sigterm");
     let mut stopping = ServerProcess::start(

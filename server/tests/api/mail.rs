@@ -76,11 +76,8 @@ fn delivered(dir: &std::path::Path) -> Vec<String> {
     mails.into_iter().map(|(_, text)| text).collect()
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPool) {
-    let smtp = reserved_port();
-    let port = port_of(&smtp);
-    let dir = std::env::temp_dir().join(format!("tenantry-mail-{}", uuid::Uuid::new_v4()));
+/// The mail queue's worker, as the server starts it, sending to the SMTP server on loopback `port`.
+async fn worker_sending_to(pool: &PgPool, port: u16) -> sqlxmq::JobRunnerHandle {
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
         "SMTP_URL" => Some(format!("smtp://127.0.0.1:{port}")),
@@ -88,9 +85,17 @@ async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPoo
         _ => None,
     })
     .expect("valid configuration");
-    let mut worker = mail::start_worker(&pool, mail::Mailer::from_config(&config).expect("mailer"))
+    mail::start_worker(pool, mail::Mailer::from_config(&config).expect("mailer"))
         .await
-        .expect("worker starts");
+        .expect("worker starts")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPool) {
+    let smtp = reserved_port();
+    let port = port_of(&smtp);
+    let dir = std::env::temp_dir().join(format!("tenantry-mail-{}", uuid::Uuid::new_v4()));
+    let mut worker = worker_sending_to(&pool, port).await;
     let app = TestApp::spawn_with(pool.clone(), Clock::system(), |_| {}).await;
 
     for name in ["rob", "sara", "kim"] {
@@ -143,16 +148,7 @@ async fn the_upgrade_tells_every_member_by_mail_through_the_queue(pool: PgPool) 
     let smtp = reserved_port();
     let dir = std::env::temp_dir().join(format!("tenantry-mail-{}", uuid::Uuid::new_v4()));
     let _sink = smtp_sink(&smtp, &dir).await;
-    let config = Config::from_lookup(|name| match name {
-        "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
-        "SMTP_URL" => Some(format!("smtp://127.0.0.1:{}", port_of(&smtp))),
-        "PAYMENTS" => Some("test".to_owned()),
-        _ => None,
-    })
-    .expect("valid configuration");
-    let mut worker = mail::start_worker(&pool, mail::Mailer::from_config(&config).expect("mailer"))
-        .await
-        .expect("worker starts");
+    let mut worker = worker_sending_to(&pool, port_of(&smtp)).await;
     let (app, bind) = app_with_dns(pool).await;
     app.signed_up("sara@contoso.com", "Sara").await;
     admin(&app, &bind, "rob@contoso.com", 2).await;

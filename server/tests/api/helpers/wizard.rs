@@ -22,9 +22,18 @@ pub async fn app_with_dns(pool: PgPool) -> (TestApp, Bind) {
 
 /// As [`app_with_dns`], after `adjust` has changed the rest of the configuration.
 pub async fn app_with_dns_and(pool: PgPool, adjust: impl FnOnce(&mut Config)) -> (TestApp, Bind) {
+    app_with_dns_at(pool, Clock::manual(START), adjust).await
+}
+
+/// As [`app_with_dns_and`], on `clock`: the system's where server processes run beside it.
+pub async fn app_with_dns_at(
+    pool: PgPool,
+    clock: Clock,
+    adjust: impl FnOnce(&mut Config),
+) -> (TestApp, Bind) {
     let bind = Bind::start().await;
     let nameserver = bind.addr;
-    let app = TestApp::spawn_with(pool, Clock::manual(START), move |config| {
+    let app = TestApp::spawn_with(pool, clock, move |config| {
         config.dns_nameservers = vec![nameserver];
         config.dns_timeout = std::time::Duration::from_secs(2);
         adjust(config);
