@@ -39,8 +39,10 @@ pub async fn overview(
     .await?;
     let seats = sqlx::query_as!(
         PlanSeats,
-        "select p.name as plan, s.purchased, s.assigned from subscriptions s
-           join plans p on p.id = s.plan_id where s.organization_id = $1 order by s.created_at",
+        r#"select p.name as plan, s.purchased,
+                  (select count(*)::int from licenses l where l.subscription_id = s.id) as "assigned!"
+             from subscriptions s join plans p on p.id = s.plan_id
+            where s.organization_id = $1 order by s.created_at"#,
         admin.organization_id
     )
     .fetch_all(pool)
@@ -68,28 +70,26 @@ pub async fn overview(
             }
         })
         .collect();
-    // Each day shows the count after its last change, or the day's before when nothing changed.
-    let usage = sqlx::query!(
+    // A day ended with what the next noted day began with; the days since the last noted one
+    // end with today's count.
+    let began = sqlx::query!(
         "select day, assigned from license_usage
-          where organization_id = $1
-            and day >= coalesce((select max(day) from license_usage
-                                  where organization_id = $1 and day <= $2), $2)
-          order by day",
+          where organization_id = $1 and day > $2 order by day",
         admin.organization_id,
         first_day
     )
     .fetch_all(pool)
     .await?;
+    let in_use_now: i64 = seats.iter().map(|plan| i64::from(plan.assigned)).sum();
     let licenses_in_use = (0..CHART_DAYS)
         .map(|offset| {
             let day = first_day + Duration::days(offset);
             DayCount {
                 day: clock::day(day.with_time(Time::MIDNIGHT).assume_utc()),
-                count: usage
+                count: began
                     .iter()
-                    .rev()
-                    .find(|row| row.day <= day)
-                    .map_or(0, |row| i64::from(row.assigned)),
+                    .find(|row| row.day > day)
+                    .map_or(in_use_now, |row| i64::from(row.assigned)),
             }
         })
         .collect();

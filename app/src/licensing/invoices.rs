@@ -20,10 +20,11 @@ pub async fn overview(
 ) -> Result<LicensingView, AppError> {
     let mut db = pool.acquire().await?;
     let seats = sqlx::query!(
-        "select p.id, p.name, p.seat_cap, p.currency, p.monthly_price_minor, p.annual_price_minor,
-                s.billing, s.purchased, s.assigned
+        r#"select p.id, p.name, p.seat_cap, p.currency, p.monthly_price_minor, p.annual_price_minor,
+                s.billing, s.purchased,
+                (select count(*)::int from licenses l where l.subscription_id = s.id) as "assigned!"
            from subscriptions s join plans p on p.id = s.plan_id
-          where s.organization_id = $1 order by p.name",
+          where s.organization_id = $1 order by p.name"#,
         admin.organization_id
     )
     .fetch_all(&mut *db)

@@ -138,6 +138,7 @@ pub async fn apply_add_seats(
     subscription_id: Uuid,
     quantity: i32,
 ) -> Result<(), AppError> {
+    note_day_start(tx, organization_id, now).await?;
     let purchased = sqlx::query_scalar!(
         "update subscriptions set purchased = purchased + $2 where id = $1 returning purchased",
         subscription_id,
@@ -145,6 +146,7 @@ pub async fn apply_add_seats(
     )
     .fetch_one(&mut *tx)
     .await?;
+    add_free_seats(tx, subscription_id, quantity).await?;
     audit::record(
         &mut *tx,
         organization_id,
@@ -154,10 +156,27 @@ pub async fn apply_add_seats(
         now,
     )
     .await?;
-    record_usage(tx, organization_id, now).await
+    Ok(())
 }
 
-/// Removes `quantity` unassigned seats of `plan`; never below the assigned ones.
+/// `quantity` more seats on the subscription, nobody's yet.
+async fn add_free_seats(
+    tx: &mut PgConnection,
+    subscription_id: Uuid,
+    quantity: i32,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "insert into seats (subscription_id) select $1 from generate_series(1, $2)",
+        subscription_id,
+        quantity
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Removes `quantity` unassigned seats of `plan`; never one that someone holds, or that an
+/// assignment is taking at this moment.
 pub async fn remove(
     pool: &PgPool,
     now: OffsetDateTime,
@@ -169,8 +188,8 @@ pub async fn remove(
         return Err(AppError::NotFound);
     }
     let mut tx = pool.begin().await?;
-    let seats = sqlx::query!(
-        "select s.id, s.purchased, s.assigned from subscriptions s join plans p on p.id = s.plan_id
+    let subscription = sqlx::query_scalar!(
+        "select s.id from subscriptions s join plans p on p.id = s.plan_id
           where s.organization_id = $1 and (p.id = $2 or p.name = $2) for update of s",
         admin.organization_id,
         plan
@@ -178,28 +197,38 @@ pub async fn remove(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let remaining = seats.purchased - quantity;
-    if remaining < seats.assigned {
+    note_day_start(&mut tx, admin.organization_id, now).await?;
+    let removed = sqlx::query_scalar!(
+        r#"with free as (
+               select id from seats where subscription_id = $1 and member_id is null
+                order by id desc limit $2 for update skip locked
+           ), gone as (delete from seats where id in (select id from free) returning 1)
+           select count(*)::int as "removed!" from gone"#,
+        subscription,
+        i64::from(quantity)
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if removed < quantity {
         return Err(AppError::LicensesInUse {
-            unassign_first: seats.assigned - remaining,
+            unassign_first: quantity - removed,
         });
     }
-    sqlx::query!(
-        "update subscriptions set purchased = $2 where id = $1",
-        seats.id,
-        remaining
+    let remaining = sqlx::query_scalar!(
+        "update subscriptions set purchased = purchased - $2 where id = $1 returning purchased",
+        subscription,
+        quantity
     )
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
     admin
         .audit(
             &mut tx,
             "licenses.removed",
-            json!({ "subscription": seats.id, "removed": quantity, "purchased": remaining }),
+            json!({ "subscription": subscription, "removed": quantity, "purchased": remaining }),
             now,
         )
         .await?;
-    record_usage(&mut tx, admin.organization_id, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -235,10 +264,10 @@ pub async fn assign(
     license_changed(tx, admin, "license.assigned", member_id, now).await
 }
 
-/// Gives `member_id` a license from the first subscription with one free, inside the caller's
-/// transaction; false when they already hold one. The seat count and the assignment change in
-/// one statement each, guarded by `CHECK (assigned <= purchased)` and one license per member,
-/// so concurrent assignments can never oversell.
+/// Gives `member_id` a license from the first subscription with a seat free, inside the caller's
+/// transaction; false when they already hold one. The member's row is locked first, so two
+/// assignments of one person queue; assignments of different people take different free seats
+/// and never wait on each other. A seat is a row, so none can be given twice.
 pub async fn grant(
     tx: &mut PgConnection,
     organization_id: Uuid,
@@ -246,7 +275,8 @@ pub async fn grant(
     now: OffsetDateTime,
 ) -> Result<bool, AppError> {
     let held = sqlx::query_scalar!(
-        r#"select exists(select 1 from licenses where member_id = $1) as "held!""#,
+        r#"select exists(select 1 from seats where member_id = $1) as "held!"
+             from members where id = $1 for no key update"#,
         member_id
     )
     .fetch_one(&mut *tx)
@@ -254,48 +284,34 @@ pub async fn grant(
     if held {
         return Ok(false);
     }
-    let subscription = sqlx::query_scalar!(
-        "update subscriptions set assigned = assigned + 1
-          where id = (select id from subscriptions where organization_id = $1 and assigned < purchased
-                      order by created_at limit 1)
-            and assigned < purchased
+    note_day_start(tx, organization_id, now).await?;
+    sqlx::query_scalar!(
+        "update seats set member_id = $2, assigned_at = $3
+          where id = (select se.id from seats se join subscriptions s on s.id = se.subscription_id
+                       where s.organization_id = $1 and se.member_id is null
+                       order by s.created_at, se.id limit 1
+                       for update of se skip locked)
           returning id",
-        organization_id
+        organization_id,
+        member_id,
+        now
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NoLicenseAvailable)?;
-    let inserted = sqlx::query!(
-        "insert into licenses (member_id, subscription_id, assigned_at) values ($1, $2, $3)
-         on conflict (member_id) do nothing",
-        member_id,
-        subscription,
-        now
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        // Licensed by a concurrent request meanwhile: the seat taken above goes back.
-        sqlx::query!(
-            "update subscriptions set assigned = assigned - 1 where id = $1",
-            subscription
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
-    record_usage(tx, organization_id, now).await?;
-    Ok(inserted == 1)
+    Ok(true)
 }
 
 /// Takes `member_id`'s license back inside the caller's transaction; false when they held none.
+/// The seat stays purchased and free.
 pub async fn revoke(
     tx: &mut PgConnection,
     member_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<bool, AppError> {
-    let Some(subscription) = sqlx::query_scalar!(
-        "delete from licenses where member_id = $1 returning subscription_id",
+    let Some(organization_id) = sqlx::query_scalar!(
+        "select s.organization_id from seats se join subscriptions s on s.id = se.subscription_id
+          where se.member_id = $1 for update of se",
         member_id
     )
     .fetch_optional(&mut *tx)
@@ -303,29 +319,33 @@ pub async fn revoke(
     else {
         return Ok(false);
     };
-    let organization_id = sqlx::query_scalar!(
-        "update subscriptions set assigned = assigned - 1 where id = $1 returning organization_id",
-        subscription
+    note_day_start(tx, organization_id, now).await?;
+    sqlx::query!(
+        "update seats set member_id = null, assigned_at = null where member_id = $1",
+        member_id
     )
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
-    record_usage(tx, organization_id, now).await?;
     Ok(true)
 }
 
-/// Notes the organization's licenses purchased and in use today, after a change, inside its
-/// transaction: the day's last change leaves the day's figures.
-pub async fn record_usage(
+/// Notes the organization's licenses purchased and in use as the day began, before the day's
+/// first change, inside that change's transaction: later changes of the day find the row there
+/// and write nothing, so they never queue on it. What a day ended with is what the next noted
+/// day began with.
+async fn note_day_start(
     tx: &mut PgConnection,
     organization_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     sqlx::query!(
         r#"insert into license_usage (organization_id, day, purchased, assigned)
-           select $1, $2, coalesce(sum(purchased), 0)::int, coalesce(sum(assigned), 0)::int
-             from subscriptions where organization_id = $1
-           on conflict (organization_id, day) do update
-              set purchased = excluded.purchased, assigned = excluded.assigned"#,
+           select $1, $2,
+                  (select coalesce(sum(purchased), 0)::int from subscriptions where organization_id = $1),
+                  (select count(*)::int from licenses l join subscriptions s on s.id = l.subscription_id
+                    where s.organization_id = $1)
+            where not exists (select 1 from license_usage where organization_id = $1 and day = $2)
+           on conflict (organization_id, day) do nothing"#,
         organization_id,
         now.date()
     )
@@ -417,9 +437,10 @@ pub async fn subscribe(
     billing: Billing,
     quantity: i32,
 ) -> Result<(Uuid, i32), AppError> {
+    note_day_start(tx, organization_id, now).await?;
     let subscription_id = sqlx::query_scalar!(
-        "insert into subscriptions (organization_id, plan_id, billing, purchased, assigned, created_at)
-         values ($1, $2, $3, $4, 0, $5) returning id",
+        "insert into subscriptions (organization_id, plan_id, billing, purchased, created_at)
+         values ($1, $2, $3, $4, $5) returning id",
         organization_id,
         plan.id,
         billing.as_str(),
@@ -429,8 +450,8 @@ pub async fn subscribe(
     .fetch_one(&mut *tx)
     .await?;
     let licensed = sqlx::query!(
-        "insert into licenses (member_id, subscription_id, assigned_at)
-         select id, $2, $3 from members where organization_id = $1
+        "insert into seats (subscription_id, member_id, assigned_at)
+         select $2, id, $3 from members where organization_id = $1
           order by id = $4 desc, created_at limit $5",
         organization_id,
         subscription_id,
@@ -442,14 +463,7 @@ pub async fn subscribe(
     .await?
     .rows_affected();
     let licensed = i32::try_from(licensed).unwrap_or(quantity);
-    sqlx::query!(
-        "update subscriptions set assigned = $2 where id = $1",
-        subscription_id,
-        licensed
-    )
-    .execute(&mut *tx)
-    .await?;
-    record_usage(tx, organization_id, now).await?;
+    add_free_seats(tx, subscription_id, quantity - licensed).await?;
     Ok((subscription_id, licensed))
 }
 

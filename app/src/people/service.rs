@@ -624,8 +624,8 @@ async fn bulk_rows(
     }
     let wanted = i64::try_from(rows.iter().filter(|row| row.license).count()).unwrap_or(i64::MAX);
     let free = sqlx::query_scalar!(
-        r#"select coalesce(sum(purchased - assigned), 0)::bigint as "free!" from subscriptions
-            where organization_id = $1"#,
+        r#"select count(*) as "free!" from seats se join subscriptions s on s.id = se.subscription_id
+            where s.organization_id = $1 and se.member_id is null"#,
         organization_id
     )
     .fetch_one(&mut *tx)
