@@ -43,15 +43,25 @@ fn browser() -> reqwest::Client {
         .expect("http client")
 }
 
+/// `call` as its page posts it.
+fn post<F: ServerFn + Serialize>(
+    client: &reqwest::Client,
+    base: &str,
+    call: &F,
+) -> reqwest::RequestBuilder {
+    client
+        .post(format!("{base}{}", F::PATH))
+        .header("Accept", "application/json")
+        .form(call)
+}
+
 /// Sends `call` as its page does, from a client network of its own.
 async fn send<F: ServerFn + Serialize>(
     client: &reqwest::Client,
     base: &str,
     call: &F,
 ) -> reqwest::Response {
-    networks::from_another_network(client.post(format!("{base}{}", F::PATH)))
-        .header("Accept", "application/json")
-        .form(call)
+    networks::from_another_network(post(client, base, call))
         .send()
         .await
         .expect("request sent")
@@ -227,7 +237,13 @@ async fn main() {
             async move {
                 let base = if n % 2 == 0 { first } else { second };
                 let email = format!("user{}@contoso.com", n + 1);
-                send(&rob, &base, &AssignLicense { email }).await.status()
+                // From the admin's one browser and network, as at their desk.
+                let call = AssignLicense { email };
+                post(&rob, &base, &call)
+                    .send()
+                    .await
+                    .expect("sent")
+                    .status()
             }
         }
     })

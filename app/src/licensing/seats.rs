@@ -274,32 +274,39 @@ pub async fn grant(
     member_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<bool, AppError> {
-    let held = sqlx::query_scalar!(
-        r#"select exists(select 1 from seats where member_id = $1) as "held!"
+    let member = sqlx::query!(
+        r#"select exists(select 1 from seats where member_id = $1) as "held!",
+                  array(select id from subscriptions where organization_id = $2
+                         order by created_at) as "subscriptions!"
              from members where id = $1 for no key update"#,
-        member_id
+        member_id,
+        organization_id
     )
     .fetch_one(&mut *tx)
     .await?;
-    if held {
+    if member.held {
         return Ok(false);
     }
     note_day_start(tx, organization_id, now).await?;
-    sqlx::query_scalar!(
-        "update seats set member_id = $2, assigned_at = $3
-          where id = (select se.id from seats se join subscriptions s on s.id = se.subscription_id
-                       where s.organization_id = $1 and se.member_id is null
-                       order by s.created_at, se.id limit 1
-                       for update of se skip locked)
-          returning id",
-        organization_id,
-        member_id,
-        now
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NoLicenseAvailable)?;
-    Ok(true)
+    // One subscription at a time, oldest first: a scan of one subscription's free seats stops
+    // at the first it can lock, where a scan ordered across subscriptions would read them all.
+    for subscription in member.subscriptions {
+        let taken = sqlx::query_scalar!(
+            "update seats set member_id = $2, assigned_at = $3
+              where id = (select id from seats where subscription_id = $1 and member_id is null
+                           order by id limit 1 for update skip locked)
+              returning id",
+            subscription,
+            member_id,
+            now
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            return Ok(true);
+        }
+    }
+    Err(AppError::NoLicenseAvailable)
 }
 
 /// Takes `member_id`'s license back inside the caller's transaction; false when they held none.
