@@ -250,6 +250,49 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
     );
 }
 
+#[sqlx::test(migrations = "../migrations")]
+async fn seats_given_back_while_others_are_assigned_are_never_ones_someone_holds(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 10).await;
+    app.colleagues("contoso.com", 9).await;
+
+    let assignments = (1..=9).map(|n| {
+        let email = format!("user{n}@contoso.com");
+        app.invoke(&rob, AssignLicense { email })
+    });
+    let removal = app.invoke(
+        &rob,
+        RemoveLicenses {
+            plan: BASIC.to_owned(),
+            quantity: 5,
+        },
+    );
+    let (assigned, removed) = tokio::join!(futures_util::future::join_all(assignments), removal);
+
+    let won = assigned.iter().filter(|outcome| outcome.is_ok()).count() as i64;
+    assert!(
+        assigned
+            .iter()
+            .all(|outcome| matches!(outcome, Ok(()) | Err(AppError::NoLicenseAvailable))),
+        "{assigned:?}"
+    );
+    let purchased = app
+        .scalar("select purchased::bigint from subscriptions")
+        .await;
+    match removed {
+        Ok(()) => assert_eq!(purchased, 5),
+        Err(AppError::LicensesInUse { .. }) => assert_eq!(purchased, 10),
+        other => panic!("the removal answered {other:?}"),
+    }
+    assert_eq!(
+        app.count("licenses").await,
+        1 + won,
+        "Rob's and the winners'"
+    );
+    assert!(1 + won <= purchased, "{won} assigned of {purchased} seats");
+    assert_eq!(app.count("seats").await, purchased, "a row for every seat");
+}
+
 /// A purchase keeps a connection for its idempotency key while it pays and upgrades: more buyers
 /// at once than the server has database connections are served in turn, none refused for want
 /// of a connection.
