@@ -289,7 +289,8 @@ async fn seats_given_back_while_others_are_assigned_are_never_ones_someone_holds
         1 + won,
         "Rob's and the winners'"
     );
-    assert!(1 + won <= purchased, "{won} assigned of {purchased} seats");
+    let held = 1 + won;
+    assert!(held <= purchased, "{held} held of {purchased} seats");
     assert_eq!(app.count("seats").await, purchased, "a row for every seat");
 }
 
