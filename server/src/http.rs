@@ -16,7 +16,6 @@ use tower_http::{
     compression::{CompressionLayer, CompressionLevel},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    services::{ServeDir, ServeFile},
     set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -115,7 +114,7 @@ pub fn router(
             requests: requests.clone(),
         });
     let routes = generate_route_list(App);
-    let static_files = static_files(&state.leptos_options);
+    let static_files = crate::static_files::router(&state.leptos_options);
     let context = {
         let state = state.clone();
         move || {
@@ -233,23 +232,6 @@ fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
         Some(prefix) => format!("{prefix}…").into(),
         None => path.into(),
     }
-}
-
-/// The built site's files, each sent as the build compressed it when the browser accepts that:
-/// `/pkg/` (scripts, WASM, styles) and the public files beside it. Served directly rather than
-/// through the page fallback, which would set up a page's context for every file.
-fn static_files<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
-    let root = std::path::PathBuf::from(options.site_root.as_ref());
-    let pkg = options.site_pkg_dir.as_ref();
-    let files =
-        |dir: std::path::PathBuf| ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    // The one file of `public/`; a new one there needs its route here.
-    let favicon = ServeFile::new(root.join("favicon.svg"))
-        .precompressed_br()
-        .precompressed_gzip();
-    Router::new()
-        .nest_service(&format!("/{pkg}"), files(root.join(pkg)))
-        .route_service("/favicon.svg", favicon)
 }
 
 /// What a year-long, never-revalidated cache entry is allowed for: files whose names change

@@ -7,6 +7,7 @@ pub mod database;
 pub mod http;
 pub mod mail;
 pub mod metrics;
+mod static_files;
 mod telemetry;
 
 /// Starts the server and serves until SIGINT or SIGTERM; every failure is one line saying what to fix.

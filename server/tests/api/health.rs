@@ -259,6 +259,7 @@ async fn static_files_go_out_as_compressed_at_build_time_and_hashed_ones_are_kep
     // What the build writes beside it; the server must send these bytes, not compress anew.
     std::fs::write(pkg.join("tenantry.Zm9vYmFy.js.br"), b"brotli bytes").expect("written");
     std::fs::write(site.join("favicon.svg"), "<svg/>").expect("written");
+    std::fs::write(site.join("favicon.svg.br"), b"favicon brotli bytes").expect("written");
     let app = TestApp::spawn_on_site(
         pool,
         app::core::clock::Clock::system(),
@@ -295,6 +296,29 @@ async fn static_files_go_out_as_compressed_at_build_time_and_hashed_ones_are_kep
 
     let favicon = app.get("/favicon.svg").await;
     assert_eq!(header_of(&favicon, "cache-control"), "no-cache");
+    assert_eq!(header_of(&favicon, "content-type"), "image/svg+xml");
+    let tag = header_of(&favicon, "etag");
+    assert_eq!(favicon.text().await.expect("body"), "<svg/>");
+    let revalidated = app
+        .client
+        .get(app.url("/favicon.svg"))
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(revalidated.status(), 304, "unchanged: no body again");
+    let compressed = app
+        .client
+        .get(app.url("/favicon.svg"))
+        .header("Accept-Encoding", "gzip;q=0, br")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(header_of(&compressed, "content-encoding"), "br");
+    assert_eq!(
+        compressed.bytes().await.expect("body").as_ref(),
+        b"favicon brotli bytes"
+    );
     let page = app.get("/signin").await;
     assert_eq!(header_of(&page, "cache-control"), "no-store");
     let _ = std::fs::remove_dir_all(&site);
