@@ -35,17 +35,8 @@ rm "$one_row"
 
 "$ROOT/scripts/dns-test-server.sh" "$dns_dir" "$dns_port" >/dev/null 2>&1 &
 named=$!
-export_site_env
-export DATABASE_URL="$database" RUST_LOG=warn PAYMENTS=test TRUSTED_PROXIES=127.0.0.1 \
-  DNS_NAMESERVERS="127.0.0.1:$dns_port"
-LEPTOS_SITE_ADDR=127.0.0.1:3200 "$ROOT/target/release/server" &
-first=$!
-second=""
-trap 'kill $first $second $named 2>/dev/null; wait 2>/dev/null; rm -rf "$dns_dir"; pg_stop "$BENCH_PG_DIR"' EXIT
-wait_ready 127.0.0.1:3200
-LEPTOS_SITE_ADDR=127.0.0.1:3201 "$ROOT/target/release/server" &
-second=$!
-wait_ready 127.0.0.1:3201
+export TRUSTED_PROXIES=127.0.0.1 DNS_NAMESERVERS="127.0.0.1:$dns_port"
+bench_servers 2 "kill $named; rm -rf '$dns_dir'"
 until dig @127.0.0.1 -p "$dns_port" contoso.com SOA +short +time=1 +tries=1 | grep -q .; do sleep 0.2; done
 
 output=$("$ROOT/target/release/examples/bench_throughput" http://127.0.0.1:3200 http://127.0.0.1:3201 \

@@ -143,6 +143,23 @@ bench_setup() {
   BENCH_DATABASE_URL="postgres://tenantry_bench:bench@127.0.0.1:$PG_PORT/tenantry_bench"
 }
 
+# For benchmarks, after bench_setup: starts $1 release servers on 127.0.0.1:3200, :3201, ...
+# against the bench database, waits until each is ready, and on exit runs $2 (the caller's own
+# cleanup, if any), then stops the servers and the private PostgreSQL. Anything the servers
+# should see besides (TRUSTED_PROXIES, DNS_NAMESERVERS) is exported before.
+bench_servers() {
+  local count=$1 port
+  export_site_env
+  export DATABASE_URL="$BENCH_DATABASE_URL" RUST_LOG=warn PAYMENTS=test
+  BENCH_SERVER_PIDS=""
+  trap "${2:-true}; kill \$BENCH_SERVER_PIDS 2>/dev/null; wait 2>/dev/null; pg_stop '$BENCH_PG_DIR'" EXIT
+  for port in $(seq 3200 $((3199 + count))); do
+    LEPTOS_SITE_ADDR=127.0.0.1:$port "$ROOT/target/release/server" &
+    BENCH_SERVER_PIDS="$BENCH_SERVER_PIDS $!"
+    wait_ready "127.0.0.1:$port"
+  done
+}
+
 # Waits until the server on $1 (host:port) answers /readyz.
 wait_ready() {
   for _ in $(seq 100); do

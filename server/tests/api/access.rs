@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::helpers::orders::{more_licenses, PAYS};
+use crate::helpers::people::list_people;
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, TestApp};
 use app::admin::{
@@ -15,9 +16,9 @@ use app::core::error::AppError;
 use app::licensing::{AssignLicense, Licensing, LoadInvoice, RemoveLicenses, UnassignLicense};
 use app::people::{
     AddPeople, AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink, ChangeRole,
-    CheckPersonPhoneLink, LicensePerson, ListPeople, LoadPerson, LoadPersonDevices,
-    MessageRecipients, NewPersonPhoneLink, ReinvitePerson, RemovePerson, ResetPersonPassword,
-    RestorePerson, SendMessage, SignOutPersonDevice,
+    CheckPersonPhoneLink, LicensePerson, LoadPerson, LoadPersonDevices, MessageRecipients,
+    NewPersonPhoneLink, ReinvitePerson, RemovePerson, ResetPersonPassword, RestorePerson,
+    SendMessage, SignOutPersonDevice,
 };
 use leptos::server_fn::ServerFn;
 use serde::Serialize;
@@ -137,17 +138,7 @@ fn table(person: &str) -> Vec<Row> {
                 role: text("member"),
             },
         ),
-        row(
-            Needs::Users,
-            ListPeople {
-                search: String::new(),
-                license: String::new(),
-                role: String::new(),
-                status: String::new(),
-                sort: String::new(),
-                after: String::new(),
-            },
-        ),
+        row(Needs::Users, list_people()),
         row(Needs::Users, LoadPerson { id: id() }),
         row(
             Needs::Users,

@@ -30,6 +30,13 @@ fn token_of(url: &str) -> String {
     url.rsplit('/').next().expect("a token").to_owned()
 }
 
+/// What a phone sends when its camera opens the link at `url`.
+fn open_on_phone(url: &str) -> UsePhoneLink {
+    UsePhoneLink {
+        token: token_of(url),
+    }
+}
+
 async fn signed_in_as(app: &TestApp, browser: &reqwest::Client) -> Option<String> {
     app.invoke(browser, CurrentMember {})
         .await
@@ -140,13 +147,7 @@ async fn a_phone_link_expires_after_ten_minutes_and_belongs_to_its_member(pool: 
     );
     app.clock.advance(Duration::minutes(10));
     assert_eq!(
-        app.invoke(
-            &phone(),
-            UsePhoneLink {
-                token: token_of(&link.url)
-            }
-        )
-        .await,
+        app.invoke(&phone(), open_on_phone(&link.url)).await,
         Err(AppError::PhoneLinkInvalid)
     );
     assert_eq!(
@@ -212,13 +213,7 @@ async fn admins_set_up_phones_and_sign_devices_out_only_in_their_organization(po
     .await
     .expect("cancelled");
     assert_eq!(
-        app.invoke(
-            &phone(),
-            UsePhoneLink {
-                token: token_of(&link.url)
-            }
-        )
-        .await,
+        app.invoke(&phone(), open_on_phone(&link.url)).await,
         Err(AppError::PhoneLinkInvalid)
     );
 

@@ -56,15 +56,10 @@ async fn a_proven_domain_joins_the_organization_and_merges_the_unmanaged_one(poo
     assert_eq!(fabrikam.status, DomainState::Pending);
     assert!(listed.domains[0].primary);
 
-    let early = app
-        .invoke(
-            &rob,
-            VerifyDomain {
-                domain: domain("fabrikam.com"),
-            },
-        )
-        .await
-        .expect("checked");
+    let verify = || VerifyDomain {
+        domain: domain("fabrikam.com"),
+    };
+    let early = app.invoke(&rob, verify()).await.expect("checked");
     assert!(
         matches!(early.finding, Finding::NoRecord { .. }),
         "{early:?}"
@@ -73,15 +68,7 @@ async fn a_proven_domain_joins_the_organization_and_merges_the_unmanaged_one(poo
 
     bind.add_txt("fabrikam.com", &fabrikam.txt_name, &[&fabrikam.txt_value])
         .await;
-    let proven = app
-        .invoke(
-            &rob,
-            VerifyDomain {
-                domain: domain("fabrikam.com"),
-            },
-        )
-        .await
-        .expect("checked");
+    let proven = app.invoke(&rob, verify()).await.expect("checked");
     assert!(
         matches!(proven.finding, Finding::Verified { .. }),
         "{proven:?}"

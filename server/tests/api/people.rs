@@ -2,6 +2,7 @@
 //! contacting everyone, the list, the audit log, and who may do what.
 
 use crate::helpers::orders::{more_licenses, PAYS};
+use crate::helpers::people::list_people;
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, sign_in_with, TestApp, PASSWORD};
 use app::accounts::SignIn;
@@ -54,17 +55,6 @@ fn audit_of(person: &str) -> LoadAuditLog {
         from: String::new(),
         to: String::new(),
         before: String::new(),
-    }
-}
-
-fn list_people() -> ListPeople {
-    ListPeople {
-        search: String::new(),
-        license: String::new(),
-        role: String::new(),
-        status: String::new(),
-        sort: String::new(),
-        after: String::new(),
     }
 }
 

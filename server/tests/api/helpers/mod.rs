@@ -6,6 +6,7 @@
 pub mod bind;
 pub mod meetings;
 pub mod orders;
+pub mod people;
 pub mod postgres;
 pub mod process;
 pub mod wizard;
