@@ -155,7 +155,7 @@ async fn main() {
         "sign-ups through the server: {sign_up_rate:.1} /s ({SIGN_UPS} requests, {refused} refused)"
     );
     println!(
-        "ratio sign-ups / raw hashes: {:.2} (target >= 0.80)",
+        "ratio sign-ups / raw hashes: {:.2} (goal: >= 0.9)",
         sign_up_rate / hash_rate
     );
     println!(
