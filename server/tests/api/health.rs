@@ -270,12 +270,8 @@ async fn static_files_go_out_as_compressed_at_build_time_and_hashed_ones_are_kep
     .await;
 
     let script_response = app
-        .client
-        .get(app.url("/pkg/tenantry.Zm9vYmFy.js"))
-        .header("Accept-Encoding", "br, gzip")
-        .send()
-        .await
-        .expect("answered");
+        .get_with("/pkg/tenantry.Zm9vYmFy.js", "Accept-Encoding", "br, gzip")
+        .await;
     assert_eq!(header_of(&script_response, "content-encoding"), "br");
     assert_eq!(
         header_of(&script_response, "cache-control"),
@@ -286,12 +282,7 @@ async fn static_files_go_out_as_compressed_at_build_time_and_hashed_ones_are_kep
         b"brotli bytes"
     );
 
-    let plain = app
-        .client
-        .get(app.url("/pkg/tenantry.Zm9vYmFy.js"))
-        .send()
-        .await
-        .expect("answered");
+    let plain = app.get("/pkg/tenantry.Zm9vYmFy.js").await;
     assert_eq!(plain.text().await.expect("body"), script);
 
     let favicon = app.get("/favicon.svg").await;
@@ -299,21 +290,11 @@ async fn static_files_go_out_as_compressed_at_build_time_and_hashed_ones_are_kep
     assert_eq!(header_of(&favicon, "content-type"), "image/svg+xml");
     let tag = header_of(&favicon, "etag");
     assert_eq!(favicon.text().await.expect("body"), "<svg/>");
-    let revalidated = app
-        .client
-        .get(app.url("/favicon.svg"))
-        .header("If-None-Match", &tag)
-        .send()
-        .await
-        .expect("answered");
+    let revalidated = app.get_with("/favicon.svg", "If-None-Match", &tag).await;
     assert_eq!(revalidated.status(), 304, "unchanged: no body again");
     let compressed = app
-        .client
-        .get(app.url("/favicon.svg"))
-        .header("Accept-Encoding", "gzip;q=0, br")
-        .send()
-        .await
-        .expect("answered");
+        .get_with("/favicon.svg", "Accept-Encoding", "gzip;q=0, br")
+        .await;
     assert_eq!(header_of(&compressed, "content-encoding"), "br");
     assert_eq!(
         compressed.bytes().await.expect("body").as_ref(),
@@ -357,11 +338,7 @@ async fn operators_read_load_and_undeliverable_mail_at_metrics_from_this_machine
     assert!(line("tenantry_db_pool_connections ").len() > "tenantry_db_pool_connections ".len());
 
     let relayed = app
-        .client
-        .get(app.url("/metrics"))
-        .header("X-Forwarded-For", "198.51.100.1")
-        .send()
-        .await
-        .expect("answered");
+        .get_with("/metrics", "X-Forwarded-For", "198.51.100.1")
+        .await;
     assert_eq!(relayed.status(), 404, "only to this machine itself");
 }

@@ -210,6 +210,19 @@ async fn licenses_in_use_cannot_be_removed_and_other_organizations_are_out_of_re
     assert_eq!(fabrikam.people.len(), 1, "only fabrikam's people");
 }
 
+/// `admin` assigns licenses to `user1` … `user<colleagues>` of contoso.com, all at once; each
+/// outcome in that order.
+fn assign_at_once<'a>(
+    app: &'a TestApp,
+    admin: &'a reqwest::Client,
+    colleagues: usize,
+) -> impl std::future::Future<Output = Vec<Result<(), AppError>>> + 'a {
+    futures_util::future::join_all((1..=colleagues).map(move |n| {
+        let email = format!("user{n}@contoso.com");
+        app.invoke(admin, AssignLicense { email })
+    }))
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPool) {
     let (app, bind) = app_with_dns(pool).await;
@@ -217,11 +230,7 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
     // 200 colleagues join after the upgrade, straight into the table as sign-up would place them.
     app.colleagues("contoso.com", 200).await;
 
-    let attempts = (1..=200).map(|n| {
-        let email = format!("user{n}@contoso.com");
-        app.invoke(&rob, AssignLicense { email })
-    });
-    let outcomes = futures_util::future::join_all(attempts).await;
+    let outcomes = assign_at_once(&app, &rob, 200).await;
     assert_eq!(
         outcomes.iter().filter(|outcome| outcome.is_ok()).count(),
         19,
@@ -256,10 +265,7 @@ async fn seats_given_back_while_others_are_assigned_are_never_ones_someone_holds
     let rob = admin(&app, &bind, "rob@contoso.com", 10).await;
     app.colleagues("contoso.com", 9).await;
 
-    let assignments = (1..=9).map(|n| {
-        let email = format!("user{n}@contoso.com");
-        app.invoke(&rob, AssignLicense { email })
-    });
+    let assignments = assign_at_once(&app, &rob, 9);
     let removal = app.invoke(
         &rob,
         RemoveLicenses {
@@ -267,7 +273,7 @@ async fn seats_given_back_while_others_are_assigned_are_never_ones_someone_holds
             quantity: 5,
         },
     );
-    let (assigned, removed) = tokio::join!(futures_util::future::join_all(assignments), removal);
+    let (assigned, removed) = tokio::join!(assignments, removal);
 
     let won = assigned.iter().filter(|outcome| outcome.is_ok()).count() as i64;
     assert!(

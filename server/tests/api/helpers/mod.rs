@@ -116,6 +116,16 @@ impl TestApp {
             .expect("request is sent")
     }
 
+    /// `GET path` with one request header set, as a browser or proxy would send it.
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header(header, value)
+            .send()
+            .await
+            .expect("request is sent")
+    }
+
     /// The request a page makes for `call` from `browser`: the server function's own arguments,
     /// form-encoded, to its own path. Add headers to it where a test is about them.
     pub fn request<F>(&self, browser: &reqwest::Client, call: &F) -> reqwest::RequestBuilder
