@@ -84,6 +84,8 @@ pub struct Member {
     pub display_name: String,
     pub organization_id: uuid::Uuid,
     pub signed_up_at: time::OffsetDateTime,
+    /// As read with the member, at the start of the request.
+    pub role: crate::domain::Role,
 }
 
 #[cfg(feature = "ssr")]
@@ -132,12 +134,11 @@ mod signed_in {
         headers: &HeaderMap,
         network: Option<&str>,
     ) -> Result<Option<Member>, AppError> {
-        let Some(signed_in) =
-            session::current(&core.pool, &core.settings, headers, core.now(), network).await?
-        else {
-            return Ok(None);
-        };
-        member(&core.pool, signed_in.member_id).await
+        Ok(
+            session::current(&core.pool, &core.settings, headers, core.now(), network)
+                .await?
+                .and_then(|signed_in| signed_in.member),
+        )
     }
 
     impl Member {
@@ -157,19 +158,39 @@ mod signed_in {
 
     /// The member with this id, while they may use Tenantry (not invited, blocked or removed).
     pub async fn member(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Member>, AppError> {
-        let row = sqlx::query!(
-            "select id, email, display_name, organization_id, created_at from members
+        let row = sqlx::query_as!(
+            StoredMember,
+            "select id, email, display_name, organization_id, created_at, role from members
               where id = $1 and status = 'active'",
             id
         )
         .fetch_optional(db)
         .await?;
-        Ok(row.map(|row| Member {
-            id: row.id,
-            email: row.email,
-            display_name: row.display_name,
-            organization_id: row.organization_id,
-            signed_up_at: row.created_at,
-        }))
+        row.map(Member::try_from).transpose()
+    }
+
+    /// A member's row as stored.
+    pub(super) struct StoredMember {
+        pub id: Uuid,
+        pub email: String,
+        pub display_name: String,
+        pub organization_id: Uuid,
+        pub created_at: time::OffsetDateTime,
+        pub role: String,
+    }
+
+    impl TryFrom<StoredMember> for Member {
+        type Error = AppError;
+
+        fn try_from(row: StoredMember) -> Result<Self, AppError> {
+            Ok(Member {
+                id: row.id,
+                email: row.email,
+                display_name: row.display_name,
+                organization_id: row.organization_id,
+                signed_up_at: row.created_at,
+                role: crate::domain::Role::stored(&row.role)?,
+            })
+        }
     }
 }

@@ -10,6 +10,8 @@ use sqlx::{PgExecutor, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::signed_in::StoredMember;
+use super::Member;
 use crate::core::error::AppError;
 use crate::core::request::{cookie, host_cookie_name, http_only_cookie, Requester};
 use crate::core::secrets;
@@ -29,7 +31,8 @@ const TOUCH_EVERY: Duration = Duration::minutes(1);
 /// The signed-in member behind a request.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
-    pub member_id: Uuid,
+    /// Who, while they may use Tenantry: `None` once blocked or removed.
+    pub member: Option<Member>,
     pub token_hash: Vec<u8>,
 }
 
@@ -105,7 +108,7 @@ pub async fn current(
         .await?;
     }
     Ok(Some(SignedIn {
-        member_id: row.member_id,
+        member: row.member,
         token_hash,
     }))
 }
@@ -128,6 +131,8 @@ pub async fn still_signed_in(
 
 struct LiveSession {
     member_id: Uuid,
+    /// Read with the session, so a request asks PostgreSQL once who is signed in.
+    member: Option<Member>,
     last_seen_at: OffsetDateTime,
     network: String,
 }
@@ -139,7 +144,9 @@ async fn live(
     now: OffsetDateTime,
 ) -> Result<Option<LiveSession>, AppError> {
     let row = sqlx::query!(
-        r#"select s.member_id, s.last_seen_at, s.network from sessions s
+        r#"select s.member_id, s.last_seen_at, s.network, m.status = 'active' as "active!",
+                  m.email, m.display_name, m.organization_id, m.created_at, m.role
+             from sessions s
              join members m on m.id = s.member_id
              left join organization_policies p on p.organization_id = m.organization_id
             where s.token_hash = $1
@@ -153,8 +160,25 @@ async fn live(
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|row| LiveSession {
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let member = row
+        .active
+        .then(|| {
+            Member::try_from(StoredMember {
+                id: row.member_id,
+                email: row.email,
+                display_name: row.display_name,
+                organization_id: row.organization_id,
+                created_at: row.created_at,
+                role: row.role,
+            })
+        })
+        .transpose()?;
+    Ok(Some(LiveSession {
         member_id: row.member_id,
+        member,
         last_seen_at: row.last_seen_at,
         network: row.network,
     }))

@@ -24,7 +24,7 @@ pub async fn overview(
     now: OffsetDateTime,
     admin: &Member,
 ) -> Result<Overview, AppError> {
-    let viewer = organizations::service::role(pool, admin.id).await?;
+    let viewer = admin.role;
     let counts = sqlx::query!(
         r#"select o.domain,
                   count(m.id) filter (where m.status <> 'removed') as "people!",

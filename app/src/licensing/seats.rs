@@ -233,21 +233,6 @@ pub async fn remove(
     Ok(())
 }
 
-/// The member of the admin's organization with address `email`; anyone else is not found.
-async fn colleague(db: &mut PgConnection, admin: &Member, email: &str) -> Result<Uuid, AppError> {
-    let address = EmailAddress::parse(email)
-        .map_err(AppError::Invalid)?
-        .as_ascii();
-    sqlx::query_scalar!(
-        "select id from members where email = $1 and organization_id = $2",
-        address,
-        admin.organization_id
-    )
-    .fetch_optional(&mut *db)
-    .await?
-    .ok_or(AppError::NotFound)
-}
-
 /// Assigns a license to a colleague.
 pub async fn assign(
     pool: &PgPool,
@@ -255,55 +240,93 @@ pub async fn assign(
     admin: &Member,
     email: &str,
 ) -> Result<(), AppError> {
+    let address = EmailAddress::parse(email)
+        .map_err(AppError::Invalid)?
+        .as_ascii();
     let mut tx = pool.begin().await?;
-    let member_id = colleague(&mut tx, admin, email).await?;
-    if !grant(&mut tx, admin.organization_id, member_id, now).await? {
+    let (member_id, granted) = grant_to(
+        &mut tx,
+        admin.organization_id,
+        Grantee::Email(&address),
+        now,
+    )
+    .await?;
+    if !granted {
         // Already licensed: nothing to change.
         return Ok(());
     }
     license_changed(tx, admin, "license.assigned", member_id, now).await
 }
 
+/// Whom a license is for: a member, or a colleague known by their stored address.
+enum Grantee<'a> {
+    Member(Uuid),
+    Email(&'a str),
+}
+
 /// Gives `member_id` a license from the first subscription with a seat free, inside the caller's
-/// transaction; false when they already hold one. The member's row is locked first, so two
-/// assignments of one person queue; assignments of different people take different free seats
-/// and never wait on each other. A seat is a row, so none can be given twice.
+/// transaction; false when they already hold one.
 pub async fn grant(
     tx: &mut PgConnection,
     organization_id: Uuid,
     member_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<bool, AppError> {
+    let (_, granted) = grant_to(tx, organization_id, Grantee::Member(member_id), now).await?;
+    Ok(granted)
+}
+
+/// Gives the grantee, a member of the organization (else not found), a license from the first
+/// subscription with a seat free; returns who they are and false when they already hold one.
+/// Their row is locked first, so two assignments of one person queue, and whether they hold a
+/// seat is read after that lock; assignments of different people take different free seats and
+/// never wait on each other. A seat is a row, so none can be given twice.
+async fn grant_to(
+    tx: &mut PgConnection,
+    organization_id: Uuid,
+    grantee: Grantee<'_>,
+    now: OffsetDateTime,
+) -> Result<(Uuid, bool), AppError> {
+    let (id, email) = match grantee {
+        Grantee::Member(id) => (Some(id), None),
+        Grantee::Email(email) => (None, Some(email)),
+    };
     let member = sqlx::query!(
-        r#"select exists(select 1 from seats where member_id = $1) as "held!",
-                  array(select id from subscriptions where organization_id = $2
-                         order by created_at) as "subscriptions!"
-             from members where id = $1 for no key update"#,
-        member_id,
-        organization_id
+        r#"select id, array(select id from subscriptions where organization_id = $1
+                             order by created_at) as "subscriptions!"
+             from members where organization_id = $1 and (id = $2 or email = $3)
+              for no key update"#,
+        organization_id,
+        id,
+        email
     )
-    .fetch_one(&mut *tx)
-    .await?;
-    if member.held {
-        return Ok(false);
-    }
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     note_day_start(tx, organization_id, now).await?;
     // One subscription at a time, oldest first: a scan of one subscription's free seats stops
     // at the first it can lock, where a scan ordered across subscriptions would read them all.
     for subscription in member.subscriptions {
-        let taken = sqlx::query_scalar!(
-            "update seats set member_id = $2, assigned_at = $3
-              where id = (select id from seats where subscription_id = $1 and member_id is null
-                           order by id limit 1 for update skip locked)
-              returning id",
+        let seat = sqlx::query!(
+            r#"with held as (select exists(select 1 from seats where member_id = $2) as held),
+                    taken as (
+                        update seats set member_id = $2, assigned_at = $3
+                         where id = (select id from seats where subscription_id = $1 and member_id is null
+                                      order by id limit 1 for update skip locked)
+                           and not (select held from held)
+                        returning id)
+               select (select held from held) as "held!", exists(select 1 from taken) as "taken!""#,
             subscription,
-            member_id,
+            member.id,
             now
         )
-        .fetch_optional(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        if taken.is_some() {
-            return Ok(true);
+        if seat.held {
+            return Ok((member.id, false));
+        }
+        if seat.taken {
+            return Ok((member.id, true));
         }
     }
     Err(AppError::NoLicenseAvailable)
@@ -374,6 +397,21 @@ async fn license_changed(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The member of the admin's organization with address `email`; anyone else is not found.
+async fn colleague(db: &mut PgConnection, admin: &Member, email: &str) -> Result<Uuid, AppError> {
+    let address = EmailAddress::parse(email)
+        .map_err(AppError::Invalid)?
+        .as_ascii();
+    sqlx::query_scalar!(
+        "select id from members where email = $1 and organization_id = $2",
+        address,
+        admin.organization_id
+    )
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// Takes a colleague's license back.

@@ -11,6 +11,8 @@ mod api;
 pub mod service;
 mod ui;
 
+/// Defined below this layer, since every signed-in member carries theirs.
+pub use crate::domain::Role;
 pub use api::*;
 #[cfg(feature = "ssr")]
 pub use service::{Admin, AnyAdmin, BillingAdmin, UserAdmin};
@@ -23,36 +25,6 @@ stored_enum! {
         Unmanaged = "unmanaged",
         /// An admin proved the domain and pays for licenses.
         Managed = "managed",
-    }
-}
-
-stored_enum! {
-    /// What a member may do in their organization.
-    pub enum Role {
-        Member = "member",
-        /// Administers everything in a managed organization.
-        GlobalAdmin = "global_admin",
-        /// Licenses, orders, invoices and plans.
-        BillingAdmin = "billing_admin",
-        /// People, invitations, password resets of non-admins, devices.
-        UserAdmin = "user_admin",
-    }
-}
-
-impl Role {
-    /// May manage people: add, remove, reset, block, contact, license.
-    pub fn manages_people(self) -> bool {
-        matches!(self, Role::GlobalAdmin | Role::UserAdmin)
-    }
-
-    /// May buy and give back licenses and read orders and invoices.
-    pub fn manages_billing(self) -> bool {
-        matches!(self, Role::GlobalAdmin | Role::BillingAdmin)
-    }
-
-    /// Holds any admin role.
-    pub fn is_admin(self) -> bool {
-        self != Role::Member
     }
 }
 

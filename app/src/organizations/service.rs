@@ -35,7 +35,7 @@ macro_rules! admin_guard {
             async fn check(core: &Core) -> Result<Self, AppError> {
                 let member = Member::check(core).await?;
                 let allowed: fn(Role) -> bool = $allowed;
-                if allowed(role(&core.pool, member.id).await?) {
+                if allowed(member.role) {
                     Ok($name(member))
                 } else {
                     Err(AppError::Forbidden)
@@ -76,7 +76,7 @@ pub async fn admin_of(
     let member = crate::accounts::member_of(core, headers)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    if allowed(role(&core.pool, member.id).await?) {
+    if allowed(member.role) {
         Ok(member)
     } else {
         Err(AppError::Forbidden)

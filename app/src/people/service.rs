@@ -186,7 +186,7 @@ pub async fn list(
             .collect::<Result<_, _>>()?,
         next,
         unlicensed,
-        viewer: organizations::service::role(pool, admin.id).await?,
+        viewer: admin.role,
     })
 }
 

@@ -260,6 +260,27 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn one_colleague_assigned_ten_times_at_once_holds_one_license(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 5).await;
+    app.colleagues("contoso.com", 1).await;
+
+    let outcomes = futures_util::future::join_all((0..10).map(|_| {
+        let email = "user1@contoso.com".to_owned();
+        app.invoke(&rob, AssignLicense { email })
+    }))
+    .await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    assert_eq!(app.count("licenses").await, 2, "Rob's and user1's");
+    assert_eq!(
+        app.count("audit_events where kind = 'license.assigned'")
+            .await,
+        1,
+        "one of the ten changed anything"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn seats_given_back_while_others_are_assigned_are_never_ones_someone_holds(pool: PgPool) {
     let (app, bind) = app_with_dns(pool).await;
     let rob = admin(&app, &bind, "rob@contoso.com", 10).await;

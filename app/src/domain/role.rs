@@ -1,0 +1,33 @@
+//! What a member may do in their organization, as the database stores it.
+
+use crate::core::stored::stored_enum;
+
+stored_enum! {
+    /// What a member may do in their organization.
+    pub enum Role {
+        Member = "member",
+        /// Administers everything in a managed organization.
+        GlobalAdmin = "global_admin",
+        /// Licenses, orders, invoices and plans.
+        BillingAdmin = "billing_admin",
+        /// People, invitations, password resets of non-admins, devices.
+        UserAdmin = "user_admin",
+    }
+}
+
+impl Role {
+    /// May manage people: add, remove, reset, block, contact, license.
+    pub fn manages_people(self) -> bool {
+        matches!(self, Role::GlobalAdmin | Role::UserAdmin)
+    }
+
+    /// May buy and give back licenses and read orders and invoices.
+    pub fn manages_billing(self) -> bool {
+        matches!(self, Role::GlobalAdmin | Role::BillingAdmin)
+    }
+
+    /// Holds any admin role.
+    pub fn is_admin(self) -> bool {
+        self != Role::Member
+    }
+}
