@@ -6,7 +6,7 @@ use super::{DeviceView, MemberView, PhoneLink, PhoneLinkState, PhoneLinkView};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{devices, phone, service, session, Member},
+    super::{devices, phone, resets, service, session, Member},
     crate::core::api::{serve, Public},
     crate::core::request::{headers, requester, set_cookie},
     crate::domain::Invalid,
@@ -162,7 +162,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     use crate::domain::EmailAddress;
     serve(|core, _: Public| async move {
         let email = parse(EmailAddress::parse(&email))?;
-        let id = service::request_reset(&core, &requester().await?, &email).await?;
+        let id = resets::request_reset(&core, &requester().await?, &email).await?;
         leptos_axum::redirect(&format!("/password/reset/{id}"));
         Ok(())
     })
@@ -177,7 +177,7 @@ pub async fn reset_password(id: String, code: String, password: String) -> Resul
         let code = parse(OneTimeCode::parse(&code))?;
         let password = parse(Password::parse(&password, &[]))?;
         let cookie =
-            service::reset_password(&core, &requester().await?, parse_id(&id)?, &code, &password)
+            resets::reset_password(&core, &requester().await?, parse_id(&id)?, &code, &password)
                 .await?;
         set_cookie(cookie);
         leptos_axum::redirect("/");

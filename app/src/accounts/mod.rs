@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 mod api;
 pub mod devices;
+mod mails;
 pub mod passwords;
 pub mod phone;
+pub mod resets;
 pub mod service;
 pub mod session;
 mod ui;

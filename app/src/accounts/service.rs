@@ -1,8 +1,6 @@
-//! The accounts service: sign-up with a mailed code, sign-in, password reset. Server functions,
-//! REST handlers and tests all call these with explicit dependencies.
-//!
-//! One file past 400 lines: every flow here shares the mailed codes, their throttles and their
-//! mail texts, and reads best side by side.
+//! The accounts service: sign-up with a mailed code and sign-in, and the mailed codes that sign-up
+//! and password resets share. Server functions, REST handlers and tests all call these with
+//! explicit dependencies.
 
 #![cfg(feature = "ssr")]
 
@@ -14,7 +12,7 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{passwords, session};
+use super::{mails, passwords, session};
 use crate::core::audit;
 use crate::core::error::AppError;
 use crate::core::locale::locale_tag;
@@ -34,20 +32,20 @@ pub const CODE_ATTEMPTS: i32 = 5;
 pub const RESEND_COOLDOWN: Duration = Duration::seconds(60);
 
 /// A new six-digit code and the hash stored for it, bound to its row.
-fn new_code(id: Uuid) -> (String, Vec<u8>) {
+pub(super) fn new_code(id: Uuid) -> (String, Vec<u8>) {
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let hash = code_hash(id, &code);
     (code, hash)
 }
 
-fn code_hash(id: Uuid, code: &str) -> Vec<u8> {
+pub(super) fn code_hash(id: Uuid, code: &str) -> Vec<u8> {
     let mut hasher = Sha256::new();
     hasher.update(id.as_bytes());
     hasher.update(code.as_bytes());
     hasher.finalize().to_vec()
 }
 
-async fn limit_mail(
+pub(super) async fn limit_mail(
     pool: &PgPool,
     who: &Requester,
     email: &str,
@@ -71,7 +69,10 @@ async fn limit_mail(
 
 /// Whether a member signed up with this (stored) address, or was invited with it, and has not
 /// been removed.
-async fn has_account(tx: &mut sqlx::PgConnection, address: &str) -> Result<bool, AppError> {
+pub(super) async fn has_account(
+    tx: &mut sqlx::PgConnection,
+    address: &str,
+) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar!(
         r#"select exists(select 1 from members where email = $1 and status in ('active', 'invited', 'blocked')) as "exists!""#,
         address
@@ -154,7 +155,7 @@ pub async fn sign_up(
 
 /// The policies of the managed organization of the address's domain (the defaults when there is
 /// none), and who administers it.
-async fn domain_policies(
+pub(super) async fn domain_policies(
     pool: &PgPool,
     email: &EmailAddress,
 ) -> Result<(policies::Policies, Option<String>), AppError> {
@@ -164,7 +165,7 @@ async fn domain_policies(
 
 /// Ends the pending codes of `purpose` for an address: one code lives at a time, so asking again
 /// never adds to the codes a guesser can hit.
-async fn replace_codes(
+pub(super) async fn replace_codes(
     tx: &mut sqlx::PgConnection,
     address: &str,
     purpose: &str,
@@ -180,15 +181,15 @@ async fn replace_codes(
 }
 
 /// What a valid code unlocks.
-struct Redeemed {
-    email: String,
-    display_name: Option<String>,
-    password_hash: Option<String>,
-    browser_hash: Option<Vec<u8>>,
+pub(super) struct Redeemed {
+    pub(super) email: String,
+    pub(super) display_name: Option<String>,
+    pub(super) password_hash: Option<String>,
+    pub(super) browser_hash: Option<Vec<u8>>,
 }
 
 /// Counts a guess at code `id` (committed whatever the outcome), then checks it.
-async fn check_code(
+pub(super) async fn check_code(
     pool: &PgPool,
     who: &Requester,
     id: Uuid,
@@ -239,7 +240,7 @@ async fn check_code(
 
 /// Deletes every pending code of `purpose` for the address, so a second use of any code fails
 /// (and of two uses at once, one).
-async fn use_up_codes(
+pub(super) async fn use_up_codes(
     tx: &mut sqlx::PgConnection,
     email: &str,
     purpose: &str,
@@ -492,152 +493,4 @@ pub async fn sign_in(
     .await?;
     tx.commit().await?;
     Ok(cookie)
-}
-
-/// Starts a password reset. Only a known address gets a mail; the caller cannot tell which.
-pub async fn request_reset(
-    core: &Core,
-    who: &Requester,
-    email: &EmailAddress,
-) -> Result<Uuid, AppError> {
-    let (pool, now) = (&core.pool, core.now());
-    let address = email.as_ascii();
-    limit_mail(pool, who, &address, now).await?;
-    let mut tx = pool.begin().await?;
-    let known = has_account(&mut tx, &address).await?;
-    let id = store_reset_code(&mut tx, &core.settings, who.locale, &address, known, now).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// Mails a member a reset code and link, inside the caller's transaction: for an admin who
-/// chose to send one.
-pub async fn mail_reset(
-    tx: &mut sqlx::PgConnection,
-    settings: &crate::core::state::Settings,
-    locale: crate::i18n::Locale,
-    address: &str,
-    now: OffsetDateTime,
-) -> Result<(), AppError> {
-    store_reset_code(tx, settings, locale, address, true, now).await?;
-    Ok(())
-}
-
-/// Stores a reset code for `address` and, when it can be `redeemable`, mails it.
-async fn store_reset_code(
-    tx: &mut sqlx::PgConnection,
-    settings: &crate::core::state::Settings,
-    locale: crate::i18n::Locale,
-    address: &str,
-    redeemable: bool,
-    now: OffsetDateTime,
-) -> Result<Uuid, AppError> {
-    let id = Uuid::new_v4();
-    let (code, hash) = new_code(id);
-    replace_codes(&mut *tx, address, "reset_password").await?;
-    sqlx::query!(
-        "insert into email_codes (id, purpose, email, redeemable, code_hash, expires_at, sent_at, created_at)
-         values ($1, 'reset_password', $2, $3, $4, $5, $6, $6)",
-        id,
-        address,
-        redeemable,
-        hash,
-        now + CODE_LIFETIME,
-        now,
-    )
-    .execute(&mut *tx)
-    .await?;
-    if redeemable {
-        let mail = mails::reset_code(settings, locale, address, id, &code);
-        outbox::enqueue(tx, &mail, now).await?;
-    }
-    Ok(id)
-}
-
-/// Sets a new password with a mailed code; every other session of the member ends.
-pub async fn reset_password(
-    core: &Core,
-    who: &Requester,
-    id: Uuid,
-    code: &OneTimeCode,
-    password: &Password,
-) -> Result<HeaderValue, AppError> {
-    let (pool, settings, now) = (&core.pool, &core.settings, core.now());
-    let redeemed = check_code(pool, who, id, "reset_password", code, now).await?;
-    let email = EmailAddress::parse(&redeemed.email).map_err(|_| AppError::Internal)?;
-    policies::store::check_password(password, &domain_policies(pool, &email).await?.0)?;
-    let password_hash = passwords::hash(password).await?;
-    let mut tx = pool.begin().await?;
-    use_up_codes(&mut tx, &redeemed.email, "reset_password").await?;
-    // An invited person who resets instead of following the invitation has proven the address
-    // just the same. Blocked and removed people stay out.
-    let member_id = sqlx::query_scalar!(
-        "update members set password_hash = $2, must_change_password = false, status = 'active'
-          where email = $1 and status in ('active', 'invited') returning id",
-        redeemed.email,
-        password_hash
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::CodeWrong)?;
-    session::end_all(&mut *tx, member_id).await?;
-    let cookie = session::start(&mut *tx, settings, member_id, who, now).await?;
-    tx.commit().await?;
-    tracing::info!(%member_id, "password reset; other sessions ended");
-    Ok(cookie)
-}
-
-mod mails {
-    //! The texts of account mail, in the language the person used, to the stored address `to`.
-    use uuid::Uuid;
-
-    use crate::core::outbox::{fill, Mail};
-    use crate::core::state::Settings;
-    use crate::domain::EmailAddress;
-    use crate::i18n::{td_string, Locale};
-
-    pub fn sign_up_code(
-        settings: &Settings,
-        locale: Locale,
-        to: &str,
-        name: &str,
-        id: Uuid,
-        code: &str,
-    ) -> Mail {
-        let link = format!("{}/signup/verify/{id}?code={code}", settings.public_url);
-        Mail::new(
-            to.to_owned(),
-            fill(td_string!(locale, mail.sign_up_subject), &[("code", code)]),
-            fill(
-                td_string!(locale, mail.sign_up_body),
-                &[("name", name), ("code", code), ("link", &link)],
-            ),
-        )
-    }
-
-    pub fn already_registered(settings: &Settings, locale: Locale, to: &str) -> Mail {
-        let link = format!("{}/signin", settings.public_url);
-        let reset = format!("{}/password/forgot", settings.public_url);
-        let email = EmailAddress::display_stored(to);
-        Mail::new(
-            to.to_owned(),
-            td_string!(locale, mail.registered_subject).to_string(),
-            fill(
-                td_string!(locale, mail.registered_body),
-                &[("email", &email), ("link", &link), ("reset", &reset)],
-            ),
-        )
-    }
-
-    pub fn reset_code(settings: &Settings, locale: Locale, to: &str, id: Uuid, code: &str) -> Mail {
-        let link = format!("{}/password/reset/{id}?code={code}", settings.public_url);
-        Mail::new(
-            to.to_owned(),
-            fill(td_string!(locale, mail.reset_subject), &[("code", code)]),
-            fill(
-                td_string!(locale, mail.reset_body),
-                &[("code", code), ("link", &link)],
-            ),
-        )
-    }
 }

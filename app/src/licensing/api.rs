@@ -6,7 +6,7 @@ use super::{InvoiceView, LicensingView, PurchaseOutcome};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{checkout, invoices, payments, seats, Billing},
+    super::{checkout, invoices, more_seats, payments, seats, Billing},
     crate::core::api::serve,
     crate::core::state::provided,
     crate::organizations::BillingAdmin,
@@ -32,7 +32,7 @@ pub async fn buy_licenses(
             billing: Billing::Annual,
             quantity,
         };
-        let outcome = seats::buy_more(
+        let outcome = more_seats::buy_more(
             &core.pool,
             &settings.turns,
             core.now(),

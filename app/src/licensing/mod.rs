@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod checkout;
 pub mod idempotency;
 pub mod invoices;
+pub mod more_seats;
 pub mod payments;
 pub mod refunds;
 pub mod seats;

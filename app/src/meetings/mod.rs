@@ -10,6 +10,7 @@ pub mod presence;
 pub mod settings;
 pub mod store;
 mod ui;
+pub mod watchers;
 
 pub use api::*;
 pub use ui::{MeetingPage, MeetingsPage};

@@ -1,6 +1,6 @@
-//! Participants: joining within the limit, the lobby, leaving, and the heartbeat that keeps a
-//! participant present. One file past 400 lines: each of these locks and counts the same rows,
-//! and the limit holds only if they are read together.
+//! Participants: joining within the limit, the lobby and leaving. Each of these locks and counts
+//! the same rows, and the limit holds only if they are read together. Following a meeting live,
+//! and the heartbeat that keeps a participant present, are in `watchers`.
 //!
 //! Joins lock the meeting's row, so counting the participants and adding one is a single step:
 //! however many people join at once, the meeting never holds more than its limit.
@@ -64,7 +64,7 @@ impl Who {
 
 /// How someone may take part in a meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(super) enum Access {
     Organizer,
     Colleague,
     Guest,
@@ -72,7 +72,7 @@ enum Access {
 
 /// Members of the organizer's organization take part as themselves; anyone else only as a guest
 /// of a meeting that admits guests. To everyone else the meeting does not exist.
-fn access(who: &Who, meeting: &Meeting) -> Result<Access, AppError> {
+pub(super) fn access(who: &Who, meeting: &Meeting) -> Result<Access, AppError> {
     match &who.member {
         Some(member) if member.id == meeting.organizer_id => Ok(Access::Organizer),
         Some(member) if member.organization_id == meeting.organization_id => Ok(Access::Colleague),
@@ -84,7 +84,7 @@ fn access(who: &Who, meeting: &Meeting) -> Result<Access, AppError> {
 }
 
 /// The participant identity of `who` in a meeting, by access.
-fn identity(who: &Who, access: Access) -> (Option<Uuid>, Option<&[u8]>) {
+pub(super) fn identity(who: &Who, access: Access) -> (Option<Uuid>, Option<&[u8]>) {
     match access {
         Access::Organizer | Access::Colleague => {
             (who.member.as_ref().map(|member| member.id), None)
@@ -106,12 +106,12 @@ pub async fn roster(
 /// viewer's entry without the pages learning anyone's identity.
 #[derive(Debug, Clone)]
 pub struct Seat {
-    participant: String,
-    member_id: Option<Uuid>,
-    guest_key: Option<Vec<u8>>,
+    pub(super) participant: String,
+    pub(super) member_id: Option<Uuid>,
+    pub(super) guest_key: Option<Vec<u8>>,
 }
 
-async fn roster_with_seats(
+pub(super) async fn roster_with_seats(
     db: &mut PgConnection,
     now: OffsetDateTime,
     meeting: &Meeting,
@@ -168,7 +168,7 @@ pub async fn roster_by_id(
 }
 
 /// The viewer's present participation, if any: its id, and whether it waits in the lobby.
-async fn participation(
+pub(super) async fn participation(
     db: &mut PgConnection,
     now: OffsetDateTime,
     meeting_id: Uuid,
@@ -237,7 +237,7 @@ pub async fn view(
 }
 
 /// The most participants the meeting admits now: its organizer's limit.
-async fn limit_of(
+pub(super) async fn limit_of(
     db: &mut PgConnection,
     now: OffsetDateTime,
     meeting: &Meeting,
@@ -254,7 +254,7 @@ async fn limit_of(
 
 /// Refuses one more participant when the meeting is at its limit; the meeting's row must be
 /// locked.
-async fn ensure_room(
+pub(super) async fn ensure_room(
     tx: &mut PgConnection,
     now: OffsetDateTime,
     meeting: &Meeting,
@@ -267,7 +267,7 @@ async fn ensure_room(
 }
 
 /// Admitted participants present now; the meeting's row must be locked.
-async fn admitted(
+pub(super) async fn admitted(
     db: &mut PgConnection,
     now: OffsetDateTime,
     meeting_id: Uuid,
@@ -455,106 +455,4 @@ pub async fn admit(
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// What a live feed needs to know about its viewer: the meeting, and who to keep present.
-#[derive(Debug)]
-pub struct Watcher {
-    pub meeting_id: Uuid,
-    /// Set for the organizer and colleagues, who may follow the meeting without joining it.
-    pub member_id: Option<Uuid>,
-    guest_key: Option<Vec<u8>>,
-}
-
-/// What one viewer may see of a roster.
-pub enum Sight {
-    Everything,
-    /// Waiting in the lobby: only their own entry.
-    OnlyThemselves(Roster),
-    /// A guest no longer in the meeting: nothing more.
-    Nothing,
-}
-
-impl Watcher {
-    /// What this viewer may see of `roster`, by their own seat in it.
-    pub fn sees(&self, roster: &Roster, seats: &[Seat]) -> Sight {
-        let own = seats.iter().find(|seat| {
-            (self.member_id.is_some() && seat.member_id == self.member_id)
-                || (self.guest_key.is_some() && seat.guest_key == self.guest_key)
-        });
-        let waiting = own.and_then(|seat| {
-            roster
-                .participants
-                .iter()
-                .find(|person| person.id == seat.participant && person.waiting)
-        });
-        match (own, waiting) {
-            (Some(_), Some(person)) => {
-                let mut alone = roster.clone();
-                alone.keep_only(&person.id);
-                Sight::OnlyThemselves(alone)
-            }
-            (Some(_), None) => Sight::Everything,
-            (None, _) if self.member_id.is_some() => Sight::Everything,
-            (None, _) => Sight::Nothing,
-        }
-    }
-}
-
-/// May `who` follow the meeting live? Members of its organization may; guests once they are in.
-pub async fn watch(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    who: &Who,
-    code: &str,
-) -> Result<Watcher, AppError> {
-    let mut db = pool.acquire().await?;
-    let meeting = find(&mut db, code, false).await?;
-    let access = access(who, &meeting)?;
-    let (member_id, guest_key) = identity(who, access);
-    if access == Access::Guest
-        && participation(&mut db, now, meeting.id, (member_id, guest_key))
-            .await?
-            .is_none()
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(Watcher {
-        meeting_id: meeting.id,
-        member_id,
-        guest_key: guest_key.map(<[u8]>::to_vec),
-    })
-}
-
-/// The heartbeat of an open meeting page: keeps its viewer's place while it is still theirs.
-pub async fn heartbeat(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    watcher: &Watcher,
-) -> Result<(), AppError> {
-    sqlx::query!(
-        "update participants set last_seen_at = $4
-          where meeting_id = $1 and left_at is null and last_seen_at > $5
-            and (member_id = $2 or guest_key = $3)",
-        watcher.meeting_id,
-        watcher.member_id,
-        watcher.guest_key,
-        now,
-        now - PRESENCE_TIMEOUT
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-/// Closes the places of participants whose pages fell silent, so everyone sees them go.
-pub async fn sweep(pool: &PgPool, now: OffsetDateTime) -> Result<u64, AppError> {
-    let swept = sqlx::query!(
-        "update participants set left_at = $1 where left_at is null and last_seen_at <= $2",
-        now,
-        now - PRESENCE_TIMEOUT
-    )
-    .execute(pool)
-    .await?;
-    Ok(swept.rows_affected())
 }

@@ -22,7 +22,8 @@ use sqlx::{postgres::PgListener, PgPool};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::participants::{self, Seat, Sight, Watcher, Who};
+use super::participants::{self, Seat, Who};
+use super::watchers::{self, Sight, Watcher};
 use super::{Roster, HEARTBEAT_EVERY_SECS};
 use crate::accounts::session;
 use crate::core::clock::Clock;
@@ -200,7 +201,7 @@ async fn sweep(pool: PgPool, clock: Clock) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
-        if let Err(error) = participants::sweep(&pool, clock.now()).await {
+        if let Err(error) = watchers::sweep(&pool, clock.now()).await {
             tracing::warn!(%error, "presence: cannot sweep silent participants");
         }
     }
@@ -217,7 +218,7 @@ pub async fn events(
     let now = core.now();
     let watcher = async {
         let who = Who::of_headers(&core, &headers).await?;
-        let watcher = participants::watch(&core.pool, now, &who, &code).await?;
+        let watcher = watchers::watch(&core.pool, now, &who, &code).await?;
         let first = snapshot(&core.pool, &core.clock, watcher.meeting_id).await?;
         Ok::<_, AppError>((watcher, first))
     };
@@ -319,7 +320,7 @@ fn feed(
                         return None;
                     }
                     let core = &feed.core;
-                    if let Err(error) = participants::heartbeat(&core.pool, core.now(), &feed.watcher).await {
+                    if let Err(error) = watchers::heartbeat(&core.pool, core.now(), &feed.watcher).await {
                         tracing::warn!(%error, "presence: heartbeat not stored");
                     }
                     continue;

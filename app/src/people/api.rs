@@ -10,7 +10,7 @@ use crate::accounts::{PhoneLink, PhoneLinkState};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{contact, invitations, service, PeopleFilter},
+    super::{adding, contact, devices, directory, invitations, service, PeopleFilter},
     crate::core::api::{serve, Public},
     crate::core::request::{requester, set_cookie},
     crate::domain::Invalid,
@@ -53,7 +53,7 @@ pub async fn people(
                 .find(|(name, _)| *name == key)
                 .map(|(_, value)| value.clone())
         });
-        service::list(&core.pool, core.now(), &admin, &filter, Some(&after)).await
+        directory::list(&core.pool, core.now(), &admin, &filter, Some(&after)).await
     })
     .await
 }
@@ -62,7 +62,7 @@ pub async fn people(
 #[server(name = LoadPerson, prefix = "/api", endpoint = "person")]
 pub async fn person(id: String) -> Result<PersonView, AppError> {
     serve(|core, admin: UserAdmin| async move {
-        service::person(&core.pool, core.now(), &admin, person_id(&id)?).await
+        directory::person(&core.pool, core.now(), &admin, person_id(&id)?).await
     })
     .await
 }
@@ -84,7 +84,7 @@ pub async fn add_person(
             None => Role::Member,
         };
         let licensed = license.is_some_and(|value| !value.is_empty());
-        service::add(
+        adding::add(
             &core,
             &requester().await?,
             &admin,
@@ -102,7 +102,7 @@ pub async fn add_person(
 #[server(prefix = "/api", endpoint = "add_people")]
 pub async fn add_people(csv: String) -> Result<usize, AppError> {
     serve(|core, admin: UserAdmin| async move {
-        service::add_many(&core, &requester().await?, &admin, &csv).await
+        adding::add_many(&core, &requester().await?, &admin, &csv).await
     })
     .await
 }
@@ -111,7 +111,7 @@ pub async fn add_people(csv: String) -> Result<usize, AppError> {
 #[server(prefix = "/api", endpoint = "reinvite_person")]
 pub async fn reinvite_person(id: String) -> Result<(), AppError> {
     serve(|core, admin: UserAdmin| async move {
-        service::reinvite(&core, &admin, person_id(&id)?).await
+        adding::reinvite(&core, &admin, person_id(&id)?).await
     })
     .await
 }
@@ -120,7 +120,7 @@ pub async fn reinvite_person(id: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "cancel_invitation")]
 pub async fn cancel_invitation(id: String) -> Result<(), AppError> {
     serve(|core, admin: UserAdmin| async move {
-        service::cancel_invitation(&core, &admin, person_id(&id)?).await?;
+        adding::cancel_invitation(&core, &admin, person_id(&id)?).await?;
         leptos_axum::redirect("/admin/people");
         Ok(())
     })
@@ -193,7 +193,7 @@ pub async fn change_role(id: String, role: String) -> Result<(), AppError> {
 pub async fn message_recipients(#[server(default)] to: String) -> Result<ContactView, AppError> {
     serve(|core, admin: UserAdmin| async move {
         let ids = recipient_ids(&to)?;
-        service::recipients(&core.pool, core.now(), &admin, &ids).await
+        directory::recipients(&core.pool, core.now(), &admin, &ids).await
     })
     .await
 }
@@ -253,7 +253,7 @@ pub async fn accept_invitation(token: String, password: String) -> Result<(), Ap
 #[server(name = LoadPersonDevices, prefix = "/api", endpoint = "person_devices")]
 pub async fn person_devices(id: String) -> Result<PersonDevices, AppError> {
     serve(|core, admin: UserAdmin| async move {
-        service::devices(&core, &admin, person_id(&id)?).await
+        devices::devices(&core, &admin, person_id(&id)?).await
     })
     .await
 }
@@ -269,7 +269,7 @@ pub async fn sign_out_person_device(
             "" => None,
             device => Some(Uuid::parse_str(device).map_err(|_| AppError::NotFound)?),
         };
-        service::sign_out_devices(&core, &admin, person_id(&id)?, device).await
+        devices::sign_out_devices(&core, &admin, person_id(&id)?, device).await
     })
     .await
 }
@@ -278,7 +278,7 @@ pub async fn sign_out_person_device(
 #[server(prefix = "/api", endpoint = "new_person_phone_link")]
 pub async fn new_person_phone_link(id: String) -> Result<PhoneLink, AppError> {
     serve(|core, admin: UserAdmin| async move {
-        service::phone_link(&core, &admin, person_id(&id)?).await
+        devices::phone_link(&core, &admin, person_id(&id)?).await
     })
     .await
 }
@@ -288,7 +288,7 @@ pub async fn new_person_phone_link(id: String) -> Result<PhoneLink, AppError> {
 pub async fn person_phone_link_state(id: String, link: String) -> Result<PhoneLinkState, AppError> {
     serve(|core, admin: UserAdmin| async move {
         let link = Uuid::parse_str(link.trim()).map_err(|_| AppError::NotFound)?;
-        service::phone_link_state(&core, &admin, person_id(&id)?, link).await
+        devices::phone_link_state(&core, &admin, person_id(&id)?, link).await
     })
     .await
 }
@@ -298,7 +298,7 @@ pub async fn person_phone_link_state(id: String, link: String) -> Result<PhoneLi
 pub async fn cancel_person_phone_link(id: String, link: String) -> Result<(), AppError> {
     serve(|core, admin: UserAdmin| async move {
         let link = Uuid::parse_str(link.trim()).map_err(|_| AppError::NotFound)?;
-        service::cancel_phone_link(&core, &admin, person_id(&id)?, link).await
+        devices::cancel_phone_link(&core, &admin, person_id(&id)?, link).await
     })
     .await
 }

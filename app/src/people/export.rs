@@ -10,7 +10,7 @@ use axum::{
 };
 use futures::StreamExt;
 
-use super::service::{push_filter, select_people, Record};
+use super::directory::{push_filter, select_people, Record};
 use super::PeopleFilter;
 use crate::core::csv::{csv_line, csv_response, fed_stream};
 use crate::core::error::AppError;

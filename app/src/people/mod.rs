@@ -7,9 +7,15 @@ use serde::{Deserialize, Serialize};
 use crate::core::stored::stored_enum;
 use crate::organizations::Role;
 
+#[cfg(feature = "ssr")]
+mod adding;
 mod api;
 #[cfg(feature = "ssr")]
 pub mod contact;
+#[cfg(feature = "ssr")]
+mod devices;
+#[cfg(feature = "ssr")]
+mod directory;
 #[cfg(feature = "ssr")]
 pub mod export;
 #[cfg(feature = "ssr")]

@@ -43,7 +43,7 @@ pub async fn purchase(
     let dns = provided::<DnsSettings>();
     serve(|core, member: Member| async move {
         // An old proof is looked up again before anything is charged.
-        crate::wizard::service::reconfirm(&core.pool, &dns?, core.now(), &member).await?;
+        crate::wizard::purchase::reconfirm(&core.pool, &dns?, core.now(), &member).await?;
         let card = Card::from_form(card_number, card_expiry, card_cvc);
         let request = PurchaseRequest {
             plan,

@@ -20,10 +20,10 @@ use crate::domain::{DomainName, EmailAddress, Money};
 use crate::i18n::td_string;
 use crate::licensing::checkout::{self, NewOrder, Paid, Payment, PendingOrder, PurchaseRequest};
 use crate::licensing::idempotency::{idempotent, PurchaseTurns};
-use crate::licensing::{catalogue, seats, Billing, PlanOffer, PurchaseOutcome};
+use crate::licensing::{catalogue, more_seats, seats, Billing, PlanOffer, PurchaseOutcome};
 use crate::organizations::service::{lock, lock_unmanaged, make_managed};
 use crate::organizations::OrganizationStatus;
-use crate::wizard::service::{self as wizard, Verified};
+use crate::wizard::purchase::{self as wizard, Verified};
 
 /// Plans, prices and who the purchase covers, with a fresh idempotency key for the page.
 pub async fn preview(
@@ -256,10 +256,10 @@ pub async fn complete_order(
         return checkout::record_mismatch(&mut *tx, now, &order, paid, reference).await;
     }
     if order.kind != "upgrade" {
-        let applicable = seats::can_add(&mut *tx, &order).await?;
+        let applicable = more_seats::can_add(&mut *tx, &order).await?;
         checkout::settle(&mut *tx, now, &order, applicable, reference).await?;
         if applicable {
-            seats::apply_paid_order(&mut *tx, now, &order).await?;
+            more_seats::apply_paid_order(&mut *tx, now, &order).await?;
         }
         return Ok(());
     }

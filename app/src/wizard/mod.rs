@@ -8,6 +8,7 @@ use crate::core::stored::stored_enum;
 mod api;
 pub mod dns;
 pub mod doctor;
+pub mod purchase;
 pub mod service;
 mod ui;
 

@@ -15,13 +15,11 @@ fn domain(name: &str) -> String {
 }
 
 async fn organization_of(app: &TestApp, email: &str) -> String {
-    sqlx::query_scalar(
+    app.value_for(
         "select o.domain from members m join organizations o on o.id = m.organization_id where m.email = $1",
+        email,
     )
-    .bind(email)
-    .fetch_one(&app.pool)
     .await
-    .expect("a member")
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -17,7 +17,7 @@ use app::organizations::OrganizationStatus;
 use sqlx::PgPool;
 
 use crate::helpers::bind::Bind;
-use crate::helpers::orders::{purchase, BASIC, PAYS};
+use crate::helpers::orders::{one_basic_license, purchase, BASIC, PAYS};
 use crate::helpers::postgres::Cluster;
 use crate::helpers::process::ServerProcess;
 use crate::helpers::wizard::{admin, app_with_dns_at, verified_member};
@@ -305,7 +305,7 @@ async fn sigterm_in_the_middle_of_a_purchase_lets_it_finish_before_the_server_ex
     let (app, bind) = app_with_dns_at(pool.clone(), Clock::system(), |_| {}).await;
     let nameserver = bind.addr;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
-    let order = purchase(BASIC, Annual, 1, PAYS, "upgrade-during-sigterm");
+    let order = one_basic_license("upgrade-during-sigterm");
     let mut stopping = ServerProcess::start(
         &pool,
         &[

@@ -1,6 +1,6 @@
 //! Buying licenses: the atomic upgrade, idempotency, declines, races and the licensing page.
 
-use crate::helpers::orders::{purchase, BASIC, DECLINED, PAYS, STANDARD};
+use crate::helpers::orders::{one_basic_license, purchase, BASIC, DECLINED, PAYS, STANDARD};
 use crate::helpers::wizard::{admin, app_with_dns, verified_member};
 use crate::helpers::TestApp;
 use app::core::error::{AppError, Decline};
@@ -11,11 +11,8 @@ use app::upgrade::LoadPurchasePreview;
 use sqlx::PgPool;
 
 async fn status_of(app: &TestApp, domain: &str) -> String {
-    sqlx::query_scalar("select status from organizations where domain = $1")
-        .bind(domain)
-        .fetch_one(&app.pool)
+    app.value_for("select status from organizations where domain = $1", domain)
         .await
-        .expect("organization")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -74,9 +71,7 @@ async fn fewer_licenses_than_members_or_more_than_the_cap_are_refused(pool: PgPo
     let (app, bind) = app_with_dns(pool).await;
     app.signed_up("sara@contoso.com", "Sara").await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
-    let few = app
-        .invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "too-few-key"))
-        .await;
+    let few = app.invoke(&rob, one_basic_license("too-few-key")).await;
     assert_eq!(few, Err(AppError::QuantityBelowMembers { members: 2 }));
     let many = app
         .invoke(&rob, purchase(BASIC, Annual, 301, PAYS, "too-many-key"))
@@ -112,9 +107,7 @@ async fn a_declined_card_changes_nothing(pool: PgPool) {
         "no card number stored"
     );
     // The wizard is still at the purchase step: another card works.
-    let paid = app
-        .invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "second-try-key"))
-        .await;
+    let paid = app.invoke(&rob, one_basic_license("second-try-key")).await;
     assert!(paid.is_ok(), "{paid:?}");
 }
 
@@ -122,7 +115,7 @@ async fn a_declined_card_changes_nothing(pool: PgPool) {
 async fn a_replayed_purchase_returns_the_first_order_and_charges_once(pool: PgPool) {
     let (app, bind) = app_with_dns(pool).await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
-    let order = || purchase(BASIC, Annual, 1, PAYS, "replayed-key-1");
+    let order = || one_basic_license("replayed-key-1");
     let first = app.invoke(&rob, order()).await.expect("paid");
     // A second server, as after a restart, answers the replay from the database.
     let restarted = app.another_server().await;
@@ -171,9 +164,7 @@ async fn a_failure_mid_upgrade_leaves_the_organization_as_it_was(pool: PgPool) {
     .execute(&app.pool)
     .await
     .expect("failure injected");
-    let failed = app
-        .invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "failing-key"))
-        .await;
+    let failed = app.invoke(&rob, one_basic_license("failing-key")).await;
     assert_eq!(failed, Err(AppError::Internal));
     assert_eq!(status_of(&app, "contoso.com").await, "unmanaged");
     for table in ["orders", "subscriptions", "seats"] {
@@ -382,7 +373,7 @@ async fn the_purchase_step_and_the_licensing_page_render_on_the_server(pool: PgP
         "no part of the page failed: {step}"
     );
 
-    app.invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "render-key"))
+    app.invoke(&rob, one_basic_license("render-key"))
         .await
         .expect("paid");
     let licenses = page("/admin/licenses").await;

@@ -85,14 +85,12 @@ async fn personal_room(app: &TestApp, member: &reqwest::Client) -> String {
 }
 
 async fn admitted(app: &TestApp, code: &str) -> i64 {
-    sqlx::query_scalar(
+    app.value_for(
         "select count(*) from participants p join meetings m on m.id = p.meeting_id
           where m.code = $1 and p.left_at is null and p.state = 'admitted'",
+        code,
     )
-    .bind(code)
-    .fetch_one(&app.pool)
     .await
-    .expect("count")
 }
 
 /// An organizer whose lobby lets everyone straight in, signed up at the test's start.

@@ -2,11 +2,10 @@
 //! loopback, whose zones the tests edit with nsupdate as a person edits their DNS host.
 
 use crate::helpers::bind::{silent_nameserver, Bind};
-use crate::helpers::orders::{purchase, BASIC, PAYS};
+use crate::helpers::orders::one_basic_license;
 use crate::helpers::wizard::{app_with_dns, check, current_wizard, member_with_wizard};
 use crate::helpers::{browser, TestApp};
 use app::core::error::AppError;
-use app::licensing::Billing::Annual;
 use app::wizard::Method::{Mx, Txt};
 use app::wizard::{
     CheckDomain, CurrentWizard, Entry, Finding, RenewChallenge, StartWizard, WizardState,
@@ -367,9 +366,7 @@ async fn a_proof_over_a_day_old_is_looked_up_again_before_anyone_is_charged(pool
     let name = &wizard.challenge.txt_name;
     bind.update("contoso.com", &[format!("update delete {name}. TXT")])
         .await;
-    let refused = app
-        .invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "stale-proof"))
-        .await;
+    let refused = app.invoke(&rob, one_basic_license("stale-proof")).await;
     assert_eq!(refused, Err(AppError::ProofStale));
     assert_eq!(app.count("orders").await, 0, "nothing charged");
     assert_eq!(
@@ -383,9 +380,7 @@ async fn a_proof_over_a_day_old_is_looked_up_again_before_anyone_is_charged(pool
         check(&app, &rob, Txt).await.state,
         WizardState::DomainVerified
     );
-    let bought = app
-        .invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "fresh-proof"))
-        .await;
+    let bought = app.invoke(&rob, one_basic_license("fresh-proof")).await;
     assert!(bought.is_ok(), "{bought:?}");
 }
 
@@ -397,9 +392,7 @@ async fn an_old_proof_whose_record_is_still_there_counts_from_the_new_look_up(po
     check(&app, &rob, Txt).await;
     app.clock.advance(Duration::days(3));
     app.sign_in(&rob, "rob@contoso.com").await;
-    let bought = app
-        .invoke(&rob, purchase(BASIC, Annual, 1, PAYS, "late-purchase"))
-        .await;
+    let bought = app.invoke(&rob, one_basic_license("late-purchase")).await;
     assert!(bought.is_ok(), "{bought:?}");
     let rechecks =
         "audit_events where kind = 'domain.rechecked' and detail->'finding' ? 'Verified'";

@@ -183,6 +183,19 @@ impl TestApp {
             .expect(sql)
     }
 
+    /// The one value `sql` selects for its parameter `$1`, such as the status of a domain's
+    /// organization.
+    pub async fn value_for<T>(&self, sql: &str, param: &str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+    {
+        sqlx::query_scalar(sql)
+            .bind(param)
+            .fetch_one(&self.pool)
+            .await
+            .expect(sql)
+    }
+
     /// How many rows there are of `rows`, such as `licenses` or `orders where status = 'paid'`.
     pub async fn count(&self, rows: &str) -> i64 {
         self.scalar(&format!("select count(*) from {rows}")).await

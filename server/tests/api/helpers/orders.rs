@@ -44,6 +44,11 @@ pub fn purchase(plan: &str, billing: Billing, quantity: i32, pay: Pay, key: &str
     }
 }
 
+/// The smallest upgrade: one Business Basic license, billed yearly, paid with the card that pays.
+pub fn one_basic_license(key: &str) -> Purchase {
+    purchase(BASIC, Billing::Annual, 1, PAYS, key)
+}
+
 /// Buying `quantity` more licenses of a plan the organization has.
 pub fn more_licenses(plan: &str, quantity: i32, pay: Pay, key: &str) -> BuyLicenses {
     let [card_number, card_expiry, card_cvc] = pay.card_fields();

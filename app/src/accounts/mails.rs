@@ -1,0 +1,55 @@
+//! The texts of account mail, in the language the person used, to the stored address `to`.
+
+#![cfg(feature = "ssr")]
+
+use uuid::Uuid;
+
+use crate::core::outbox::{fill, Mail};
+use crate::core::state::Settings;
+use crate::domain::EmailAddress;
+use crate::i18n::{td_string, Locale};
+
+pub fn sign_up_code(
+    settings: &Settings,
+    locale: Locale,
+    to: &str,
+    name: &str,
+    id: Uuid,
+    code: &str,
+) -> Mail {
+    let link = format!("{}/signup/verify/{id}?code={code}", settings.public_url);
+    Mail::new(
+        to.to_owned(),
+        fill(td_string!(locale, mail.sign_up_subject), &[("code", code)]),
+        fill(
+            td_string!(locale, mail.sign_up_body),
+            &[("name", name), ("code", code), ("link", &link)],
+        ),
+    )
+}
+
+pub fn already_registered(settings: &Settings, locale: Locale, to: &str) -> Mail {
+    let link = format!("{}/signin", settings.public_url);
+    let reset = format!("{}/password/forgot", settings.public_url);
+    let email = EmailAddress::display_stored(to);
+    Mail::new(
+        to.to_owned(),
+        td_string!(locale, mail.registered_subject).to_string(),
+        fill(
+            td_string!(locale, mail.registered_body),
+            &[("email", &email), ("link", &link), ("reset", &reset)],
+        ),
+    )
+}
+
+pub fn reset_code(settings: &Settings, locale: Locale, to: &str, id: Uuid, code: &str) -> Mail {
+    let link = format!("{}/password/reset/{id}?code={code}", settings.public_url);
+    Mail::new(
+        to.to_owned(),
+        fill(td_string!(locale, mail.reset_subject), &[("code", code)]),
+        fill(
+            td_string!(locale, mail.reset_body),
+            &[("code", code), ("link", &link)],
+        ),
+    )
+}

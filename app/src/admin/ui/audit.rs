@@ -1,0 +1,147 @@
+//! The audit log page: what happened in the organization, who did it, filtered and paged.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::{AuditFilter, AuditLog};
+use crate::components::{translated, Loaded, LocalTime, Page};
+use crate::i18n::*;
+use crate::people::AdminNav;
+
+/// An audit event's kind in words; kinds without words show as stored.
+#[component]
+pub(super) fn ActionName(kind: String) -> impl IntoView {
+    let i18n = use_i18n();
+    match kind.as_str() {
+        "sign_in" => t!(i18n, audit.sign_in).into_any(),
+        "sign_in.failed" => t!(i18n, audit.sign_in_failed).into_any(),
+        "person.added" => t!(i18n, audit.person_added).into_any(),
+        "person.invitation_accepted" => t!(i18n, audit.invitation_accepted).into_any(),
+        "person.removed" => t!(i18n, audit.person_removed).into_any(),
+        "person.restored" => t!(i18n, audit.person_restored).into_any(),
+        "person.blocked" => t!(i18n, audit.person_blocked).into_any(),
+        "person.unblocked" => t!(i18n, audit.person_unblocked).into_any(),
+        "person.role_changed" => t!(i18n, audit.role_changed).into_any(),
+        "person.password_reset" => t!(i18n, audit.password_reset).into_any(),
+        "people.contacted" => t!(i18n, audit.contacted).into_any(),
+        "license.assigned" => t!(i18n, audit.license_assigned).into_any(),
+        "license.unassigned" => t!(i18n, audit.license_unassigned).into_any(),
+        "organization.managed" => t!(i18n, audit.organization_managed).into_any(),
+        "domain.check" => t!(i18n, audit.domain_check).into_any(),
+        "domain.verified" => t!(i18n, audit.domain_verified).into_any(),
+        "domain.added" => t!(i18n, audit.domain_added).into_any(),
+        "policy.changed" => t!(i18n, audit.policy_changed).into_any(),
+        "device.phone_signed_in" => t!(i18n, audit.phone_signed_in).into_any(),
+        "device.signed_out" => t!(i18n, audit.device_signed_out).into_any(),
+        _ => kind.into_any(),
+    }
+}
+
+/// `/admin/audit`: every admin action and security event, filtered, paged and exported.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let log = Resource::new(
+        move || {
+            let query = query.read();
+            let get = |key: &str| query.get(key).unwrap_or_default();
+            (
+                get("person"),
+                get("kind"),
+                get("from"),
+                get("to"),
+                get("before"),
+            )
+        },
+        |(person, kind, from, to, before)| crate::admin::audit_log(person, kind, from, to, before),
+    );
+    let filter = Signal::derive(move || {
+        let query = query.read();
+        AuditFilter::from_query(|key| query.get(key))
+    });
+    view! {
+        <Page title=translated!(i18n, audit.title)>
+            <AdminNav />
+            <Loaded resource=log show=move |log| view! { <Audit log filter=filter.get_untracked() /> } />
+        </Page>
+    }
+}
+
+/// The query string of an audit filter.
+fn audit_query(filter: &AuditFilter) -> String {
+    [
+        ("person", &filter.person),
+        ("kind", &filter.kind),
+        ("from", &filter.from),
+        ("to", &filter.to),
+    ]
+    .iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(key, value)| format!("{key}={}", crate::people::encode(value)))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+#[component]
+fn Audit(log: AuditLog, filter: AuditFilter) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = audit_query(&filter);
+    let next = log.next.map(|before| {
+        let separator = if query.is_empty() { "" } else { "&" };
+        format!("/admin/audit?{query}{separator}before={before}")
+    });
+    view! {
+        <form method="get" action="/admin/audit" class="filters" role="search">
+            <div class="field">
+                <label for="audit-person">{t!(i18n, audit.person)}</label>
+                <input id="audit-person" name="person" type="email" value=filter.person.clone() />
+            </div>
+            <div class="field">
+                <label for="audit-kind">{t!(i18n, audit.action)}</label>
+                <select id="audit-kind" name="kind">
+                    <option value="" selected=filter.kind.is_empty()>{t!(i18n, people.any)}</option>
+                    {log.kinds.into_iter().map(|kind| {
+                        let selected = kind == filter.kind;
+                        let value = kind.clone();
+                        view! { <option value=value selected=selected><ActionName kind /></option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="audit-from">{t!(i18n, audit.from)}</label>
+                <input id="audit-from" name="from" type="date" value=filter.from.clone() />
+            </div>
+            <div class="field">
+                <label for="audit-to">{t!(i18n, audit.to)}</label>
+                <input id="audit-to" name="to" type="date" value=filter.to.clone() />
+            </div>
+            <button type="submit" class="secondary">{t!(i18n, people.apply)}</button>
+        </form>
+        <p><a href=format!("/admin/audit.csv?{query}") download="audit.csv">{t!(i18n, audit.export)}</a></p>
+        <table class="audit-table">
+            <caption>{t!(i18n, audit.caption)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, audit.time)}</th>
+                    <th scope="col">{t!(i18n, audit.actor)}</th>
+                    <th scope="col">{t!(i18n, audit.action)}</th>
+                    <th scope="col">{t!(i18n, audit.subject)}</th>
+                    <th scope="col">{t!(i18n, audit.detail)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {log.events.into_iter().map(|event| view! {
+                    <tr>
+                        <td><LocalTime utc=event.at /></td>
+                        <td>{event.actor.unwrap_or_default()}</td>
+                        <td><ActionName kind=event.kind /></td>
+                        <td>{event.subject.unwrap_or_default()}</td>
+                        <td>{event.detail}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {next.map(|href| view! { <p><a href=href rel="next">{t!(i18n, people.next_page)}</a></p> })}
+    }
+}
