@@ -5,9 +5,4 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-bench_setup bench_accounts
-database=$BENCH_DATABASE_URL
-
-bench_servers 1
-
-"$ROOT/target/release/examples/bench_accounts" http://127.0.0.1:3200 "$database"
+bench_example bench_accounts 1

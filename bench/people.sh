@@ -6,9 +6,4 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-bench_setup bench_people
-database=$BENCH_DATABASE_URL
-
-bench_servers 1
-
-"$ROOT/target/release/examples/bench_people" http://127.0.0.1:3200 "$database"
+bench_example bench_people 1

@@ -6,11 +6,6 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
-bench_setup bench_presence
-database=$BENCH_DATABASE_URL
-
 # The benchmark's clients stand for many networks behind this machine as their proxy.
 export TRUSTED_PROXIES=127.0.0.1
-bench_servers 2
-
-"$ROOT/target/release/examples/bench_presence" http://127.0.0.1:3200 http://127.0.0.1:3201 "$database"
+bench_example bench_presence 2

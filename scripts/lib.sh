@@ -160,6 +160,16 @@ bench_servers() {
   done
 }
 
+# For the benchmarks that are one example binary ($1) against $2 release servers: sets up, starts
+# the servers and runs the example with each server's address and the database URL.
+bench_example() {
+  local example=$1 count=$2 port servers=()
+  bench_setup "$example"
+  bench_servers "$count"
+  for port in $(seq 3200 $((3199 + count))); do servers+=("http://127.0.0.1:$port"); done
+  "$ROOT/target/release/examples/$example" "${servers[@]}" "$BENCH_DATABASE_URL"
+}
+
 # Waits until the server on $1 (host:port) answers /readyz.
 wait_ready() {
   for _ in $(seq 100); do

@@ -83,9 +83,7 @@ pub async fn confirm_sign_up(
             password.as_ref(),
         )
         .await?;
-        set_cookie(cookie);
-        leptos_axum::redirect("/");
-        Ok(())
+        home_signed_in(cookie)
     })
     .await
 }
@@ -114,15 +112,7 @@ pub async fn sign_in(
             .filter(|new| !new.is_empty())
             .map(|new| parse(Password::parse(&new, &[&email.as_ascii()])))
             .transpose()?;
-        let previous = session::current(
-            &core.pool,
-            &core.settings,
-            &headers().await?,
-            core.now(),
-            None,
-        )
-        .await?
-        .map(|signed_in| signed_in.token_hash);
+        let previous = this_device(&core).await?;
         let cookie = service::sign_in(
             &core,
             &requester().await?,
@@ -132,9 +122,7 @@ pub async fn sign_in(
             previous,
         )
         .await?;
-        set_cookie(cookie);
-        leptos_axum::redirect("/");
-        Ok(())
+        home_signed_in(cookie)
     })
     .await
 }
@@ -143,11 +131,8 @@ pub async fn sign_in(
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     serve(|core, _: Public| async move {
-        let headers = headers().await?;
-        if let Some(signed_in) =
-            session::current(&core.pool, &core.settings, &headers, core.now(), None).await?
-        {
-            session::end(&core.pool, &signed_in.token_hash).await?;
+        if let Some(token_hash) = this_device(&core).await? {
+            session::end(&core.pool, &token_hash).await?;
         }
         set_cookie(session::clear_cookie(&core.settings)?);
         leptos_axum::redirect("/signin");
@@ -179,9 +164,7 @@ pub async fn reset_password(id: String, code: String, password: String) -> Resul
         let cookie =
             resets::reset_password(&core, &requester().await?, parse_id(&id)?, &code, &password)
                 .await?;
-        set_cookie(cookie);
-        leptos_axum::redirect("/");
-        Ok(())
+        home_signed_in(cookie)
     })
     .await
 }
@@ -202,6 +185,14 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
         }))
     })
     .await
+}
+
+/// Carries a new session's cookie and sends the browser home, signed in.
+#[cfg(feature = "ssr")]
+pub fn home_signed_in(cookie: http::HeaderValue) -> Result<(), AppError> {
+    set_cookie(cookie);
+    leptos_axum::redirect("/");
+    Ok(())
 }
 
 /// The token of the session asking, to mark or keep this device.

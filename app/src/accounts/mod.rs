@@ -156,6 +156,26 @@ mod signed_in {
             crate::core::audit::record(tx, self.organization_id, Some(self.id), kind, detail, now)
                 .await
         }
+
+        /// Appends to the audit log that they did `kind`, as the last step of that change, and
+        /// commits it.
+        pub async fn audit_and_commit(
+            &self,
+            tx: sqlx::Transaction<'_, sqlx::Postgres>,
+            kind: &str,
+            detail: serde_json::Value,
+            now: time::OffsetDateTime,
+        ) -> Result<(), AppError> {
+            crate::core::audit::record_and_commit(
+                tx,
+                self.organization_id,
+                Some(self.id),
+                kind,
+                detail,
+                now,
+            )
+            .await
+        }
     }
 
     /// The member with this id, while they may use Tenantry (not invited, blocked or removed).

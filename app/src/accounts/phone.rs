@@ -135,16 +135,10 @@ pub async fn redeem(core: &Core, who: &Requester, token: &str) -> Result<HeaderV
     .await?
     .ok_or(AppError::PhoneLinkInvalid)?;
     let cookie = session::start(&mut *tx, &core.settings, link.member_id, who, now).await?;
-    crate::core::audit::record(
-        &mut tx,
-        link.organization_id,
+    crate::core::audit::record_and_commit(tx, link.organization_id,
         Some(link.member_id),
         "device.phone_signed_in",
-        serde_json::json!({ "device": super::devices::device_name(&who.user_agent), "network": who.network() }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+        serde_json::json!({ "device": super::devices::device_name(&who.user_agent), "network": who.network() }), now).await?;
     Ok(cookie)
 }
 

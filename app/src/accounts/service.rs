@@ -433,9 +433,9 @@ pub async fn sign_in(
     };
     if !passwords::verify(Some(member.password_hash), password).await? {
         throttle::count(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
-        let mut tx = pool.begin().await?;
-        audit::record(
-            &mut tx,
+        let tx = pool.begin().await?;
+        audit::record_and_commit(
+            tx,
             member.organization_id,
             Some(member.id),
             "sign_in.failed",
@@ -443,7 +443,6 @@ pub async fn sign_in(
             now,
         )
         .await?;
-        tx.commit().await?;
         return Err(AppError::WrongCredentials);
     }
     if member.status == "blocked" {
@@ -482,15 +481,9 @@ pub async fn sign_in(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record(
-        &mut tx,
-        member.organization_id,
+    audit::record_and_commit(tx, member.organization_id,
         Some(member.id),
         "sign_in",
-        json!({ "network": who.network(), "device": who.user_agent.chars().take(120).collect::<String>() }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+        json!({ "network": who.network(), "device": who.user_agent.chars().take(120).collect::<String>() }), now).await?;
     Ok(cookie)
 }

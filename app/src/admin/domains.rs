@@ -120,14 +120,13 @@ pub async fn add(
         };
     }
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "domain.added",
             json!({ "domain": domain.as_str() }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -185,8 +184,8 @@ pub async fn verify(
         0
     };
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             if verified {
                 "domain.verified"
             } else {
@@ -196,7 +195,6 @@ pub async fn verify(
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok((finding, joined))
 }
 
@@ -273,8 +271,7 @@ pub async fn remove(
     .execute(&mut *tx)
     .await?;
     admin
-        .audit(&mut tx, "domain.removed", json!({ "domain": domain }), now)
+        .audit_and_commit(tx, "domain.removed", json!({ "domain": domain }), now)
         .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -351,14 +351,13 @@ pub async fn sign_everyone_out(
     .await?
     .rows_affected();
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "policy.signed_everyone_out",
             serde_json::json!({ "sessions": ended }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(ended)
 }
 
@@ -380,13 +379,12 @@ pub async fn require_new_passwords(
     .await?
     .rows_affected();
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "policy.new_passwords_required",
             serde_json::json!({ "people": asked }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(asked)
 }

@@ -30,3 +30,17 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// Records an event as the last step of the change it describes, and commits that change.
+pub async fn record_and_commit(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    organization_id: Uuid,
+    member_id: Option<Uuid>,
+    kind: &str,
+    detail: serde_json::Value,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    record(&mut tx, organization_id, member_id, kind, detail, now).await?;
+    tx.commit().await?;
+    Ok(())
+}

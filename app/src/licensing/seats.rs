@@ -105,14 +105,13 @@ pub async fn remove(
     .fetch_one(&mut *tx)
     .await?;
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "licenses.removed",
             json!({ "subscription": subscription, "removed": quantity, "purchased": remaining }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -138,7 +137,9 @@ pub async fn assign(
         // Already licensed: nothing to change.
         return Ok(());
     }
-    license_changed(tx, admin, "license.assigned", member_id, now).await
+    admin
+        .audit_and_commit(tx, "license.assigned", json!({ "member": member_id }), now)
+        .await
 }
 
 /// Whom a license is for: a member, or a colleague known by their stored address.
@@ -267,21 +268,6 @@ pub(super) async fn note_day_start(
     Ok(())
 }
 
-/// Audits a change of a colleague's license and commits it.
-async fn license_changed(
-    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
-    admin: &Member,
-    kind: &str,
-    member_id: Uuid,
-    now: OffsetDateTime,
-) -> Result<(), AppError> {
-    admin
-        .audit(&mut tx, kind, json!({ "member": member_id }), now)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// The member of the admin's organization with address `email`; anyone else is not found.
 async fn colleague(db: &mut PgConnection, admin: &Member, email: &str) -> Result<Uuid, AppError> {
     let address = EmailAddress::parse(email)
@@ -309,7 +295,14 @@ pub async fn unassign(
     if !revoke(&mut tx, member_id, now).await? {
         return Ok(());
     }
-    license_changed(tx, admin, "license.unassigned", member_id, now).await
+    admin
+        .audit_and_commit(
+            tx,
+            "license.unassigned",
+            json!({ "member": member_id }),
+            now,
+        )
+        .await
 }
 
 /// The first subscription of a newly managed organization: `quantity` seats, and a license for

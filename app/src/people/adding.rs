@@ -67,14 +67,13 @@ pub async fn add(
     let licensed = license && seats::grant(&mut tx, admin.organization_id, id, now).await?;
     invitations::send(&mut tx, &core.settings, admin, id, now).await?;
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "person.added",
             json!({ "member": id, "email": address, "role": role.as_str(), "licensed": licensed }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(Added {
         id: id.to_string(),
         licensed,
@@ -289,14 +288,13 @@ pub async fn add_many(
         invitations::send(&mut tx, &core.settings, admin, id, now).await?;
     }
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "people.added_in_bulk",
             json!({ "people": rows.len() }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(rows.len())
 }
 
@@ -310,9 +308,8 @@ pub async fn reinvite(core: &Core, admin: &Member, id: Uuid) -> Result<(), AppEr
     }
     invitations::send(&mut tx, &core.settings, admin, id, now).await?;
     admin
-        .audit(&mut tx, "person.reinvited", json!({ "member": id }), now)
+        .audit_and_commit(tx, "person.reinvited", json!({ "member": id }), now)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -329,14 +326,13 @@ pub async fn cancel_invitation(core: &Core, admin: &Member, id: Uuid) -> Result<
         .execute(&mut *tx)
         .await?;
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "person.invitation_cancelled",
             json!({ "member": id, "email": target.email }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::core::error::AppError;
 use {
     super::{adding, contact, devices, directory, invitations, service, PeopleFilter},
     crate::core::api::{serve, Public},
-    crate::core::request::{requester, set_cookie},
+    crate::core::request::requester,
     crate::domain::Invalid,
     crate::organizations::{Admin, Role, UserAdmin},
     uuid::Uuid,
@@ -242,9 +242,7 @@ pub async fn accept_invitation(token: String, password: String) -> Result<(), Ap
         let invited = invitations::view(&core, &token).await?;
         let password = parse(Password::parse(&password, &[&invited.email, &invited.name]))?;
         let cookie = invitations::accept(&core, &requester().await?, &token, &password).await?;
-        set_cookie(cookie);
-        leptos_axum::redirect("/");
-        Ok(())
+        crate::accounts::home_signed_in(cookie)
     })
     .await
 }

@@ -94,8 +94,8 @@ pub async fn send(
         outbox::enqueue(&mut tx, &mail, now).await?;
     }
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "people.contacted",
             json!({
                 "subject": message.subject,
@@ -105,7 +105,6 @@ pub async fn send(
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(people.len())
 }
 

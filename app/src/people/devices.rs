@@ -34,15 +34,8 @@ pub async fn sign_out_devices(
         Some(device) => accounts::devices::sign_out(&mut *tx, id, device).await?,
         None => session::end_all(&mut *tx, id).await?,
     }
-    admin
-        .audit(
-            &mut tx,
-            "device.signed_out",
-            json!({ "member": id, "device": device.map(|device| device.to_string()).unwrap_or_else(|| "all".to_owned()) }),
-            now,
-        )
-        .await?;
-    tx.commit().await?;
+    admin.audit_and_commit(tx, "device.signed_out",
+            json!({ "member": id, "device": device.map(|device| device.to_string()).unwrap_or_else(|| "all".to_owned()) }), now).await?;
     Ok(())
 }
 
@@ -57,14 +50,13 @@ pub async fn phone_link(core: &Core, admin: &Member, id: Uuid) -> Result<PhoneLi
     let link =
         accounts::phone::issue(&mut tx, &core.settings.public_url, id, admin.id, now).await?;
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "device.phone_link_created",
             json!({ "member": id }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(link)
 }
 
@@ -92,13 +84,12 @@ pub async fn cancel_phone_link(
     target(&mut tx, admin, id).await?;
     accounts::phone::cancel(&mut *tx, id, link).await?;
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "device.phone_link_cancelled",
             json!({ "member": id }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }

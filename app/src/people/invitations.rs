@@ -148,8 +148,8 @@ pub async fn accept(
     .await?
     .ok_or(AppError::InvitationInvalid)?;
     let cookie = session::start(&mut *tx, &core.settings, member.member_id, who, now).await?;
-    crate::core::audit::record(
-        &mut tx,
+    crate::core::audit::record_and_commit(
+        tx,
         organization_id,
         Some(member.member_id),
         "person.invitation_accepted",
@@ -157,6 +157,5 @@ pub async fn accept(
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(cookie)
 }

@@ -110,15 +110,8 @@ pub async fn remove(core: &Core, admin: &Member, id: Uuid) -> Result<(), AppErro
     session::end_all(&mut *tx, id).await?;
     invitations::revoke(&mut tx, id).await?;
     let cancelled = cancel_meetings(&mut tx, &target, now).await?;
-    admin
-        .audit(
-            &mut tx,
-            "person.removed",
-            json!({ "member": id, "email": target.email, "license_freed": licensed, "meetings_cancelled": cancelled }),
-            now,
-        )
-        .await?;
-    tx.commit().await?;
+    admin.audit_and_commit(tx, "person.removed",
+            json!({ "member": id, "email": target.email, "license_freed": licensed, "meetings_cancelled": cancelled }), now).await?;
     Ok(())
 }
 
@@ -195,14 +188,13 @@ pub async fn restore(core: &Core, admin: &Member, id: Uuid) -> Result<bool, AppE
         Err(other) => return Err(other),
     };
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "person.restored",
             json!({ "member": id, "licensed": licensed }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(licensed)
 }
 
@@ -247,9 +239,8 @@ pub async fn set_blocked(
         "person.unblocked"
     };
     admin
-        .audit(&mut tx, kind, json!({ "member": id }), now)
+        .audit_and_commit(tx, kind, json!({ "member": id }), now)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -281,14 +272,13 @@ pub async fn set_role(core: &Core, admin: &Member, id: Uuid, role: Role) -> Resu
     );
     outbox::enqueue(&mut tx, &mail, now).await?;
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "person.role_changed",
             json!({ "member": id, "from": target.role.as_str(), "to": role.as_str() }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -332,14 +322,13 @@ pub async fn reset_password(
     };
     let how = if temporary { "temporary" } else { "mailed" };
     admin
-        .audit(
-            &mut tx,
+        .audit_and_commit(
+            tx,
             "person.password_reset",
             json!({ "member": id, "how": how }),
             now,
         )
         .await?;
-    tx.commit().await?;
     Ok(outcome)
 }
 
