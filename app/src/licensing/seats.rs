@@ -115,7 +115,8 @@ pub async fn remove(
     Ok(())
 }
 
-/// Assigns a license to a colleague.
+/// Assigns a license to a colleague. One statement: the seat and its audit event commit
+/// together in a single round trip, the busiest change an admin makes.
 pub async fn assign(
     pool: &PgPool,
     now: OffsetDateTime,
@@ -125,95 +126,56 @@ pub async fn assign(
     let address = EmailAddress::parse(email)
         .map_err(AppError::Invalid)?
         .as_ascii();
-    let mut tx = pool.begin().await?;
-    let (member_id, granted) = grant_to(
-        &mut tx,
+    let outcome = sqlx::query_scalar!(
+        r#"with seat as (select * from grant_seat($1, null::uuid, $2, $3)),
+                audited as (
+                    insert into audit_events (organization_id, member_id, kind, detail, created_at)
+                    select $1, $4, 'license.assigned', jsonb_build_object('member', seat.member_id), $3
+                      from seat where seat.outcome = 'granted')
+           select outcome as "outcome!" from seat"#,
         admin.organization_id,
-        Grantee::Email(&address),
+        address,
         now,
+        admin.id
     )
-    .await?;
-    if !granted {
-        // Already licensed: nothing to change.
-        return Ok(());
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    granted(&outcome)?;
+    Ok(())
+}
+
+/// What `grant_seat` answered: whether a seat was given now (false when one was held already).
+fn granted(outcome: &str) -> Result<bool, AppError> {
+    match outcome {
+        "granted" => Ok(true),
+        "held" => Ok(false),
+        _ => Err(AppError::NoLicenseAvailable),
     }
-    admin
-        .audit_and_commit(tx, "license.assigned", json!({ "member": member_id }), now)
-        .await
 }
 
-/// Whom a license is for: a member, or a colleague known by their stored address.
-enum Grantee<'a> {
-    Member(Uuid),
-    Email(&'a str),
-}
-
-/// Gives `member_id` a license from the first subscription with a seat free, inside the caller's
-/// transaction; false when they already hold one.
+/// Gives `member_id`, a member of the organization (else not found), a license from the first
+/// subscription with a seat free, inside the caller's transaction; false when they already hold
+/// one. One call of `grant_seat` (see its migration): their row is locked first, so two
+/// assignments of one person queue, and whether they hold a seat is read after that lock;
+/// assignments of different people take different free seats and never wait on each other. A
+/// seat is a row, so none can be given twice.
 pub async fn grant(
     tx: &mut PgConnection,
     organization_id: Uuid,
     member_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<bool, AppError> {
-    let (_, granted) = grant_to(tx, organization_id, Grantee::Member(member_id), now).await?;
-    Ok(granted)
-}
-
-/// Gives the grantee, a member of the organization (else not found), a license from the first
-/// subscription with a seat free; returns who they are and false when they already hold one.
-/// Their row is locked first, so two assignments of one person queue, and whether they hold a
-/// seat is read after that lock; assignments of different people take different free seats and
-/// never wait on each other. A seat is a row, so none can be given twice.
-async fn grant_to(
-    tx: &mut PgConnection,
-    organization_id: Uuid,
-    grantee: Grantee<'_>,
-    now: OffsetDateTime,
-) -> Result<(Uuid, bool), AppError> {
-    let (id, email) = match grantee {
-        Grantee::Member(id) => (Some(id), None),
-        Grantee::Email(email) => (None, Some(email)),
-    };
-    let member = sqlx::query!(
-        r#"select id, array(select id from subscriptions where organization_id = $1
-                             order by created_at) as "subscriptions!"
-             from members where organization_id = $1 and (id = $2 or email = $3)
-              for no key update"#,
+    let outcome = sqlx::query_scalar!(
+        r#"select outcome as "outcome!" from grant_seat($1, $2, null::text, $3)"#,
         organization_id,
-        id,
-        email
+        member_id,
+        now
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    note_day_start(tx, organization_id, now).await?;
-    // One subscription at a time, oldest first: a scan of one subscription's free seats stops
-    // at the first it can lock, where a scan ordered across subscriptions would read them all.
-    for subscription in member.subscriptions {
-        let seat = sqlx::query!(
-            r#"with held as (select exists(select 1 from seats where member_id = $2) as held),
-                    taken as (
-                        update seats set member_id = $2, assigned_at = $3
-                         where id = (select id from seats where subscription_id = $1 and member_id is null
-                                      order by id limit 1 for update skip locked)
-                           and not (select held from held)
-                        returning id)
-               select (select held from held) as "held!", exists(select 1 from taken) as "taken!""#,
-            subscription,
-            member.id,
-            now
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if seat.held {
-            return Ok((member.id, false));
-        }
-        if seat.taken {
-            return Ok((member.id, true));
-        }
-    }
-    Err(AppError::NoLicenseAvailable)
+    granted(&outcome)
 }
 
 /// Takes `member_id`'s license back inside the caller's transaction; false when they held none.
@@ -253,13 +215,7 @@ pub(super) async fn note_day_start(
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     sqlx::query!(
-        r#"insert into license_usage (organization_id, day, purchased, assigned)
-           select $1, $2,
-                  (select coalesce(sum(purchased), 0)::int from subscriptions where organization_id = $1),
-                  (select count(*)::int from licenses l join subscriptions s on s.id = l.subscription_id
-                    where s.organization_id = $1)
-            where not exists (select 1 from license_usage where organization_id = $1 and day = $2)
-           on conflict (organization_id, day) do nothing"#,
+        "select note_license_day_start($1, $2)",
         organization_id,
         now.date()
     )

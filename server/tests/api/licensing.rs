@@ -201,6 +201,19 @@ async fn licenses_in_use_cannot_be_removed_and_other_organizations_are_out_of_re
     assert_eq!(fabrikam.people.len(), 1, "only fabrikam's people");
 }
 
+/// Rob, admin of contoso.com with `seats` seats (one of them his), and `colleagues` colleagues
+/// `user1` … who join after the upgrade, straight into the table as sign-up would place them.
+async fn rob_with_colleagues(
+    pool: PgPool,
+    seats: i32,
+    colleagues: i64,
+) -> (TestApp, reqwest::Client) {
+    let (app, bind) = app_with_dns(pool).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", seats).await;
+    app.colleagues("contoso.com", colleagues).await;
+    (app, rob)
+}
+
 /// `admin` assigns licenses to `user1` … `user<colleagues>` of contoso.com, all at once; each
 /// outcome in that order.
 fn assign_at_once<'a>(
@@ -216,10 +229,7 @@ fn assign_at_once<'a>(
 
 #[sqlx::test(migrations = "../migrations")]
 async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPool) {
-    let (app, bind) = app_with_dns(pool).await;
-    let rob = admin(&app, &bind, "rob@contoso.com", 20).await;
-    // 200 colleagues join after the upgrade, straight into the table as sign-up would place them.
-    app.colleagues("contoso.com", 200).await;
+    let (app, rob) = rob_with_colleagues(pool, 20, 200).await;
 
     let outcomes = assign_at_once(&app, &rob, 200).await;
     assert_eq!(
@@ -252,9 +262,7 @@ async fn two_hundred_concurrent_assignments_never_exceed_twenty_seats(pool: PgPo
 
 #[sqlx::test(migrations = "../migrations")]
 async fn one_colleague_assigned_ten_times_at_once_holds_one_license(pool: PgPool) {
-    let (app, bind) = app_with_dns(pool).await;
-    let rob = admin(&app, &bind, "rob@contoso.com", 5).await;
-    app.colleagues("contoso.com", 1).await;
+    let (app, rob) = rob_with_colleagues(pool, 5, 1).await;
 
     let outcomes = futures_util::future::join_all((0..10).map(|_| {
         let email = "user1@contoso.com".to_owned();
@@ -273,9 +281,7 @@ async fn one_colleague_assigned_ten_times_at_once_holds_one_license(pool: PgPool
 
 #[sqlx::test(migrations = "../migrations")]
 async fn seats_given_back_while_others_are_assigned_are_never_ones_someone_holds(pool: PgPool) {
-    let (app, bind) = app_with_dns(pool).await;
-    let rob = admin(&app, &bind, "rob@contoso.com", 10).await;
-    app.colleagues("contoso.com", 9).await;
+    let (app, rob) = rob_with_colleagues(pool, 10, 9).await;
 
     let assignments = assign_at_once(&app, &rob, 9);
     let removal = app.invoke(
