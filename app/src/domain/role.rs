@@ -1,4 +1,5 @@
-//! What a member may do in their organization, as the database stores it.
+//! A member's role, as the database stores it, and what each role may do. The admin guards that
+//! apply it are in `organizations`.
 
 use crate::core::stored::stored_enum;
 

@@ -1,7 +1,8 @@
 //! Organizations: everyone on one domain, unmanaged until one of them proves the domain and buys
-//! licenses. This module alone decides what "managed" and "admin" mean: the status and role enums,
+//! licenses. This module decides what "managed" and who is an admin mean: the status enum,
 //! locking an unmanaged organization, making it managed with one member its admin, and the
-//! guards that let only admins through.
+//! guards that let only admins through. `Role` and what each role may do are in `domain`, since
+//! the signed-in member, read below this layer, carries theirs; they are re-exported here.
 
 use serde::{Deserialize, Serialize};
 
