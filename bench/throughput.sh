@@ -3,7 +3,8 @@
 # PostgreSQL and a BIND for the domain proofs: license assignments on one subscription next to
 # pgbench's simple-update TPS on the same cluster (as a ratio), the upgrade of a 10,000-member
 # organization while another keeps working, and 5,000 meeting joins at the limit.
-#   bench/throughput.sh     (SKIP_BUILD=1 to reuse the last release build)
+#   bench/throughput.sh     (SKIP_BUILD=1 to reuse the last release build; PG_STAT_STATEMENTS=1
+#                            to print what took PostgreSQL the most time)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -47,3 +48,4 @@ echo "pgbench simple-update (baseline, 10 clients): $pgbench_tps transactions/s;
   "license assignment requests/s / pgbench TPS = $(python3 -c "print(f'{$assignments / $pgbench_tps:.2f}')") (goal: >= 0.5)"
 echo "pgbench with every transaction on one row (10 clients): $one_row_tps transactions/s;" \
   "license assignment requests/s / that = $(python3 -c "print(f'{$assignments / $one_row_tps:.2f}')")"
+bench_statements 16

@@ -41,8 +41,8 @@ pg_dir_for() {
   fi
 }
 
-# Starts (creating on first use) a private cluster under $1, preferring port $2.
-# Sets PG_DIR, PG_PORT and PG_SOCKET. Data survives restarts.
+# Starts (creating on first use) a private cluster under $1, preferring port $2, with the server
+# options in $PG_OPTIONS if set. Sets PG_DIR, PG_PORT and PG_SOCKET. Data survives restarts.
 pg_start() {
   PG_DIR="$1"
   local preferred="$2" bin
@@ -65,7 +65,7 @@ pg_start() {
   while ! port_is_free "$PG_PORT"; do PG_PORT=$((PG_PORT + 1)); done
   echo "$PG_PORT" | as_pg tee "$PG_DIR/port" >/dev/null
   as_pg "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1" start >/dev/null \
+    -o "-p $PG_PORT -k $PG_SOCKET -c listen_addresses=127.0.0.1 ${PG_OPTIONS:-}" start >/dev/null \
     || { tail -n 20 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
 }
 
@@ -136,11 +136,28 @@ export_site_env() {
 bench_setup() {
   [ "${SKIP_BUILD:-}" = 1 ] || build_release_site >&2
   [ -z "${1:-}" ] || SQLX_OFFLINE=true cargo build --release -p server --example "$1" >&2
+  # PG_STAT_STATEMENTS=1: PostgreSQL counts each statement's calls and time, and
+  # bench_statements prints the costliest.
+  [ "${PG_STAT_STATEMENTS:-}" != 1 ] \
+    || PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
   pg_start "$(pg_dir_for bench-postgres)" 54349
   BENCH_PG_DIR=$PG_DIR
+  if [ "${PG_STAT_STATEMENTS:-}" = 1 ]; then
+    pg_admin -c "create extension if not exists pg_stat_statements" -c "select pg_stat_statements_reset()" >/dev/null
+  fi
   pg_admin -c "drop database if exists tenantry_bench with (force)"
   pg_ensure_app_database tenantry_bench bench tenantry_bench
   BENCH_DATABASE_URL="postgres://tenantry_bench:bench@127.0.0.1:$PG_PORT/tenantry_bench"
+}
+
+# With PG_STAT_STATEMENTS=1, the statements that took PostgreSQL the most time since bench_setup.
+bench_statements() {
+  [ "${PG_STAT_STATEMENTS:-}" = 1 ] || return 0
+  echo "statements by total time (pg_stat_statements): calls, total ms, mean ms, blocks read or hit per call"
+  pg_admin -At -F' | ' -c "select calls, round(total_exec_time::numeric), round(mean_exec_time::numeric, 3),
+      (shared_blks_hit + shared_blks_read) / greatest(calls, 1), left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+      from pg_stat_statements where dbid = (select oid from pg_database where datname = 'tenantry_bench')
+      order by total_exec_time desc limit ${1:-12}"
 }
 
 # For benchmarks, after bench_setup: starts $1 release servers on 127.0.0.1:3200, :3201, ...
@@ -168,6 +185,7 @@ bench_example() {
   bench_servers "$count"
   for port in $(seq 3200 $((3199 + count))); do servers+=("http://127.0.0.1:$port"); done
   "$ROOT/target/release/examples/$example" "${servers[@]}" "$BENCH_DATABASE_URL"
+  bench_statements
 }
 
 # Waits until the server on $1 (host:port) answers /readyz.
