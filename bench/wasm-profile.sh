@@ -3,14 +3,15 @@
 # wasm-bindgen, splitting and wasm-opt (so names are still there), summed by the crate each item
 # is named after. A generic instantiated for our views counts for the crate that defines it
 # (`tachys::…<app::…>` is tachys), which is where its size comes from.
-#   bench/wasm-profile.sh      (SKIP_BUILD=1 to reuse the last release build)
+#   bench/wasm-profile.sh      (SKIP_BUILD=1 to reuse the last release build; WASM_MODULE=path
+#                               to read another build's module)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 
 command -v twiggy >/dev/null || cargo install twiggy --locked --version 0.8.0 >&2
 [ "${SKIP_BUILD:-}" = 1 ] || build_release_site >&2
-module=target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm
+module=${WASM_MODULE:-target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm}
 twiggy top -n 1000000 --format csv "$module" | python3 -c '
 import collections, csv, re, sys
 sizes, total = collections.Counter(), 0
