@@ -1,19 +1,18 @@
 //! The account pages: sign up, verify, sign in, forgot and reset password; and the member context.
 
 use leptos::prelude::*;
-use leptos_router::{
-    components::A,
-    hooks::{use_location, use_params_map, use_query_map},
-};
+use leptos_router::{components::A, hooks::use_location};
 
 use super::{
     ConfirmSignUp, DeviceView, MemberView, NewPhoneLink, PhoneLink, PhoneLinkState,
     RequestPasswordReset, ResendCode, ResetPassword, SignIn, SignOut, SignOutDevice,
     SignOutOtherDevices, SignUp, UsePhoneLink,
 };
-use crate::components::{failure, translated, Field, Loaded, LocalTime, Page, Submit};
+use crate::components::{
+    ever_failed_with, failure, path_param, query_param, translated, Field, Loaded, LocalTime,
+    NewPasswordField, Page, Submit,
+};
 use crate::core::error::AppError;
-use crate::domain::PASSWORD_MIN_CHARS;
 use crate::i18n::*;
 
 /// The signed-in member, loaded anew on every navigation (sign-in and sign-out navigate).
@@ -39,17 +38,7 @@ pub fn SignUpPage() -> impl IntoView {
             <ActionForm action>
                 <EmailField autocomplete="email" hint=translated!(i18n, sign_up.email_hint) />
                 <Field label=translated!(i18n, fields.display_name) name="display_name" autocomplete="name" />
-                <Field
-                    label=translated!(i18n, fields.password)
-                    name="password"
-                    kind="password"
-                    autocomplete="new-password"
-                    hint=Signal::derive(move || {
-                        td_string!(i18n.get_locale(), sign_up.password_hint)
-                            .to_string()
-                            .replace("[min]", &PASSWORD_MIN_CHARS.to_string())
-                    })
-                />
+                <NewPasswordField label=translated!(i18n, fields.password) />
                 <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, sign_up.submit)}</Submit>
             </ActionForm>
             <p>
@@ -80,8 +69,7 @@ fn EmailField(
 #[component]
 fn CodeFields() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let code = Signal::derive(move || query.read().get("code").unwrap_or_default());
+    let code = query_param("code");
     view! {
         <input type="hidden" name="id" prop:value=pending_id() />
         <Field
@@ -96,8 +84,7 @@ fn CodeFields() -> impl IntoView {
 
 /// The id of the pending request on this page.
 fn pending_id() -> Signal<String> {
-    let params = use_params_map();
-    Signal::derive(move || params.read().get("id").unwrap_or_default())
+    path_param("id")
 }
 
 /// Enter the mailed code that finishes a sign-up (or follow the link that fills it in).
@@ -106,25 +93,14 @@ pub fn VerifyPage() -> impl IntoView {
     let i18n = use_i18n();
     let confirm = ServerAction::<ConfirmSignUp>::new();
     // Confirmed in a browser that did not start the sign-up: the password is chosen here.
-    let choose = Memo::new(move |asked: Option<&bool>| {
-        asked.copied().unwrap_or(false)
-            || matches!(
-                confirm.value().get(),
-                Some(Err(AppError::SignUpPasswordNeeded))
-            )
-    });
+    let choose = ever_failed_with(confirm.value(), AppError::SignUpPasswordNeeded);
     view! {
         <Page title=translated!(i18n, verify.title)>
             <p>{t!(i18n, verify.lead)}</p>
             <ActionForm action=confirm>
                 <CodeFields />
                 <Show when=move || choose.get()>
-                    <Field
-                        label=translated!(i18n, fields.password)
-                        name="password"
-                        kind="password"
-                        autocomplete="new-password"
-                    />
+                    <NewPasswordField label=translated!(i18n, fields.password) />
                 </Show>
                 <Submit pending=confirm.pending() error=failure(confirm.value())>{t!(i18n, verify.submit)}</Submit>
             </ActionForm>
@@ -157,13 +133,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     // An admin's temporary password must be replaced before the member is signed in: the form
     // then asks for the new one as well, keeping what was typed.
-    let choose_new = Memo::new(move |asked: Option<&bool>| {
-        asked.copied().unwrap_or(false)
-            || matches!(
-                action.value().get(),
-                Some(Err(AppError::PasswordChangeRequired))
-            )
-    });
+    let choose_new = ever_failed_with(action.value(), AppError::PasswordChangeRequired);
     view! {
         <Page title=translated!(i18n, sign_in.title)>
             <ActionForm action>
@@ -171,12 +141,7 @@ pub fn SignInPage() -> impl IntoView {
                 <Field label=translated!(i18n, fields.password) name="password" kind="password" autocomplete="current-password" />
                 <Show when=move || choose_new.get()>
                     <p role="status">{t!(i18n, sign_in.choose_new)}</p>
-                    <Field
-                        label=translated!(i18n, fields.new_password)
-                        name="new_password"
-                        kind="password"
-                        autocomplete="new-password"
-                    />
+                    <NewPasswordField label=translated!(i18n, fields.new_password) name="new_password" />
                 </Show>
                 <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, sign_in.submit)}</Submit>
             </ActionForm>
@@ -214,12 +179,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <p>{t!(i18n, reset.lead)}</p>
             <ActionForm action>
                 <CodeFields />
-                <Field
-                    label=translated!(i18n, fields.new_password)
-                    name="password"
-                    kind="password"
-                    autocomplete="new-password"
-                />
+                <NewPasswordField label=translated!(i18n, fields.new_password) />
                 <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, reset.submit)}</Submit>
             </ActionForm>
             <Resend id=pending_id() />
@@ -430,8 +390,7 @@ pub fn PhoneSetupPage() -> impl IntoView {
 #[component]
 pub fn PhoneSignInPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let token = Signal::derive(move || params.read().get("token").unwrap_or_default());
+    let token = path_param("token");
     let link = Resource::new(move || token.get(), super::phone_link);
     let sign_in = ServerAction::<UsePhoneLink>::new();
     view! {

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::{AuditLog, DomainCheck, DomainsView, Overview, PoliciesView};
+use super::{AuditLog, DomainCheck, DomainsView, EveryoneElse, Overview, PoliciesView};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
@@ -97,20 +97,12 @@ pub async fn save_policies(
     .await
 }
 
-/// Signs everyone else in the organization out now.
-#[server(prefix = "/api", endpoint = "sign_everyone_out")]
-pub async fn sign_everyone_out() -> Result<u64, AppError> {
+/// Signs everyone else in the organization out, or has them choose a new password at their next
+/// sign-in, now.
+#[server(prefix = "/api", endpoint = "everyone_else")]
+pub async fn apply_to_everyone_else(what: EveryoneElse) -> Result<u64, AppError> {
     serve(|core, admin: Admin| async move {
-        service::sign_everyone_out(&core.pool, core.now(), &admin).await
-    })
-    .await
-}
-
-/// Has everyone else choose a new password at their next sign-in.
-#[server(prefix = "/api", endpoint = "require_new_passwords")]
-pub async fn require_new_passwords() -> Result<u64, AppError> {
-    serve(|core, admin: Admin| async move {
-        service::require_new_passwords(&core.pool, core.now(), &admin).await
+        service::apply_to_everyone_else(&core.pool, core.now(), &admin, what).await
     })
     .await
 }

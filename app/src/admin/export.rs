@@ -11,7 +11,7 @@ use futures::StreamExt;
 
 use super::service::{filtered_person, select_events, Event};
 use super::AuditFilter;
-use crate::core::csv::{csv_line, csv_response, fed_stream};
+use crate::core::csv::{csv_line, csv_response, fed_stream, send_records};
 use crate::core::error::AppError;
 use crate::core::state::Core;
 use crate::organizations::{self, Role};
@@ -28,34 +28,31 @@ pub async fn audit_csv(
     let person = filtered_person(&core.pool, &admin, &filter).await?;
     let pool = core.pool.clone();
     let rows = fed_stream(move |sender| async move {
-        let _ = sender
-            .send(Ok("time_utc,actor,subject,action,detail\n".to_owned()))
-            .await;
-        let Some(person) = person else {
-            return;
+        // A filter on someone outside the organization matches nothing.
+        let mut select = person.map(|person| select_events(admin.organization_id, person, &filter));
+        let events = match &mut select {
+            Some(select) => select
+                .push(" order by e.id desc")
+                .build_query_as::<Event>()
+                .fetch(&pool),
+            None => futures::stream::empty().boxed(),
         };
-        let mut select = select_events(admin.organization_id, person, &filter);
-        select.push(" order by e.id desc");
-        let mut events = select.build_query_as::<Event>().fetch(&pool);
-        while let Some(event) = events.next().await {
-            let line = match event {
-                Ok(event) => {
-                    let entry = event.into_entry();
-                    Ok(csv_line(&[
-                        &entry.at,
-                        entry.actor.as_deref().unwrap_or_default(),
-                        entry.subject.as_deref().unwrap_or_default(),
-                        &entry.kind,
-                        &entry.detail,
-                    ]))
-                }
-                Err(error) => Err(std::io::Error::other(error.to_string())),
-            };
-            let failed = line.is_err();
-            if sender.send(line).await.is_err() || failed {
-                break;
-            }
-        }
+        send_records(
+            sender,
+            "time_utc,actor,subject,action,detail\n",
+            events,
+            |event| {
+                let entry = event.into_entry();
+                Ok(csv_line(&[
+                    &entry.at,
+                    entry.actor.as_deref().unwrap_or_default(),
+                    entry.subject.as_deref().unwrap_or_default(),
+                    &entry.kind,
+                    &entry.detail,
+                ]))
+            },
+        )
+        .await;
     });
     Ok(csv_response(rows, "audit.csv"))
 }

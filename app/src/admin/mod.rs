@@ -67,6 +67,25 @@ pub struct PoliciesView {
     pub plan_limit: i32,
 }
 
+/// What a global admin can apply to everyone else in the organization at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EveryoneElse {
+    SignOut,
+    /// At their next sign-in.
+    ChooseNewPassword,
+}
+
+impl EveryoneElse {
+    /// As a form sends it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EveryoneElse::SignOut => "sign_out",
+            EveryoneElse::ChooseNewPassword => "choose_new_password",
+        }
+    }
+}
+
 /// Licenses of one plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanSeats {

@@ -5,7 +5,9 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use time::{Date, Duration, OffsetDateTime, Time};
 use uuid::Uuid;
 
-use super::{AuditEntry, AuditFilter, AuditLog, DayCount, Overview, PlanSeats, PoliciesView};
+use super::{
+    AuditEntry, AuditFilter, AuditLog, DayCount, EveryoneElse, Overview, PlanSeats, PoliciesView,
+};
 use crate::accounts::Member;
 use crate::core::clock;
 use crate::core::error::AppError;
@@ -333,58 +335,45 @@ pub async fn save_policies(
     Ok(())
 }
 
-/// Signs everyone in the organization out except the admin asking; returns how many sessions
-/// ended (timed-out ones included, which go with them).
-pub async fn sign_everyone_out(
+/// Applies `what` to everyone in the organization but the admin asking, and records it; returns
+/// how many sessions ended (timed-out ones included, which go with them) or people were asked.
+pub async fn apply_to_everyone_else(
     pool: &PgPool,
     now: OffsetDateTime,
     admin: &Member,
+    what: EveryoneElse,
 ) -> Result<u64, AppError> {
     let mut tx = pool.begin().await?;
-    let ended = sqlx::query!(
-        "delete from sessions s using members m
-          where m.id = s.member_id and m.organization_id = $1 and m.id <> $2",
-        admin.organization_id,
-        admin.id
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    admin
-        .audit_and_commit(
-            tx,
+    let (organization, asking) = (admin.organization_id, admin.id);
+    let (count, kind, counted) = match what {
+        EveryoneElse::SignOut => (
+            sqlx::query!(
+                "delete from sessions s using members m
+                  where m.id = s.member_id and m.organization_id = $1 and m.id <> $2",
+                organization,
+                asking
+            )
+            .execute(&mut *tx)
+            .await?,
             "policy.signed_everyone_out",
-            serde_json::json!({ "sessions": ended }),
-            now,
-        )
-        .await?;
-    Ok(ended)
-}
-
-/// Asks everyone in the organization but the admin asking to choose a new password at their
-/// next sign-in; returns how many people.
-pub async fn require_new_passwords(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    admin: &Member,
-) -> Result<u64, AppError> {
-    let mut tx = pool.begin().await?;
-    let asked = sqlx::query!(
-        "update members set must_change_password = true
-          where organization_id = $1 and id <> $2 and status in ('active', 'blocked')",
-        admin.organization_id,
-        admin.id
-    )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    admin
-        .audit_and_commit(
-            tx,
+            "sessions",
+        ),
+        EveryoneElse::ChooseNewPassword => (
+            sqlx::query!(
+                "update members set must_change_password = true
+                  where organization_id = $1 and id <> $2 and status in ('active', 'blocked')",
+                organization,
+                asking
+            )
+            .execute(&mut *tx)
+            .await?,
             "policy.new_passwords_required",
-            serde_json::json!({ "people": asked }),
-            now,
-        )
+            "people",
+        ),
+    };
+    let count = count.rows_affected();
+    admin
+        .audit_and_commit(tx, kind, serde_json::json!({ counted: count }), now)
         .await?;
-    Ok(asked)
+    Ok(count)
 }

@@ -9,6 +9,34 @@ use crate::core::error::{AppError, Decline, Invalid, RowIssue};
 use crate::domain::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::i18n::*;
 
+/// The route's parameter `name` (`/people/:id`), empty when the address has none.
+pub fn path_param(name: &'static str) -> Signal<String> {
+    let params = leptos_router::hooks::use_params_map();
+    Signal::derive(move || params.read().get(name).unwrap_or_default())
+}
+
+/// The address's query parameter `name` (`?to=…`), empty when the address has none.
+pub fn query_param(name: &'static str) -> Signal<String> {
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || query.read().get(name).unwrap_or_default())
+}
+
+/// The address's query parameters `keys`, each empty when the address has none, for a page that
+/// loads what they select.
+pub fn query_params<const N: usize>(keys: [&'static str; N]) -> Signal<[String; N]> {
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || {
+        let query = query.read();
+        keys.map(|key| query.get(key).unwrap_or_default())
+    })
+}
+
+/// `path?query` with `key=value` added, for the link to a list's next page.
+pub fn next_page(path: &str, query: &str, key: &str, value: &str) -> String {
+    let separator = if query.is_empty() { "" } else { "&" };
+    format!("{path}?{query}{separator}{key}={value}")
+}
+
 /// A translated text as a signal, so it follows the language chosen on the page:
 /// `translated!(i18n, sign_in.title)`.
 macro_rules! translated {
@@ -23,6 +51,17 @@ pub fn failure<T: Clone + Send + Sync + 'static>(
     value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 ) -> Signal<Option<AppError>> {
     Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// Whether an action has ever answered with `error`: a form that then asks for one more field
+/// keeps it after later answers.
+pub fn ever_failed_with<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    error: AppError,
+) -> Memo<bool> {
+    Memo::new(move |asked: Option<&bool>| {
+        asked.copied().unwrap_or(false) || value.get().and_then(Result::err) == Some(error.clone())
+    })
 }
 
 /// The end of a form: what went wrong last time, announced, and the submit button, disabled
@@ -297,6 +336,37 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
         Invalid::NoRecipients => t!(i18n, invalid.no_recipients).into_any(),
         Invalid::TooManyRows => t!(i18n, invalid.too_many_rows).into_any(),
         Invalid::NoRows => t!(i18n, invalid.no_rows).into_any(),
+    }
+}
+
+/// A field for a password being chosen, with the rule it must meet under it.
+#[component]
+pub fn NewPasswordField(
+    #[prop(into)] label: Signal<String>,
+    #[prop(default = "password")] name: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let hint = Signal::derive(move || {
+        t_string!(i18n, sign_up.password_hint).replace("[min]", &PASSWORD_MIN_CHARS.to_string())
+    });
+    view! { <Field label name kind="password" autocomplete="new-password" hint /> }
+}
+
+/// A labelled drop-down whose options are its children.
+#[component]
+pub fn Choice(
+    /// The visible label, which is also the list's accessible name.
+    #[prop(into)]
+    label: Signal<String>,
+    id: &'static str,
+    name: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{move || label.get()}</label>
+            <select id=id name=name>{children()}</select>
+        </div>
     }
 }
 

@@ -2,6 +2,7 @@
 
 #![cfg(feature = "ssr")]
 
+use super::error::AppError;
 use axum::{
     body::Body,
     http::{header, HeaderValue},
@@ -19,6 +20,33 @@ where
     let (sender, mut receiver) = tokio::sync::mpsc::channel(64);
     tokio::spawn(produce(sender));
     futures::stream::poll_fn(move |context| receiver.poll_recv(context))
+}
+
+/// Sends `header`, then the line `line` makes of each record, until the records end, the client
+/// goes away, or a record fails (which ends the download short rather than passing for all of it).
+pub async fn send_records<T, E: std::fmt::Display>(
+    sender: tokio::sync::mpsc::Sender<Result<String, std::io::Error>>,
+    header: &str,
+    mut records: impl futures::Stream<Item = Result<T, E>> + Unpin,
+    line: impl Fn(T) -> Result<String, AppError>,
+) {
+    use futures::StreamExt;
+    if sender.send(Ok(header.to_owned())).await.is_err() {
+        return;
+    }
+    while let Some(record) = records.next().await {
+        let line = match record
+            .map_err(|error| error.to_string())
+            .and_then(|record| line(record).map_err(|error| error.to_string()))
+        {
+            Ok(line) => Ok(line),
+            Err(error) => Err(std::io::Error::other(error)),
+        };
+        let failed = line.is_err();
+        if sender.send(line).await.is_err() || failed {
+            break;
+        }
+    }
 }
 
 /// One CSV record: fields with a comma, quote or line break are quoted, and a field that a

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::{
     AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
     SeatsView, UnassignLicense,
 };
-use crate::components::{translated, ErrorText, Loaded, Page};
+use crate::components::{path_param, translated, ErrorText, Loaded, Page};
 use crate::i18n::*;
 
 /// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
@@ -261,11 +261,8 @@ fn BuyMore(
 #[component]
 pub fn InvoicePage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let invoice = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        super::invoice,
-    );
+    let id = path_param("id");
+    let invoice = Resource::new(move || id.get(), super::invoice);
     view! {
         <Page title=translated!(i18n, invoice.title)>
             <Loaded resource=invoice show={|invoice| view! { <Invoice invoice /> }} />

@@ -8,11 +8,10 @@ use axum::{
     http::HeaderMap,
     response::Response,
 };
-use futures::StreamExt;
 
 use super::directory::{push_filter, select_people, Record};
 use super::PeopleFilter;
-use crate::core::csv::{csv_line, csv_response, fed_stream};
+use crate::core::csv::{csv_line, csv_response, fed_stream, send_records};
 use crate::core::error::AppError;
 use crate::core::state::Core;
 use crate::organizations::{self, Role};
@@ -31,30 +30,21 @@ pub async fn people_csv(
         let mut select = select_people(admin.organization_id, now);
         push_filter(&mut select, admin.organization_id, &filter);
         select.push(" order by lower(m.display_name), m.id");
-        let mut records = select.build_query_as::<Record>().fetch(&pool);
-        let _ = sender
-            .send(Ok(
-                "name,email,license,role,status,last_sign_in,devices\n".to_owned()
-            ))
-            .await;
-        while let Some(record) = records.next().await {
-            let line = match record.map_err(AppError::from).and_then(Record::into_row) {
-                Ok(person) => Ok(csv_line(&[
-                    &person.name,
-                    &person.email,
-                    person.license.as_deref().unwrap_or_default(),
-                    person.role.as_str(),
-                    person.status.as_str(),
-                    person.last_sign_in.as_deref().unwrap_or_default(),
-                    &person.devices.to_string(),
-                ])),
-                Err(error) => Err(std::io::Error::other(error.to_string())),
-            };
-            let failed = line.is_err();
-            if sender.send(line).await.is_err() || failed {
-                break;
-            }
-        }
+        let records = select.build_query_as::<Record>().fetch(&pool);
+        let header = "name,email,license,role,status,last_sign_in,devices\n";
+        send_records(sender, header, records, |record| {
+            let person = record.into_row()?;
+            Ok(csv_line(&[
+                &person.name,
+                &person.email,
+                person.license.as_deref().unwrap_or_default(),
+                person.role.as_str(),
+                person.status.as_str(),
+                person.last_sign_in.as_deref().unwrap_or_default(),
+                &person.devices.to_string(),
+            ]))
+        })
+        .await;
     });
     Ok(csv_response(rows, "people.csv"))
 }

@@ -9,8 +9,8 @@ use crate::helpers::people::list_people;
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, TestApp};
 use app::admin::{
-    AddDomain, LoadAuditLog, LoadDomains, LoadOverview, LoadPolicies, RemoveDomain,
-    RequireNewPasswords, SavePolicies, SignEveryoneOut, VerifyDomain,
+    AddDomain, ApplyToEveryoneElse, EveryoneElse, LoadAuditLog, LoadDomains, LoadOverview,
+    LoadPolicies, RemoveDomain, SavePolicies, VerifyDomain,
 };
 use app::core::error::AppError;
 use app::licensing::{AssignLicense, Licensing, LoadInvoice, RemoveLicenses, UnassignLicense};
@@ -96,8 +96,12 @@ fn table(person: &str) -> Vec<Row> {
                 device_days: String::new(),
             },
         ),
-        row(Needs::Global, RequireNewPasswords {}),
-        row(Needs::Global, SignEveryoneOut {}),
+        row(
+            Needs::Global,
+            ApplyToEveryoneElse {
+                what: EveryoneElse::SignOut,
+            },
+        ),
         row(Needs::Users, LoadPersonDevices { id: id() }),
         row(
             Needs::Users,

@@ -4,7 +4,7 @@
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, pending_id, sign_in_with, sign_up_with, TestApp, PASSWORD};
 use app::accounts::{RequestPasswordReset, ResetPassword};
-use app::admin::{LoadPolicies, RequireNewPasswords, SavePolicies, SignEveryoneOut};
+use app::admin::{ApplyToEveryoneElse, EveryoneElse, LoadPolicies, SavePolicies};
 use app::core::error::AppError;
 use app::meetings::{CreateMeeting, JoinMeeting, LoadMeetingsOverview, Lobby};
 use app::policies::Policies;
@@ -243,7 +243,12 @@ async fn session_policies_sign_people_out_on_every_server(pool: PgPool) {
     first.sign_in(&rob, "rob@contoso.com").await;
     first.sign_in(&sara, "sara@contoso.com").await;
     let ended = second
-        .invoke(&rob, SignEveryoneOut {})
+        .invoke(
+            &rob,
+            ApplyToEveryoneElse {
+                what: EveryoneElse::SignOut,
+            },
+        )
         .await
         .expect("signed out");
     assert!(ended >= 1, "Sara's session, and any that had timed out");
@@ -251,7 +256,12 @@ async fn session_policies_sign_people_out_on_every_server(pool: PgPool) {
     assert!(first.is_signed_in(&rob).await, "the admin stays signed in");
 
     let asked = first
-        .invoke(&rob, RequireNewPasswords {})
+        .invoke(
+            &rob,
+            ApplyToEveryoneElse {
+                what: EveryoneElse::ChooseNewPassword,
+            },
+        )
         .await
         .expect("asked");
     assert_eq!(asked, 1);

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{AuditFilter, AuditLog};
-use crate::components::{translated, Loaded, LocalTime, Page};
+use crate::components::{next_page, query_params, translated, Choice, Loaded, LocalTime, Page};
 use crate::i18n::*;
 use crate::people::AdminNav;
 
@@ -42,19 +42,10 @@ pub(super) fn ActionName(kind: String) -> impl IntoView {
 pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
+    let selected = query_params(["person", "kind", "from", "to", "before"]);
     let log = Resource::new(
-        move || {
-            let query = query.read();
-            let get = |key: &str| query.get(key).unwrap_or_default();
-            (
-                get("person"),
-                get("kind"),
-                get("from"),
-                get("to"),
-                get("before"),
-            )
-        },
-        |(person, kind, from, to, before)| crate::admin::audit_log(person, kind, from, to, before),
+        move || selected.get(),
+        |[person, kind, from, to, before]| crate::admin::audit_log(person, kind, from, to, before),
     );
     let filter = Signal::derive(move || {
         let query = query.read();
@@ -87,27 +78,23 @@ fn audit_query(filter: &AuditFilter) -> String {
 fn Audit(log: AuditLog, filter: AuditFilter) -> impl IntoView {
     let i18n = use_i18n();
     let query = audit_query(&filter);
-    let next = log.next.map(|before| {
-        let separator = if query.is_empty() { "" } else { "&" };
-        format!("/admin/audit?{query}{separator}before={before}")
-    });
+    let next = log
+        .next
+        .map(|before| next_page("/admin/audit", &query, "before", &before.to_string()));
     view! {
         <form method="get" action="/admin/audit" class="filters" role="search">
             <div class="field">
                 <label for="audit-person">{t!(i18n, audit.person)}</label>
                 <input id="audit-person" name="person" type="email" value=filter.person.clone() />
             </div>
-            <div class="field">
-                <label for="audit-kind">{t!(i18n, audit.action)}</label>
-                <select id="audit-kind" name="kind">
-                    <option value="" selected=filter.kind.is_empty()>{t!(i18n, people.any)}</option>
-                    {log.kinds.into_iter().map(|kind| {
-                        let selected = kind == filter.kind;
-                        let value = kind.clone();
-                        view! { <option value=value selected=selected><ActionName kind /></option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <Choice label=translated!(i18n, audit.action) id="audit-kind" name="kind">
+                <option value="" selected=filter.kind.is_empty()>{t!(i18n, people.any)}</option>
+                {log.kinds.into_iter().map(|kind| {
+                    let selected = kind == filter.kind;
+                    let value = kind.clone();
+                    view! { <option value=value selected=selected><ActionName kind /></option> }
+                }).collect_view()}
+            </Choice>
             <div class="field">
                 <label for="audit-from">{t!(i18n, audit.from)}</label>
                 <input id="audit-from" name="from" type="date" value=filter.from.clone() />

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{
-    AddDomain, AuditFilter, AuditLog, DayCount, DomainState, DomainsView, Overview, PoliciesView,
-    RemoveDomain, RequireNewPasswords, SavePolicies, SignEveryoneOut, VerifyDomain,
+    AddDomain, ApplyToEveryoneElse, AuditFilter, AuditLog, DayCount, DomainState, DomainsView,
+    EveryoneElse, Overview, PoliciesView, RemoveDomain, SavePolicies, VerifyDomain,
 };
 use crate::components::{translated, ErrorText, Loaded, LocalTime, Page};
 use crate::core::error::AppError;

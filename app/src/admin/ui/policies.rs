@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{PoliciesView, RequireNewPasswords, SavePolicies, SignEveryoneOut};
+use super::{ApplyToEveryoneElse, EveryoneElse, PoliciesView, SavePolicies};
 use crate::components::{failure, translated, Loaded, Page, Submit};
 use crate::i18n::*;
 use crate::people::AdminNav;
@@ -14,31 +14,64 @@ use crate::policies::Lobby;
 pub fn PoliciesPage() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SavePolicies>::new();
-    let everyone_out = ServerAction::<SignEveryoneOut>::new();
-    let new_passwords = ServerAction::<RequireNewPasswords>::new();
     let policies = Resource::new(move || save.version().get(), |_| crate::admin::policies());
     view! {
         <Page title=translated!(i18n, policies.title)>
             <AdminNav />
             <Loaded resource=policies show=move |view| view! { <PoliciesForm view save /> } />
             <h2>{t!(i18n, policies.now_heading)}</h2>
-            <ActionForm action=everyone_out>
-                <Submit pending=everyone_out.pending() error=failure(everyone_out.value()) secondary=true>
-                    {t!(i18n, policies.sign_everyone_out)}
-                </Submit>
-            </ActionForm>
-            <p role="status">{move || everyone_out.value().get().and_then(Result::ok).map(|count| {
-                t_string!(i18n, policies.signed_out).replace("[count]", &count.to_string())
-            })}</p>
-            <ActionForm action=new_passwords>
-                <Submit pending=new_passwords.pending() error=failure(new_passwords.value()) secondary=true>
-                    {t!(i18n, policies.require_new_passwords)}
-                </Submit>
-            </ActionForm>
-            <p role="status">{move || new_passwords.value().get().and_then(Result::ok).map(|count| {
-                t_string!(i18n, policies.passwords_required).replace("[count]", &count.to_string())
-            })}</p>
+            <EveryoneElseNow what=EveryoneElse::SignOut />
+            <EveryoneElseNow what=EveryoneElse::ChooseNewPassword />
         </Page>
+    }
+}
+
+/// A button that applies `what` to everyone else at once, and says how many it reached.
+#[component]
+fn EveryoneElseNow(what: EveryoneElse) -> impl IntoView {
+    let i18n = use_i18n();
+    let apply = ServerAction::<ApplyToEveryoneElse>::new();
+    let label = move || match what {
+        EveryoneElse::SignOut => t_string!(i18n, policies.sign_everyone_out),
+        EveryoneElse::ChooseNewPassword => t_string!(i18n, policies.require_new_passwords),
+    };
+    let reached = move |count: u64| {
+        match what {
+            EveryoneElse::SignOut => t_string!(i18n, policies.signed_out),
+            EveryoneElse::ChooseNewPassword => t_string!(i18n, policies.passwords_required),
+        }
+        .replace("[count]", &count.to_string())
+    };
+    view! {
+        <ActionForm action=apply>
+            <input type="hidden" name="what" value=what.as_str() />
+            <Submit pending=apply.pending() error=failure(apply.value()) secondary=true>{label}</Submit>
+        </ActionForm>
+        <p role="status">{move || apply.value().get().and_then(Result::ok).map(reached)}</p>
+    }
+}
+
+/// A labelled whole number in `range`, inclusive; required unless `optional`, where an empty
+/// field means no limit.
+#[component]
+fn NumberField(
+    #[prop(into)] label: Signal<String>,
+    name: &'static str,
+    range: (i32, i32),
+    value: String,
+    #[prop(optional)] optional: bool,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
+) -> impl IntoView {
+    let id = format!("policy-{name}");
+    let hint_id = format!("{id}-hint");
+    let described = hint.map(|_| hint_id.clone());
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || label.get()}</label>
+            <input id=id name=name type="number" min=range.0 max=range.1 required=!optional value=value
+                aria-describedby=described />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id>{move || hint.get()}</p> })}
+        </div>
     }
 }
 
@@ -79,41 +112,26 @@ fn PoliciesForm(view: PoliciesView, save: ServerAction<SavePolicies>) -> impl In
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="policy-participants">{t!(i18n, policies.max_participants)}</label>
-                    <input id="policy-participants" name="max_participants" type="number" min="1" max=plan_limit
-                        value=number(policies.max_participants) aria-describedby="policy-participants-hint" />
-                    <p class="hint" id="policy-participants-hint">
-                        {move || t_string!(i18n, policies.max_participants_hint).replace("[limit]", &plan_limit.to_string())}
-                    </p>
-                </div>
+                <NumberField label=translated!(i18n, policies.max_participants) name="max_participants"
+                    range=(1, plan_limit) value=number(policies.max_participants) optional=true
+                    hint=Signal::derive(move || {
+                        t_string!(i18n, policies.max_participants_hint).replace("[limit]", &plan_limit.to_string())
+                    }) />
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, policies.passwords)}</legend>
-                <div class="field">
-                    <label for="policy-password">{t!(i18n, policies.password_min_length)}</label>
-                    <input id="policy-password" name="password_min_length" type="number" min="12" max="64" required
-                        value=policies.password_min_length.to_string() />
-                </div>
+                <NumberField label=translated!(i18n, policies.password_min_length) name="password_min_length"
+                    range=(12, 64) value=policies.password_min_length.to_string() />
             </fieldset>
             <fieldset>
                 <legend>{t!(i18n, policies.sessions)}</legend>
-                <div class="field">
-                    <label for="policy-idle">{t!(i18n, policies.session_idle_minutes)}</label>
-                    <input id="policy-idle" name="session_idle_minutes" type="number" min="15" max="1440" required
-                        value=policies.session_idle_minutes.to_string() />
-                </div>
-                <div class="field">
-                    <label for="policy-lifetime">{t!(i18n, policies.session_max_hours)}</label>
-                    <input id="policy-lifetime" name="session_max_hours" type="number" min="1" max="720" required
-                        value=policies.session_max_hours.to_string() />
-                </div>
-                <div class="field">
-                    <label for="policy-devices">{t!(i18n, policies.device_days)}</label>
-                    <input id="policy-devices" name="device_days" type="number" min="1" max="90"
-                        value=number(policies.device_days) aria-describedby="policy-devices-hint" />
-                    <p class="hint" id="policy-devices-hint">{t!(i18n, policies.device_days_hint)}</p>
-                </div>
+                <NumberField label=translated!(i18n, policies.session_idle_minutes) name="session_idle_minutes"
+                    range=(15, 1440) value=policies.session_idle_minutes.to_string() />
+                <NumberField label=translated!(i18n, policies.session_max_hours) name="session_max_hours"
+                    range=(1, 720) value=policies.session_max_hours.to_string() />
+                <NumberField label=translated!(i18n, policies.device_days) name="device_days"
+                    range=(1, 90) value=number(policies.device_days) optional=true
+                    hint=translated!(i18n, policies.device_days_hint) />
             </fieldset>
             <Submit pending=save.pending() error=failure(save.value())>{t!(i18n, policies.save)}</Submit>
             <p role="status">{move || matches!(save.value().get(), Some(Ok(()))).then(|| t!(i18n, policies.saved))}</p>

@@ -2,9 +2,8 @@
 //! changes, admit people, leave.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
-use crate::components::{translated, CopyButton, ErrorText, LocalTime, Page};
+use crate::components::{path_param, translated, CopyButton, ErrorText, LocalTime, Page};
 use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::meetings::{
@@ -15,12 +14,11 @@ use crate::wizard::{BecomeAdmin, Entry};
 #[component]
 pub fn MeetingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let code = move || params.read().get("code").unwrap_or_default();
+    let code = path_param("code");
     let join = ServerAction::<JoinMeeting>::new();
     let leave = ServerAction::<LeaveMeeting>::new();
     let meeting = Resource::new(
-        move || (code(), join.version().get(), leave.version().get()),
+        move || (code.get(), join.version().get(), leave.version().get()),
         |(code, ..)| crate::meetings::meeting(code),
     );
     let title = move || {

@@ -4,10 +4,11 @@ use super::{AdminNav, RoleName};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use super::{AcceptInvitation, AddPeople, AddPerson};
-use crate::components::{failure, translated, Field, Loaded, Page, Submit};
+use crate::components::{
+    failure, path_param, translated, Field, Loaded, NewPasswordField, Page, Submit,
+};
 use crate::core::error::AppError;
 use crate::organizations::Role;
 
@@ -58,8 +59,7 @@ pub fn AddPersonPage() -> impl IntoView {
 #[component]
 pub fn AcceptInvitationPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let token = Signal::derive(move || params.read().get("token").unwrap_or_default());
+    let token = path_param("token");
     let invitation = Resource::new(move || token.get(), crate::people::invitation);
     let accept = ServerAction::<AcceptInvitation>::new();
     view! {
@@ -73,12 +73,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                     <p>{t!(i18n, fields.work_email)} ": " <strong>{invited.email.clone()}</strong></p>
                     <ActionForm action=accept>
                         <input type="hidden" name="token" prop:value=token />
-                        <Field
-                            label=translated!(i18n, invitation.password)
-                            name="password"
-                            kind="password"
-                            autocomplete="new-password"
-                        />
+                        <NewPasswordField label=translated!(i18n, invitation.password) />
                         <Submit pending=accept.pending() error=failure(accept.value())>{t!(i18n, invitation.submit)}</Submit>
                     </ActionForm>
                 }

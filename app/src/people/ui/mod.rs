@@ -12,7 +12,10 @@ use super::{
     RemovePerson, ResetOutcome, ResetPersonPassword, RestorePerson, SendMessage,
     SignOutPersonDevice,
 };
-use crate::components::{failure, translated, CopyButton, Field, Loaded, LocalTime, Page, Submit};
+use crate::components::{
+    failure, next_page, query_param, query_params, translated, Choice, CopyButton, Field, Loaded,
+    LocalTime, Page, Submit,
+};
 use crate::i18n::*;
 use crate::organizations::Role;
 
@@ -67,20 +70,10 @@ pub fn AdminNav() -> impl IntoView {
 pub fn PeoplePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
+    let selected = query_params(["search", "license", "role", "status", "sort", "after"]);
     let page = Resource::new(
-        move || {
-            let query = query.read();
-            let get = |key: &str| query.get(key).unwrap_or_default();
-            (
-                get("search"),
-                get("license"),
-                get("role"),
-                get("status"),
-                get("sort"),
-                get("after"),
-            )
-        },
-        |(search, license, role, status, sort, after)| {
+        move || selected.get(),
+        |[search, license, role, status, sort, after]| {
             super::people(search, license, role, status, sort, after)
         },
     );
@@ -122,40 +115,28 @@ fn FilterForm(filter: Signal<PeopleFilter>) -> impl IntoView {
                 <label for="people-search">{t!(i18n, people.search)}</label>
                 <input id="people-search" name="search" type="search" value=current.search.clone() />
             </div>
-            <div class="field">
-                <label for="people-license">{t!(i18n, people.license)}</label>
-                <select id="people-license" name="license">
-                    <option value="" selected=selected(license, "")>{t!(i18n, people.any)}</option>
-                    <option value="yes" selected=selected(license, "yes")>{t!(i18n, people.licensed)}</option>
-                    <option value="no" selected=selected(license, "no")>{t!(i18n, people.unlicensed)}</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="people-role">{t!(i18n, people.role)}</label>
-                <select id="people-role" name="role">
-                    <option value="" selected=selected(role, "")>{t!(i18n, people.any)}</option>
-                    {Role::ALL.iter().map(|option| view! {
-                        <option value=option.as_str() selected=selected(role, option.as_str())><RoleName role=*option /></option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="people-status">{t!(i18n, people.status)}</label>
-                <select id="people-status" name="status">
-                    <option value="" selected=selected(status, "")>{t!(i18n, people.any)}</option>
-                    {PersonStatus::ALL.iter().map(|option| view! {
-                        <option value=option.as_str() selected=selected(status, option.as_str())><StatusName status=*option /></option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="people-sort">{t!(i18n, people.sort)}</label>
-                <select id="people-sort" name="sort">
-                    <option value="name" selected=selected(sort, "name")>{t!(i18n, people.name)}</option>
-                    <option value="email" selected=selected(sort, "email")>{t!(i18n, people.email)}</option>
-                    <option value="last_sign_in" selected=selected(sort, "last_sign_in")>{t!(i18n, people.last_sign_in)}</option>
-                </select>
-            </div>
+            <Choice label=translated!(i18n, people.license) id="people-license" name="license">
+                <option value="" selected=selected(license, "")>{t!(i18n, people.any)}</option>
+                <option value="yes" selected=selected(license, "yes")>{t!(i18n, people.licensed)}</option>
+                <option value="no" selected=selected(license, "no")>{t!(i18n, people.unlicensed)}</option>
+            </Choice>
+            <Choice label=translated!(i18n, people.role) id="people-role" name="role">
+                <option value="" selected=selected(role, "")>{t!(i18n, people.any)}</option>
+                {Role::ALL.iter().map(|option| view! {
+                    <option value=option.as_str() selected=selected(role, option.as_str())><RoleName role=*option /></option>
+                }).collect_view()}
+            </Choice>
+            <Choice label=translated!(i18n, people.status) id="people-status" name="status">
+                <option value="" selected=selected(status, "")>{t!(i18n, people.any)}</option>
+                {PersonStatus::ALL.iter().map(|option| view! {
+                    <option value=option.as_str() selected=selected(status, option.as_str())><StatusName status=*option /></option>
+                }).collect_view()}
+            </Choice>
+            <Choice label=translated!(i18n, people.sort) id="people-sort" name="sort">
+                <option value="name" selected=selected(sort, "name")>{t!(i18n, people.name)}</option>
+                <option value="email" selected=selected(sort, "email")>{t!(i18n, people.email)}</option>
+                <option value="last_sign_in" selected=selected(sort, "last_sign_in")>{t!(i18n, people.last_sign_in)}</option>
+            </Choice>
             <button type="submit" class="secondary">{t!(i18n, people.apply)}</button>
         </form>
     }
@@ -168,11 +149,11 @@ fn PeopleTable(list: PeopleList, filter: PeopleFilter) -> impl IntoView {
     let selected = RwSignal::new(Vec::<(String, String)>::new());
     let unlicensed = list.unlicensed.unwrap_or(0);
     let next = list.next.clone().map(|after| {
-        let query = filter.to_query();
-        let separator = if query.is_empty() { "" } else { "&" };
-        format!(
-            "/admin/people?{query}{separator}after={}",
-            super::encode(&after)
+        next_page(
+            "/admin/people",
+            &filter.to_query(),
+            "after",
+            &super::encode(&after),
         )
     });
     let contact_selected = move || {
@@ -265,8 +246,7 @@ fn PersonLine(person: PersonRow, selected: RwSignal<Vec<(String, String)>>) -> i
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let to = Signal::derive(move || query.read().get("to").unwrap_or_default());
+    let to = query_param("to");
     let recipients = Resource::new(move || to.get(), super::message_recipients);
     let send = ServerAction::<SendMessage>::new();
     view! {

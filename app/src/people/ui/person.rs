@@ -140,23 +140,18 @@ fn Person(view: PersonView, actions: PersonActions) -> impl IntoView {
                     <p role="status" class="success">{t!(i18n, people.reinvited)}</p>
                 })}
             })}
-            {match status {
-                PersonStatus::Active => Some(view! {
+            {matches!(status, PersonStatus::Active | PersonStatus::Blocked).then(|| {
+                let block = status == PersonStatus::Active;
+                view! {
                     <ActionForm action=actions.block>
                         <input type="hidden" name="id" value=id.get_value() />
-                        <input type="hidden" name="blocked" value="true" />
-                        <button type="submit" class="secondary">{t!(i18n, people.block)}</button>
+                        <input type="hidden" name="blocked" value=if block { "true" } else { "false" } />
+                        <button type="submit" class="secondary">
+                            {if block { t!(i18n, people.block).into_any() } else { t!(i18n, people.unblock).into_any() }}
+                        </button>
                     </ActionForm>
-                }.into_any()),
-                PersonStatus::Blocked => Some(view! {
-                    <ActionForm action=actions.block>
-                        <input type="hidden" name="id" value=id.get_value() />
-                        <input type="hidden" name="blocked" value="false" />
-                        <button type="submit" class="secondary">{t!(i18n, people.unblock)}</button>
-                    </ActionForm>
-                }.into_any()),
-                _ => None,
-            }}
+                }
+            })}
             {match status {
                 PersonStatus::Removed => view! {
                     <ActionForm action=actions.restore>
