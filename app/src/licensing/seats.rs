@@ -150,7 +150,14 @@ fn granted(outcome: &str) -> Result<bool, AppError> {
     match outcome {
         "granted" => Ok(true),
         "held" => Ok(false),
-        _ => Err(AppError::NoLicenseAvailable),
+        "none_free" => Err(AppError::NoLicenseAvailable),
+        unknown => {
+            tracing::error!(
+                outcome = unknown,
+                "grant_seat answered what it never should"
+            );
+            Err(AppError::Internal)
+        }
     }
 }
 
@@ -326,4 +333,18 @@ pub async fn plan_participant_limit(
     .fetch_optional(db)
     .await?;
     Ok(plan.map(|plan| (plan.meeting_participant_limit, plan.name)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::granted;
+    use crate::core::error::AppError;
+
+    #[test]
+    fn each_answer_of_grant_seat_has_one_meaning_and_a_strange_one_is_not_a_full_plan() {
+        assert_eq!(granted("granted"), Ok(true));
+        assert_eq!(granted("held"), Ok(false));
+        assert_eq!(granted("none_free"), Err(AppError::NoLicenseAvailable));
+        assert_eq!(granted("sold_out"), Err(AppError::Internal));
+    }
 }
