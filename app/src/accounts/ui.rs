@@ -13,6 +13,7 @@ use crate::components::{
     NewPasswordField, Page, Submit,
 };
 use crate::core::error::AppError;
+use crate::domain::PASSWORD_MIN_CHARS;
 use crate::i18n::*;
 
 /// The signed-in member, loaded anew on every navigation (sign-in and sign-out navigate).
@@ -38,7 +39,15 @@ pub fn SignUpPage() -> impl IntoView {
             <ActionForm action>
                 <EmailField autocomplete="email" hint=translated!(i18n, sign_up.email_hint) />
                 <Field label=translated!(i18n, fields.display_name) name="display_name" autocomplete="name" />
-                <NewPasswordField label=translated!(i18n, fields.password) />
+                // The floor of every password; an organization's policy may ask for more, and
+                // says how much when it refuses one.
+                <NewPasswordField
+                    label=translated!(i18n, fields.password)
+                    hint=Signal::derive(move || {
+                        t_string!(i18n, sign_up.password_hint)
+                            .replace("[min]", &PASSWORD_MIN_CHARS.to_string())
+                    })
+                />
                 <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, sign_up.submit)}</Submit>
             </ActionForm>
             <p>

@@ -339,17 +339,22 @@ pub fn InvalidText(problem: Invalid) -> impl IntoView {
     }
 }
 
-/// A field for a password being chosen, with the rule it must meet under it.
+/// A field for a password being chosen, which browsers offer to generate and remember.
 #[component]
 pub fn NewPasswordField(
     #[prop(into)] label: Signal<String>,
     #[prop(default = "password")] name: &'static str,
+    #[prop(optional, into)] hint: Option<Signal<String>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let hint = Signal::derive(move || {
-        t_string!(i18n, sign_up.password_hint).replace("[min]", &PASSWORD_MIN_CHARS.to_string())
-    });
-    view! { <Field label name kind="password" autocomplete="new-password" hint /> }
+    match hint {
+        Some(hint) => {
+            view! { <Field label name kind="password" autocomplete="new-password" hint /> }
+                .into_any()
+        }
+        None => {
+            view! { <Field label name kind="password" autocomplete="new-password" /> }.into_any()
+        }
+    }
 }
 
 /// A labelled drop-down whose options are its children.

@@ -2,12 +2,13 @@
 
 #![cfg(feature = "ssr")]
 
-use super::error::AppError;
 use axum::{
     body::Body,
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
 };
+
+use super::error::AppError;
 
 /// A stream fed by a task through a small channel: the task waits while the client reads.
 pub fn fed_stream<F, Fut>(
@@ -35,13 +36,10 @@ pub async fn send_records<T, E: std::fmt::Display>(
         return;
     }
     while let Some(record) = records.next().await {
-        let line = match record
+        let line = record
             .map_err(|error| error.to_string())
             .and_then(|record| line(record).map_err(|error| error.to_string()))
-        {
-            Ok(line) => Ok(line),
-            Err(error) => Err(std::io::Error::other(error)),
-        };
+            .map_err(std::io::Error::other);
         let failed = line.is_err();
         if sender.send(line).await.is_err() || failed {
             break;
