@@ -32,7 +32,7 @@ pub async fn run() -> Result<(), String> {
             "SMTP_URL is not set: mail is not sent; with DEV_MAILBOX=true it shows at /dev/mailbox"
         );
     }
-    let mut worker = mail::start_worker(&pool, mailer).await?;
+    let mut worker = mail::start_worker(&pool, mailer);
     let eraser = tokio::spawn(erase_removed_people(pool.clone()));
     let refunder = tokio::spawn(refund_due_orders(pool.clone(), config.stripe.clone()));
     let (router, presence) = http::router(&config, leptos, pool, app::core::clock::Clock::system());

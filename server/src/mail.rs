@@ -1,14 +1,16 @@
-//! Delivers the outbox over SMTP: a job per message, retried with backoff while SMTP is down.
+//! Delivers the outbox over SMTP, retried with a doubling delay while SMTP is down.
 
 use std::time::Duration;
 
-use app::core::outbox::Delivery;
+use app::core::outbox;
 use lettre::{
     message::{header::ContentType, Mailbox},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
+use sqlx::postgres::PgListener;
 use sqlx::PgPool;
-use sqlxmq::{job, CurrentJob, JobRegistry, JobRunnerHandle};
+use tokio::sync::watch;
+use uuid::Uuid;
 
 use crate::config::Config;
 
@@ -50,92 +52,189 @@ impl Mailer {
     }
 }
 
-/// Starts the delivery worker; it stops when the handle is dropped or stopped.
-pub async fn start_worker(pool: &PgPool, mailer: Mailer) -> Result<JobRunnerHandle, String> {
-    let mut registry = JobRegistry::new(&[deliver_mail]);
-    registry.set_context(mailer);
-    registry.set_error_handler(|job, error| {
-        tracing::warn!(job, %error, "mail delivery failed; it will be retried");
-    });
-    registry
-        .runner(pool)
-        .set_channel_names(&[app::core::outbox::CHANNEL])
-        .set_concurrency(1, 4)
-        .run()
-        .await
-        .map_err(|error| format!("cannot start the mail worker ({error})"))
+/// How many messages a worker sends at once.
+const BATCH: i64 = 4;
+/// How long a claimed message is its worker's before another may try it: longer than an SMTP
+/// attempt may take, so only a message whose server died mid-send is tried again.
+const CLAIM_SECONDS: f64 = 60.0;
+/// How often a worker looks for due mail when no notification comes: retries fall due silently.
+const POLL_EVERY: Duration = Duration::from_secs(2);
+
+/// The running delivery worker.
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// Sends one outbox message; an error leaves the job to be retried after its backoff.
-/// The name and channel match `app::core::outbox::{DELIVER_JOB, CHANNEL}`.
-#[job(name = "deliver_mail", channel_name = "mail")]
-async fn deliver_mail(mut job: CurrentJob, mailer: Mailer) -> Result<(), BoxError> {
-    let Delivery { outbox_id } = job.json()?.ok_or("delivery job without payload")?;
-    let pool = job.pool().clone();
-    let message = sqlx::query!(
-        "select recipient, subject, body_text, delivered_at, sender_name, reply_to from outbox where id = $1",
-        outbox_id
-    )
-    .fetch_optional(&pool)
-    .await?;
-    let Some(message) = message.filter(|message| message.delivered_at.is_none()) else {
-        job.complete().await?;
-        return Ok(());
-    };
-    let outcome = match &mailer {
-        Mailer::Smtp {
-            transport,
-            from,
-            host,
-        } => {
-            // A person's message shows their name at the service's address (so it passes the
-            // receiving side's sender checks) and replies go to them.
-            let sender = match &message.sender_name {
-                Some(name) => Mailbox::new(Some(name.clone()), from.email.clone()),
-                None => from.clone(),
-            };
-            let mut email = Message::builder().from(sender);
-            if let Some(reply_to) = &message.reply_to {
-                email = email.reply_to(reply_to.parse()?);
-            }
-            let email = email
-                .to(message.recipient.parse()?)
-                .subject(message.subject)
-                // Stable across retries, so a message delivered twice reads as one.
-                .message_id(Some(format!("<{outbox_id}@{host}>")))
-                .header(ContentType::TEXT_PLAIN)
-                .body(message.body_text)?;
-            transport
-                .send(email)
-                .await
-                .map(drop)
-                .map_err(BoxError::from)
-        }
-        Mailer::Mailbox => Ok(()),
-    };
-    let now = time::OffsetDateTime::now_utc();
-    match outcome {
-        Ok(()) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query!(
-                "update outbox set delivered_at = $2, attempts = attempts + 1, last_error = null where id = $1",
-                outbox_id,
-                now
-            )
-            .execute(&mut *tx)
-            .await?;
-            job.complete_with_transaction(tx).await?;
-            Ok(())
-        }
-        Err(error) => {
-            sqlx::query!(
-                "update outbox set attempts = attempts + 1, last_error = $2 where id = $1",
-                outbox_id,
-                error.to_string()
-            )
-            .execute(&pool)
-            .await?;
-            Err(error)
+impl Worker {
+    /// Stops the worker once the messages it is sending are sent.
+    pub async fn stop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
         }
     }
+}
+
+/// Starts delivering the outbox. Any number of servers may run a worker on one database: each
+/// message is claimed by one worker at a time.
+pub fn start_worker(pool: &PgPool, mailer: Mailer) -> Worker {
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(run(pool.clone(), mailer, stopped));
+    Worker {
+        stop,
+        task: Some(task),
+    }
+}
+
+async fn run(pool: PgPool, mailer: Mailer, mut stopped: watch::Receiver<bool>) {
+    let mut listener = listen(&pool).await;
+    loop {
+        let claimed = claim(&pool).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot look for mail to deliver; looking again shortly");
+            Vec::new()
+        });
+        let more = i64::try_from(claimed.len()).unwrap_or(BATCH) == BATCH;
+        let mut sending = tokio::task::JoinSet::new();
+        for message in claimed {
+            sending.spawn(deliver(pool.clone(), mailer.clone(), message));
+        }
+        sending.join_all().await;
+        if *stopped.borrow() {
+            return;
+        }
+        if !more {
+            tokio::select! {
+                _ = stopped.changed() => return,
+                () = wait_for_mail(&mut listener, &pool) => {}
+            }
+        }
+    }
+}
+
+/// A connection listening for newly queued mail, when the database can be reached.
+async fn listen(pool: &PgPool) -> Option<PgListener> {
+    let mut listener = PgListener::connect_with(pool).await.ok()?;
+    listener.listen(outbox::CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+/// Returns when mail may have been queued, or after [`POLL_EVERY`].
+async fn wait_for_mail(listener: &mut Option<PgListener>, pool: &PgPool) {
+    match listener {
+        // A lost connection is made again on the next wait; an error means it could not be.
+        Some(connected) => {
+            if let Ok(Err(_)) = tokio::time::timeout(POLL_EVERY, connected.try_recv()).await {
+                *listener = None;
+            }
+        }
+        None => {
+            tokio::time::sleep(POLL_EVERY).await;
+            *listener = listen(pool).await;
+        }
+    }
+}
+
+struct Claimed {
+    id: Uuid,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    sender_name: Option<String>,
+    reply_to: Option<String>,
+}
+
+/// Claims the messages that are due, oldest first, counting the attempt now so that one whose
+/// server dies mid-send still counts towards giving up.
+async fn claim(pool: &PgPool) -> Result<Vec<Claimed>, sqlx::Error> {
+    sqlx::query_as!(
+        Claimed,
+        "update outbox o
+            set attempts = o.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+           from (select id from outbox
+                  where delivered_at is null and attempts <= $3 and next_attempt_at <= now()
+                  order by next_attempt_at
+                  limit $1
+                  for update skip locked) due
+          where o.id = due.id
+          returning o.id, o.recipient, o.subject, o.body_text, o.sender_name, o.reply_to",
+        BATCH,
+        CLAIM_SECONDS,
+        outbox::RETRIES
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Sends one claimed message and records the outcome: delivered, or due again after a delay that
+/// doubles with each attempt, or given up on after the last.
+async fn deliver(pool: PgPool, mailer: Mailer, message: Claimed) {
+    let id = message.id;
+    let outcome = send(&mailer, message).await;
+    let recorded = match outcome {
+        Ok(()) => sqlx::query!(
+            "update outbox set delivered_at = now(), last_error = null where id = $1",
+            id
+        )
+        .execute(&pool)
+        .await
+        .map(drop),
+        Err(error) => {
+            let first_retry = outbox::FIRST_RETRY.as_seconds_f64();
+            sqlx::query_scalar!(
+                "update outbox
+                    set last_error = $2,
+                        next_attempt_at = now() + make_interval(secs => $3 * power(2, least(attempts - 1, 30)))
+                  where id = $1
+                  returning attempts",
+                id,
+                error.to_string(),
+                first_retry
+            )
+            .fetch_one(&pool)
+            .await
+            .map(|attempts| {
+                if attempts > outbox::RETRIES {
+                    tracing::error!(outbox_id = %id, attempts, %error, "mail given up on after every retry");
+                } else {
+                    tracing::warn!(outbox_id = %id, attempts, %error, "mail delivery failed; it will be retried");
+                }
+            })
+        }
+    };
+    if let Err(error) = recorded {
+        // The claim runs out and the message is tried again.
+        tracing::warn!(outbox_id = %id, %error, "cannot record a delivery attempt");
+    }
+}
+
+/// Hands one message to the mail server.
+async fn send(mailer: &Mailer, message: Claimed) -> Result<(), BoxError> {
+    let Mailer::Smtp {
+        transport,
+        from,
+        host,
+    } = mailer
+    else {
+        return Ok(());
+    };
+    // A person's message shows their name at the service's address (so it passes the receiving
+    // side's sender checks) and replies go to them.
+    let sender = match &message.sender_name {
+        Some(name) => Mailbox::new(Some(name.clone()), from.email.clone()),
+        None => from.clone(),
+    };
+    let mut email = Message::builder().from(sender);
+    if let Some(reply_to) = &message.reply_to {
+        email = email.reply_to(reply_to.parse()?);
+    }
+    let email = email
+        .to(message.recipient.parse()?)
+        .subject(message.subject)
+        // Stable across retries, so a message delivered twice reads as one.
+        .message_id(Some(format!("<{}@{host}>", message.id)))
+        .header(ContentType::TEXT_PLAIN)
+        .body(message.body_text)?;
+    transport.send(email).await?;
+    Ok(())
 }

@@ -75,7 +75,7 @@ pub async fn metrics(
                 count(*) filter (where delivered_at is null and attempts > $1)
            from outbox",
     )
-    .bind(i32::try_from(app::core::outbox::RETRIES).unwrap_or(i32::MAX))
+    .bind(app::core::outbox::RETRIES)
     .fetch_one(pool)
     .await;
     let mut text = String::from(

@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use super::error::AppError;
 
-/// The job queue channel and job name that deliver outbox messages.
-pub const CHANNEL: &str = "mail";
-pub const DELIVER_JOB: &str = "deliver_mail";
+/// The channel workers listen on for newly queued mail (see the outbox migrations).
+pub const CHANNEL: &str = "outbox";
 /// Retries double from this delay: 2 s, 4 s, 8 s ... so a day-long SMTP outage still delivers.
 pub const FIRST_RETRY: Duration = Duration::seconds(2);
-pub const RETRIES: u32 = 20;
+/// Retries after the first attempt; a message still undelivered after them is given up on, and
+/// counted as undeliverable on `/metrics`.
+pub const RETRIES: i32 = 20;
 
 /// A message to send.
 #[derive(Debug, Clone)]
@@ -46,12 +47,6 @@ impl Mail {
     }
 }
 
-/// The payload of a delivery job: which outbox row to send.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct Delivery {
-    pub outbox_id: Uuid,
-}
-
 /// Stores `mail` and schedules its delivery, inside the caller's transaction: if the change that
 /// causes the mail rolls back, no mail goes out; once it commits, the mail will.
 pub async fn enqueue(
@@ -76,24 +71,11 @@ pub async fn enqueue(
     )
     .fetch_one(&mut *tx)
     .await?;
-    sqlxmq::JobBuilder::new(DELIVER_JOB)
-        .set_channel_name(CHANNEL)
-        .set_retries(RETRIES)
-        .set_retry_backoff(std::time::Duration::from_secs(
-            u64::try_from(FIRST_RETRY.whole_seconds()).unwrap_or(2),
-        ))
-        .set_json(&Delivery { outbox_id })
-        .map_err(|error| {
-            tracing::error!(%error, "cannot encode a delivery job");
-            AppError::Internal
-        })?
-        .spawn(&mut *tx)
-        .await?;
     Ok(outbox_id)
 }
 
-/// Stores `mails` and schedules their delivery as [`enqueue`] does, in two statements however
-/// many there are: an upgrade tells every member of an organization, ten thousand at once.
+/// Stores `mails` for delivery as [`enqueue`] does, in one statement however many there are: an
+/// upgrade tells every member of an organization, ten thousand at once.
 pub async fn enqueue_all(
     tx: &mut PgConnection,
     mails: &[Mail],
@@ -102,12 +84,11 @@ pub async fn enqueue_all(
     let column = |field: fn(&Mail) -> Option<&str>| -> Vec<Option<&str>> {
         mails.iter().map(field).collect()
     };
-    let outbox_ids = sqlx::query_scalar!(
+    sqlx::query!(
         r#"insert into outbox (recipient, subject, body_text, created_at, sender_name, reply_to)
            select recipient, subject, body_text, $4, sender_name, reply_to
              from unnest($1::text[], $2::text[], $3::text[], $5::text[], $6::text[])
-                  as mail (recipient, subject, body_text, sender_name, reply_to)
-           returning id"#,
+                  as mail (recipient, subject, body_text, sender_name, reply_to)"#,
         &column(|mail| Some(mail.to.as_str())) as &[Option<&str>],
         &column(|mail| Some(mail.subject.as_str())) as &[Option<&str>],
         &column(|mail| Some(mail.body.as_str())) as &[Option<&str>],
@@ -116,27 +97,6 @@ pub async fn enqueue_all(
         &column(|mail| mail.on_behalf_of.as_ref().map(|by| by.reply_to.as_str()))
             as &[Option<&str>],
     )
-    .fetch_all(&mut *tx)
-    .await?;
-    let payloads = outbox_ids
-        .into_iter()
-        .map(|outbox_id| serde_json::to_string(&Delivery { outbox_id }))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| AppError::Internal)?;
-    // The queue's own entry point takes any number of jobs; sqlxmq's JobBuilder sends one per
-    // call. The fields are those JobBuilder sends for [`enqueue`]'s job.
-    sqlx::query(
-        "select mq_insert(array_agg(row(gen_random_uuid(), interval '0', $1, $2, $3, '', null,
-                                         false, $4, payload, null)::mq_new_t))
-           from unnest($5::text[]) as payload",
-    )
-    .bind(i32::try_from(RETRIES).unwrap_or(i32::MAX))
-    .bind(std::time::Duration::from_secs(
-        u64::try_from(FIRST_RETRY.whole_seconds()).unwrap_or(2),
-    ))
-    .bind(CHANNEL)
-    .bind(DELIVER_JOB)
-    .bind(&payloads)
     .execute(&mut *tx)
     .await?;
     Ok(())

@@ -77,7 +77,7 @@ fn delivered(dir: &std::path::Path) -> Vec<String> {
 }
 
 /// The mail queue's worker, as the server starts it, sending to the SMTP server on loopback `port`.
-async fn worker_sending_to(pool: &PgPool, port: u16) -> sqlxmq::JobRunnerHandle {
+async fn worker_sending_to(pool: &PgPool, port: u16) -> mail::Worker {
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
         "SMTP_URL" => Some(format!("smtp://127.0.0.1:{port}")),
@@ -86,8 +86,6 @@ async fn worker_sending_to(pool: &PgPool, port: u16) -> sqlxmq::JobRunnerHandle 
     })
     .expect("valid configuration");
     mail::start_worker(pool, mail::Mailer::from_config(&config).expect("mailer"))
-        .await
-        .expect("worker starts")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -122,6 +120,12 @@ async fn mail_queued_while_smtp_is_down_is_delivered_once_it_is_back(pool: PgPoo
     .await;
     let mails = delivered(&dir);
     assert_eq!(mails.len(), 3, "all three arrive once SMTP is back");
+    // Recorded as delivered once the mail server has accepted them.
+    let recorded = "outbox where delivered_at is not null";
+    wait_until(Duration::from_secs(30), || async {
+        app.count(recorded).await == 3
+    })
+    .await;
     let ids: Vec<(uuid::Uuid, String)> =
         sqlx::query_as("select id, recipient from outbox where delivered_at is not null")
             .fetch_all(&pool)
@@ -171,4 +175,54 @@ async fn the_upgrade_tells_every_member_by_mail_through_the_queue(pool: PgPool) 
     }
     worker.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn mail_that_fails_every_retry_is_given_up_on_and_counted_not_retried_forever(pool: PgPool) {
+    let refusing = reserved_port();
+    let mut worker = worker_sending_to(&pool, port_of(&refusing)).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    let last_retry = app::core::outbox::RETRIES;
+    sqlx::query(
+        "insert into outbox (recipient, subject, body_text, attempts) values ('gone@contoso.com', 'Hello', 'Hello', $1)",
+    )
+    .bind(last_retry)
+    .execute(&pool)
+    .await
+    .expect("a message on its last retry");
+    let attempts = "select coalesce(max(attempts) filter (where last_error is not null), 0)::bigint
+                      from outbox where recipient = 'gone@contoso.com'";
+    wait_until(Duration::from_secs(30), || async {
+        app.scalar(attempts).await == i64::from(last_retry) + 1
+    })
+    .await;
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(
+        metrics.contains("tenantry_outbox_undeliverable 1"),
+        "{metrics}"
+    );
+
+    // Even once due again, it is not claimed: a message queued after it is tried, and it is not.
+    sqlx::query("update outbox set next_attempt_at = now() - interval '1 day'")
+        .execute(&pool)
+        .await
+        .expect("due");
+    sqlx::query(
+        "insert into outbox (recipient, subject, body_text) values ('sara@contoso.com', 'Hi', 'Hi')",
+    )
+    .execute(&pool)
+    .await
+    .expect("a new message");
+    wait_until(Duration::from_secs(30), || async {
+        app.count("outbox where recipient = 'sara@contoso.com' and last_error is not null")
+            .await
+            == 1
+    })
+    .await;
+    assert_eq!(
+        app.scalar(attempts).await,
+        i64::from(last_retry) + 1,
+        "given up on"
+    );
+    worker.stop().await;
 }
