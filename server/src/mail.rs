@@ -123,11 +123,14 @@ async fn listen(pool: &PgPool) -> Option<PgListener> {
 async fn wait_for_mail(listener: &mut Option<PgListener>, pool: &PgPool) {
     match listener {
         // A lost connection is made again on the next wait; an error means it could not be.
-        Some(connected) => {
-            if let Ok(Err(_)) = tokio::time::timeout(POLL_EVERY, connected.try_recv()).await {
-                *listener = None;
+        Some(connected) => match tokio::time::timeout(POLL_EVERY, connected.try_recv()).await {
+            Ok(Ok(Some(_))) => {
+                // One look serves every message queued meanwhile.
+                while connected.next_buffered().is_some() {}
             }
-        }
+            Ok(Err(_)) => *listener = None,
+            Ok(Ok(None)) | Err(_) => {}
+        },
         None => {
             tokio::time::sleep(POLL_EVERY).await;
             *listener = listen(pool).await;
