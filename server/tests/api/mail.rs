@@ -196,6 +196,11 @@ async fn mail_that_fails_every_retry_is_given_up_on_and_counted_not_retried_fore
         app.scalar(attempts).await == i64::from(last_retry) + 1
     })
     .await;
+    assert_eq!(
+        app.scalar(attempts).await,
+        i64::from(last_retry) + 1,
+        "its last attempt was made and failed"
+    );
     let metrics = app.get("/metrics").await.text().await.expect("metrics");
     assert!(
         metrics.contains("tenantry_outbox_undeliverable 1"),
@@ -213,12 +218,12 @@ async fn mail_that_fails_every_retry_is_given_up_on_and_counted_not_retried_fore
     .execute(&pool)
     .await
     .expect("a new message");
+    let tried = "outbox where recipient = 'sara@contoso.com' and last_error is not null";
     wait_until(Duration::from_secs(30), || async {
-        app.count("outbox where recipient = 'sara@contoso.com' and last_error is not null")
-            .await
-            == 1
+        app.count(tried).await == 1
     })
     .await;
+    assert_eq!(app.count(tried).await, 1, "the later message was tried");
     assert_eq!(
         app.scalar(attempts).await,
         i64::from(last_retry) + 1,
