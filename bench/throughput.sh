@@ -13,15 +13,19 @@ bench_setup bench_throughput
 database=$BENCH_DATABASE_URL
 dns_dir=$(mktemp -d) dns_port=15399
 
-# The baseline: pgbench's simple-update transactions (-N) on the same cluster, with as many
-# clients as one server has database connections (10), so both get the same share of PostgreSQL.
-pg_admin -c "drop database if exists pgbench" -c "create database pgbench" >/dev/null
-"$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -i -s 10 -q pgbench >/dev/null 2>&1
-pgbench_tps=$("$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -N -c 10 -j 2 -T 10 pgbench 2>/dev/null \
-  | awk '/^tps/ { printf "%.0f", $3 }')
+# The baseline: pgbench's simple-update transactions (-N) on the same cluster, through TCP as the
+# bench's role, as the servers reach it, with as many clients as one server has database
+# connections (10), so both get the same share of PostgreSQL. Measured before the servers start
+# and again after they stop, and the better of the two taken, so a slow moment of the machine
+# cannot flatter the ratio.
+pg_admin -c "drop database if exists pgbench" -c "create database pgbench owner tenantry_bench" >/dev/null
+pgbench_as_bench() { PGPASSWORD=bench "$(pg_bin)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U tenantry_bench "$@" pgbench; }
+pgbench_as_bench -i -s 10 -q >/dev/null 2>&1
+simple_update_tps() { pgbench_as_bench -N -c 10 -j 2 -T 10 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }'; }
 # A second reference, for what bounds the seats: every transaction updates the same one row and
-# inserts another, as each assignment moves its subscription's one seat counter. A row's lock is
-# held until the commit is flushed, so these transactions queue one behind another.
+# inserts another, as each assignment moved its subscription's one seat counter when there was
+# one. A row's lock is held until the commit is flushed, so these transactions queue one behind
+# another.
 one_row=$(mktemp)
 cat >"$one_row" <<'SQL'
 \set aid random(1, 100000 * :scale)
@@ -30,9 +34,9 @@ UPDATE pgbench_branches SET bbalance = bbalance + 1 WHERE bid = 1;
 INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, :aid, 1, CURRENT_TIMESTAMP);
 END;
 SQL
-one_row_tps=$("$(pg_bin)/pgbench" -h "$PG_SOCKET" -p "$PG_PORT" -U postgres -n -f "$one_row" -c 10 -j 2 -T 10 pgbench 2>/dev/null \
-  | awk '/^tps/ { printf "%.0f", $3 }')
+one_row_tps=$(pgbench_as_bench -n -f "$one_row" -c 10 -j 2 -T 10 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }')
 rm "$one_row"
+pgbench_before=$(simple_update_tps)
 
 "$ROOT/scripts/dns-test-server.sh" "$dns_dir" "$dns_port" >/dev/null 2>&1 &
 named=$!
@@ -43,9 +47,12 @@ until dig @127.0.0.1 -p "$dns_port" contoso.com SOA +short +time=1 +tries=1 | gr
 output=$("$ROOT/target/release/examples/bench_throughput" http://127.0.0.1:3200 http://127.0.0.1:3201 \
   "$database" "$dns_dir" "$dns_port")
 echo "$output"
+kill $BENCH_SERVER_PIDS && wait $BENCH_SERVER_PIDS 2>/dev/null || true
+pgbench_after=$(simple_update_tps)
+pgbench_tps=$((pgbench_before > pgbench_after ? pgbench_before : pgbench_after))
 assignments=$(echo "$output" | sed -n 's/^seats: .* = \([0-9]*\) requests\/s.*/\1/p')
-echo "pgbench simple-update (baseline, 10 clients): $pgbench_tps transactions/s;" \
-  "license assignment requests/s / pgbench TPS = $(python3 -c "print(f'{$assignments / $pgbench_tps:.2f}')") (goal: >= 0.5)"
+echo "pgbench simple-update (baseline, 10 clients): $pgbench_before transactions/s before, $pgbench_after after;" \
+  "license assignment requests/s / the better = $(python3 -c "print(f'{$assignments / $pgbench_tps:.2f}')") (goal: >= 0.5)"
 echo "pgbench with every transaction on one row (10 clients): $one_row_tps transactions/s;" \
   "license assignment requests/s / that = $(python3 -c "print(f'{$assignments / $one_row_tps:.2f}')")"
 bench_statements 16

@@ -1,6 +1,6 @@
-//! Faults a deployment meets: the database crashing under load, a server killed in the middle of
-//! a purchase or stopped with SIGTERM during one. Each counts what clients were told was done
-//! against what the database holds.
+//! Faults a deployment meets: the database crashing under load or restarting while connections
+//! wait in the pool, a server killed in the middle of a purchase or stopped with SIGTERM during
+//! one. Each counts what clients were told was done against what the database holds.
 
 use std::{
     sync::{
@@ -224,6 +224,33 @@ async fn while_postgresql_is_down_clients_are_told_503_and_every_acknowledged_wr
     assert!(
         acknowledged_while_down < Seen::acknowledged(&sign_ups) + Seen::acknowledged(&seats),
         "writes were acknowledged again after the restart"
+    );
+}
+
+#[tokio::test]
+async fn a_connection_left_idle_across_a_database_restart_is_replaced_before_it_is_used() {
+    let cluster = Cluster::start().await;
+    let config = server::config::Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(cluster.url()),
+        "PAYMENTS" => Some("test".to_owned()),
+        _ => None,
+    })
+    .expect("valid configuration");
+    let pool = server::database::connect(&config).await.expect("migrated");
+    let one = || sqlx::query_scalar::<_, i32>("select 1").fetch_one(&pool);
+    one().await.expect("the pool's connection works");
+    assert_eq!(pool.num_idle(), 1, "one connection waits in the pool");
+
+    cluster.crash().await;
+    cluster.resume().await;
+    // Idle for longer than a connection in steady use ever is, so the pool must not trust it.
+    tokio::time::sleep(server::database::RECHECK_IDLE_AFTER).await;
+
+    assert_eq!(
+        one()
+            .await
+            .expect("answered on the first try, not with the dead connection's error"),
+        1
     );
 }
 
