@@ -83,14 +83,6 @@ pub async fn admin_of(
     }
 }
 
-/// The member's role in their organization.
-pub async fn role(db: impl PgExecutor<'_>, member_id: Uuid) -> Result<Role, AppError> {
-    let role = sqlx::query_scalar!("select role from members where id = $1", member_id)
-        .fetch_one(db)
-        .await?;
-    Role::stored(&role)
-}
-
 /// Whether the organization is managed.
 pub async fn status(
     db: impl PgExecutor<'_>,

@@ -42,8 +42,7 @@ pub async fn add(
                 .collect(),
         });
     }
-    let viewer = organizations::service::role(&mut *tx, admin.id).await?;
-    if role.is_admin() && viewer != Role::GlobalAdmin {
+    if role.is_admin() && admin.role != Role::GlobalAdmin {
         return Err(AppError::Forbidden);
     }
     let address = email.as_ascii();

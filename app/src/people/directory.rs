@@ -14,7 +14,7 @@ use crate::accounts::{session, Member};
 use crate::core::clock;
 use crate::core::error::AppError;
 use crate::domain::EmailAddress;
-use crate::organizations::{self, Role};
+use crate::organizations::Role;
 
 /// People per page of the list.
 pub const PAGE_SIZE: i64 = 50;
@@ -294,7 +294,7 @@ pub async fn person(
         person: record.into_row()?,
         restorable_until,
         invitation_expires,
-        viewer: organizations::service::role(&mut *db, admin.id).await?,
+        viewer: admin.role,
         is_viewer: id == admin.id,
     })
 }

@@ -54,8 +54,7 @@ pub(super) async fn target(
         status: PersonStatus::stored(&row.status)?,
         locale: row.locale,
     };
-    let viewer = organizations::service::role(&mut *tx, admin.id).await?;
-    if target.role.is_admin() && viewer != Role::GlobalAdmin {
+    if target.role.is_admin() && admin.role != Role::GlobalAdmin {
         return Err(AppError::Forbidden);
     }
     Ok(target)
