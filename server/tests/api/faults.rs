@@ -63,13 +63,7 @@ fn is_unavailable(response: &reqwest::Response) -> bool {
 #[tokio::test]
 async fn while_postgresql_is_down_clients_are_told_503_and_every_acknowledged_write_survives() {
     let cluster = Cluster::start().await;
-    let config = server::config::Config::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(cluster.url()),
-        "PAYMENTS" => Some("test".to_owned()),
-        _ => None,
-    })
-    .expect("valid configuration");
-    let pool = server::database::connect(&config).await.expect("migrated");
+    let pool = cluster.pool().await;
     let bind = Bind::start().await;
     let nameserver = bind.addr;
     let app = TestApp::spawn_with(pool, Clock::system(), |config| {
@@ -230,13 +224,7 @@ async fn while_postgresql_is_down_clients_are_told_503_and_every_acknowledged_wr
 #[tokio::test]
 async fn a_connection_left_idle_across_a_database_restart_is_replaced_before_it_is_used() {
     let cluster = Cluster::start().await;
-    let config = server::config::Config::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(cluster.url()),
-        "PAYMENTS" => Some("test".to_owned()),
-        _ => None,
-    })
-    .expect("valid configuration");
-    let pool = server::database::connect(&config).await.expect("migrated");
+    let pool = cluster.pool().await;
     let one = || sqlx::query_scalar::<_, i32>("select 1").fetch_one(&pool);
     one().await.expect("the pool's connection works");
     assert_eq!(pool.num_idle(), 1, "one connection waits in the pool");

@@ -41,6 +41,17 @@ impl Cluster {
         )
     }
 
+    /// The pool a server opens on this cluster, as it opens it, with the schema migrated.
+    pub async fn pool(&self) -> sqlx::PgPool {
+        let config = server::config::Config::from_lookup(|name| match name {
+            "DATABASE_URL" => Some(self.url()),
+            "PAYMENTS" => Some("test".to_owned()),
+            _ => None,
+        })
+        .expect("valid configuration");
+        server::database::connect(&config).await.expect("migrated")
+    }
+
     /// Stops the server as a crash would: `pg_ctl stop -m immediate`, no checkpoint, every
     /// connection cut. What was committed is recovered from the WAL at the next start.
     pub async fn crash(&self) {
