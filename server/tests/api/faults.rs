@@ -227,6 +227,8 @@ async fn a_connection_left_idle_across_a_database_restart_is_replaced_before_it_
     let pool = cluster.pool().await;
     let one = || sqlx::query_scalar::<_, i32>("select 1").fetch_one(&pool);
     one().await.expect("the pool's connection works");
+    // The pool takes a connection back in a task of its own, after checking it.
+    wait_until(Duration::from_secs(10), || async { pool.num_idle() == 1 }).await;
     assert_eq!(pool.num_idle(), 1, "one connection waits in the pool");
 
     cluster.crash().await;
