@@ -19,9 +19,14 @@ dns_dir=$(mktemp -d) dns_port=15399
 # and again after they stop, and the better of the two taken, so a slow moment of the machine
 # cannot flatter the ratio.
 pg_admin -c "drop database if exists pgbench" -c "create database pgbench owner tenantry_bench" >/dev/null
-pgbench_as_bench() { PGPASSWORD=bench "$(pg_bin)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U tenantry_bench "$@" pgbench; }
-pgbench_as_bench -i -s 10 -q >/dev/null 2>&1
-simple_update_tps() { pgbench_as_bench -N -c 10 -j 2 -T 10 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }'; }
+# pgbench on database $1 with the options after it; tps prints what it measured, rounded.
+pgbench_as_bench() {
+  local database=$1; shift
+  PGPASSWORD=bench "$(pg_bin)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U tenantry_bench "$@" "$database"
+}
+tps() { awk '/^tps/ { printf "%.0f", $3 }'; }
+pgbench_as_bench pgbench -i -s 10 -q >/dev/null 2>&1
+simple_update_tps() { pgbench_as_bench pgbench -N -c 10 -j 2 -T 10 2>/dev/null | tps; }
 # A second reference, for what bounds the seats: every transaction updates the same one row and
 # inserts another, as each assignment moved its subscription's one seat counter when there was
 # one. A row's lock is held until the commit is flushed, so these transactions queue one behind
@@ -34,7 +39,7 @@ UPDATE pgbench_branches SET bbalance = bbalance + 1 WHERE bid = 1;
 INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, :aid, 1, CURRENT_TIMESTAMP);
 END;
 SQL
-one_row_tps=$(pgbench_as_bench -n -f "$one_row" -c 10 -j 2 -T 10 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }')
+one_row_tps=$(pgbench_as_bench pgbench -n -f "$one_row" -c 10 -j 2 -T 10 2>/dev/null | tps)
 rm "$one_row"
 pgbench_before=$(simple_update_tps)
 
@@ -82,8 +87,7 @@ with seat as (select * from grant_seat('5ea7500d-0000-4000-8000-000000000001', n
            from seat where seat.outcome = 'granted')
 select outcome from seat;
 SQL
-statement_tps=$(PGPASSWORD=bench "$(pg_bin)/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U tenantry_bench -n -f "$assign_sql" \
-  -D i=1 -c 10 -j 2 -t 600 tenantry_bench 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }')
+statement_tps=$(pgbench_as_bench tenantry_bench -n -f "$assign_sql" -D i=1 -c 10 -j 2 -t 600 2>/dev/null | tps)
 rm "$assign_sql"
 echo "pgbench simple-update (baseline, 10 clients): $pgbench_before transactions/s before, $pgbench_after after;" \
   "license assignment requests/s / the better = $(python3 -c "print(f'{$assignments / $pgbench_tps:.2f}')") (goal: >= 0.5)"
