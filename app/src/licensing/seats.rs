@@ -14,7 +14,7 @@ use crate::core::error::AppError;
 use crate::domain::EmailAddress;
 use crate::organizations::OrganizationStatus;
 
-/// Everyone in the organization with whether they hold a license, by name.
+/// Everyone in the organization but those removed, with whether they hold a license, by name.
 pub async fn people(
     db: &mut PgConnection,
     organization_id: Uuid,
@@ -22,7 +22,8 @@ pub async fn people(
     let rows = sqlx::query!(
         r#"select m.id, m.display_name, m.email, l.member_id is not null as "licensed!"
              from members m left join licenses l on l.member_id = m.id
-            where m.organization_id = $1 order by m.display_name, m.email"#,
+            where m.organization_id = $1 and m.status <> 'removed'
+            order by m.display_name, m.email"#,
         organization_id
     )
     .fetch_all(&mut *db)

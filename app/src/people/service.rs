@@ -99,7 +99,8 @@ pub async fn remove(core: &Core, admin: &Member, id: Uuid) -> Result<(), AppErro
     }
     keep_a_global_admin(&mut tx, admin.organization_id, &target).await?;
     sqlx::query!(
-        "update members set status = 'removed', removed_at = $2 where id = $1",
+        "update members set status = 'removed', status_before_removal = status, removed_at = $2
+          where id = $1",
         id,
         now
     )
@@ -160,8 +161,8 @@ async fn cancel_meetings(
     Ok(scheduled.len())
 }
 
-/// Restores a person removed less than 30 days ago, with a license when one is free. Returns
-/// whether they got one.
+/// Restores a person removed less than 30 days ago as they were (active, blocked, or invited
+/// with a new invitation), with a license when one is free. Returns whether they got one.
 pub async fn restore(core: &Core, admin: &Member, id: Uuid) -> Result<bool, AppError> {
     let now = core.now();
     let mut tx = core.pool.begin().await?;
@@ -169,17 +170,20 @@ pub async fn restore(core: &Core, admin: &Member, id: Uuid) -> Result<bool, AppE
     if target.status != PersonStatus::Removed {
         return Ok(false);
     }
-    let restored = sqlx::query!(
-        "update members set status = 'active', removed_at = null
-          where id = $1 and removed_at > $2",
+    let restored = sqlx::query_scalar!(
+        "update members set status = status_before_removal, status_before_removal = null,
+                removed_at = null
+          where id = $1 and removed_at > $2
+         returning status",
         id,
         now - RESTORE_WITHIN
     )
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?
-    .rows_affected();
-    if restored == 0 {
-        return Err(AppError::NotFound);
+    .ok_or(AppError::NotFound)?;
+    // Their invitation went with the removal; they get a new one.
+    if PersonStatus::stored(&restored)? == PersonStatus::Invited {
+        invitations::send(&mut tx, &core.settings, admin, id, now).await?;
     }
     let licensed = match seats::grant(&mut tx, admin.organization_id, id, now).await {
         Ok(granted) => granted,

@@ -8,7 +8,7 @@ use crate::helpers::{browser, sign_in_with, TestApp, PASSWORD};
 use app::accounts::SignIn;
 use app::admin::{LoadAuditLog, LoadOverview};
 use app::core::error::{AppError, Invalid, RowIssue, RowProblem};
-use app::licensing::Licensing;
+use app::licensing::{AssignLicense, Licensing};
 use app::organizations::Role;
 use app::people::{
     AcceptInvitation, AddPeople, AddPerson, BlockPerson, CancelInvitation, ChangeRole,
@@ -436,6 +436,106 @@ async fn a_removed_person_is_signed_out_frees_their_license_and_can_be_restored_
             >= 2,
         "the audit trail stays"
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_removed_person_is_not_offered_or_given_a_license(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    app.signed_up("sara@contoso.com", "Sara").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 2).await;
+    let sara_id = id_of(&app, "sara@contoso.com").await;
+    app.invoke(&rob, RemovePerson { id: sara_id })
+        .await
+        .expect("removed");
+
+    let page = app
+        .invoke(&rob, Licensing {})
+        .await
+        .expect("the licensing page");
+    let listed: Vec<&str> = page
+        .people
+        .iter()
+        .map(|person| person.email.as_str())
+        .collect();
+    assert_eq!(
+        listed,
+        ["rob@contoso.com"],
+        "only people who can use a license"
+    );
+    assert_eq!(
+        app.invoke(
+            &rob,
+            AssignLicense {
+                email: "sara@contoso.com".into()
+            }
+        )
+        .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(app.count("licenses").await, 1, "her freed seat stays free");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_restored_person_is_as_they_were_before_the_removal(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    app.signed_up("sara@contoso.com", "Sara").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 3).await;
+    let sara_id = id_of(&app, "sara@contoso.com").await;
+
+    // Blocked, removed and restored: still blocked.
+    app.invoke(
+        &rob,
+        BlockPerson {
+            id: sara_id.clone(),
+            blocked: "true".into(),
+        },
+    )
+    .await
+    .expect("blocked");
+    app.invoke(
+        &rob,
+        RemovePerson {
+            id: sara_id.clone(),
+        },
+    )
+    .await
+    .expect("removed");
+    app.invoke(
+        &rob,
+        RestorePerson {
+            id: sara_id.clone(),
+        },
+    )
+    .await
+    .expect("restored");
+    assert_eq!(
+        app.invoke(&browser(), sign_in_with("sara@contoso.com", PASSWORD))
+            .await,
+        Err(AppError::SignInBlocked)
+    );
+
+    // Invited, removed and restored: invited again, with a new link that works.
+    app.invoke(&rob, add("Kim", "kim@contoso.com", false, None))
+        .await
+        .expect("invited");
+    let kim_id = id_of(&app, "kim@contoso.com").await;
+    let first_link = invitation_token(&app, "kim@contoso.com").await;
+    app.invoke(&rob, RemovePerson { id: kim_id.clone() })
+        .await
+        .expect("removed");
+    app.invoke(&rob, RestorePerson { id: kim_id.clone() })
+        .await
+        .expect("restored");
+    let kim = app
+        .invoke(&rob, LoadPerson { id: kim_id })
+        .await
+        .expect("listed");
+    assert_eq!(kim.person.status, PersonStatus::Invited);
+    let link = invitation_token(&app, "kim@contoso.com").await;
+    assert_ne!(link, first_link, "a new invitation");
+    app.invoke(&browser(), LoadInvitation { token: link })
+        .await
+        .expect("the new invitation works");
 }
 
 #[sqlx::test(migrations = "../migrations")]
