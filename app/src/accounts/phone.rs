@@ -105,7 +105,8 @@ pub async fn state(
 pub async fn peek(core: &Core, token: &str) -> Result<PhoneLinkView, AppError> {
     let row = sqlx::query!(
         "select m.display_name from device_links l join members m on m.id = l.member_id
-          where l.token_hash = $1 and l.used_at is null and l.expires_at > $2 and m.status = 'active'",
+          where l.token_hash = $1 and l.used_at is null and l.expires_at > $2
+            and m.status = 'active' and not m.must_change_password",
         secrets::hash(token.trim()),
         core.now()
     )
@@ -118,7 +119,9 @@ pub async fn peek(core: &Core, token: &str) -> Result<PhoneLinkView, AppError> {
 }
 
 /// Uses a link: the phone is signed in as a new device of the link's member. One statement marks
-/// it used, so of any number of uses at once exactly one wins. Returns the session cookie.
+/// it used, so of any number of uses at once exactly one wins. A member who must choose a new
+/// password does so at the sign-in page first; a link does not pass that by. Returns the session
+/// cookie.
 pub async fn redeem(core: &Core, who: &Requester, token: &str) -> Result<HeaderValue, AppError> {
     let now = core.now();
     let mut tx = core.pool.begin().await?;
@@ -126,7 +129,7 @@ pub async fn redeem(core: &Core, who: &Requester, token: &str) -> Result<HeaderV
         "update device_links l set used_at = $2
            from members m
           where l.token_hash = $1 and l.used_at is null and l.expires_at > $2
-            and m.id = l.member_id and m.status = 'active'
+            and m.id = l.member_id and m.status = 'active' and not m.must_change_password
          returning l.member_id, m.organization_id",
         secrets::hash(token.trim()),
         now

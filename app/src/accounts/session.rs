@@ -192,22 +192,28 @@ pub async fn end(db: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<(), AppEr
     Ok(())
 }
 
-/// Ends every session of a member.
+/// Ends every session of a member, and the phone links waiting to start one: a link made before
+/// would otherwise sign in again whoever held a session.
 pub async fn end_all(db: impl PgExecutor<'_>, member_id: Uuid) -> Result<(), AppError> {
-    sqlx::query!("delete from sessions where member_id = $1", member_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "with links as (delete from device_links where member_id = $1 and used_at is null)
+         delete from sessions where member_id = $1",
+        member_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }
 
-/// Ends every session of a member except `keep`.
+/// Ends every session of a member except `keep`, and their waiting phone links.
 pub async fn end_others(
     db: impl PgExecutor<'_>,
     member_id: Uuid,
     keep: &[u8],
 ) -> Result<(), AppError> {
     sqlx::query!(
-        "delete from sessions where member_id = $1 and token_hash <> $2",
+        "with links as (delete from device_links where member_id = $1 and used_at is null)
+         delete from sessions where member_id = $1 and token_hash <> $2",
         member_id,
         keep
     )

@@ -348,7 +348,11 @@ pub async fn apply_to_everyone_else(
     let (count, kind, counted) = match what {
         EveryoneElse::SignOut => (
             sqlx::query!(
-                "delete from sessions s using members m
+                "with links as (
+                     delete from device_links l using members m
+                      where m.id = l.member_id and m.organization_id = $1 and m.id <> $2
+                        and l.used_at is null)
+                 delete from sessions s using members m
                   where m.id = s.member_id and m.organization_id = $1 and m.id <> $2",
                 organization,
                 asking

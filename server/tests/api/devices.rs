@@ -7,6 +7,7 @@ use app::accounts::{
     CheckPhoneLink, CurrentMember, LoadPhoneLink, MyDevices, NewPhoneLink, PhoneLinkState,
     SignOutDevice, SignOutOtherDevices, UsePhoneLink,
 };
+use app::admin::{ApplyToEveryoneElse, EveryoneElse};
 use app::core::error::AppError;
 use app::people::{
     CancelPersonPhoneLink, LoadPersonDevices, NewPersonPhoneLink, SignOutPersonDevice,
@@ -232,4 +233,94 @@ async fn admins_set_up_phones_and_sign_devices_out_only_in_their_organization(po
             .await,
         1
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn ending_someones_sessions_also_ends_their_waiting_phone_links(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 2).await;
+    let sara_id = sqlx::query_scalar::<_, uuid::Uuid>("select id from members where email = $1")
+        .bind("sara@contoso.com")
+        .fetch_one(&app.pool)
+        .await
+        .expect("Sara")
+        .to_string();
+
+    // Whoever holds one of Sara's sessions makes a link; the admin then signs everyone out.
+    let link = app.invoke(&sara, NewPhoneLink {}).await.expect("a link");
+    app.invoke(
+        &rob,
+        ApplyToEveryoneElse {
+            what: EveryoneElse::SignOut,
+        },
+    )
+    .await
+    .expect("everyone signed out");
+    assert_eq!(
+        app.invoke(&phone(), open_on_phone(&link.url)).await,
+        Err(AppError::PhoneLinkInvalid),
+        "the link went with the sessions"
+    );
+
+    // Signing her other devices out, or a password reset, ends a waiting link too.
+    app.sign_in(&sara, "sara@contoso.com").await;
+    let link = app.invoke(&sara, NewPhoneLink {}).await.expect("a link");
+    app.invoke(&sara, SignOutOtherDevices {})
+        .await
+        .expect("signed out");
+    assert_eq!(
+        app.invoke(&phone(), open_on_phone(&link.url)).await,
+        Err(AppError::PhoneLinkInvalid)
+    );
+    let link = app.invoke(&sara, NewPhoneLink {}).await.expect("a link");
+    app.invoke(
+        &rob,
+        app::people::ResetPersonPassword {
+            id: sara_id,
+            how: "temporary".into(),
+        },
+    )
+    .await
+    .expect("reset");
+    assert_eq!(
+        app.invoke(&phone(), open_on_phone(&link.url)).await,
+        Err(AppError::PhoneLinkInvalid)
+    );
+    assert_eq!(
+        app.count(
+            "sessions s join members m on m.id = s.member_id where m.email = 'sara@contoso.com'"
+        )
+        .await,
+        0
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_phone_link_does_not_pass_by_a_password_that_must_be_changed(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let link = app.invoke(&sara, NewPhoneLink {}).await.expect("a link");
+    sqlx::query("update members set must_change_password = true where email = 'sara@contoso.com'")
+        .execute(&app.pool)
+        .await
+        .expect("asked to choose a new password");
+
+    assert_eq!(
+        app.invoke(
+            &browser(),
+            LoadPhoneLink {
+                token: token_of(&link.url)
+            }
+        )
+        .await
+        .map(|seen| seen.name),
+        Err(AppError::PhoneLinkInvalid)
+    );
+    let phone = phone();
+    assert_eq!(
+        app.invoke(&phone, open_on_phone(&link.url)).await,
+        Err(AppError::PhoneLinkInvalid)
+    );
+    assert_eq!(signed_in_as(&app, &phone).await, None);
 }
