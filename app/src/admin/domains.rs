@@ -94,9 +94,11 @@ pub async fn add(
     if held_elsewhere(&mut tx, admin.organization_id, domain.as_str()).await? {
         return Err(AppError::DomainOwnedElsewhere);
     }
+    // Other organizations may be trying to prove it too: an unproven claim holds nothing, and
+    // whoever proves it first holds it.
     let added = sqlx::query!(
         "insert into organization_domains (domain, organization_id, token, created_at)
-         values ($1, $2, $3, $4) on conflict (domain) do nothing",
+         values ($1, $2, $3, $4) on conflict (domain, organization_id) do nothing",
         domain.as_str(),
         admin.organization_id,
         secrets::short_token(),
@@ -106,18 +108,7 @@ pub async fn add(
     .await?
     .rows_affected();
     if added == 0 {
-        let ours = sqlx::query_scalar!(
-            "select organization_id from organization_domains where domain = $1",
-            domain.as_str()
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        return if ours == admin.organization_id {
-            Ok(())
-        } else {
-            // Another organization is still proving it; whoever proves it first holds it.
-            Err(AppError::DomainOwnedElsewhere)
-        };
+        return Ok(());
     }
     admin
         .audit_and_commit(
@@ -159,6 +150,14 @@ pub async fn verify(
     let verified = matches!(finding, Finding::Verified { .. });
     let mut tx = core.pool.begin().await?;
     organizations::service::lock(&mut tx, admin.organization_id).await?;
+    // Organizations proving the same domain at once take turns here, so the second finds it
+    // held by the first.
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended('domain:' || $1, 0))",
+        domain
+    )
+    .execute(&mut *tx)
+    .await?;
     if verified && held_elsewhere(&mut tx, admin.organization_id, domain).await? {
         return Err(AppError::DomainOwnedElsewhere);
     }
@@ -179,6 +178,14 @@ pub async fn verify(
     .execute(&mut *tx)
     .await?;
     let joined = if verified {
+        sqlx::query!(
+            "delete from organization_domains
+              where domain = $1 and organization_id <> $2 and status <> 'verified'",
+            domain,
+            admin.organization_id
+        )
+        .execute(&mut *tx)
+        .await?;
         merge_unmanaged(&mut tx, admin.organization_id, domain, now).await?
     } else {
         0
@@ -200,16 +207,17 @@ pub async fn verify(
 
 /// Moves the members (and their meetings) of the unmanaged organization on `domain` into
 /// `organization_id`, unlicensed, their settings kept; open wizards there end. Returns how many.
+/// That organization is locked first, as the wizard's upgrade locks it: one that became managed
+/// meanwhile holds the domain, and the proof here fails.
 async fn merge_unmanaged(
     tx: &mut sqlx::PgConnection,
     organization_id: Uuid,
     domain: &str,
     now: OffsetDateTime,
 ) -> Result<i64, AppError> {
-    let Some(unmanaged) = sqlx::query_scalar!(
-        "select id from organizations where domain = $1 and status = $2 and id <> $3 for update",
+    let Some(found) = sqlx::query!(
+        "select id, status from organizations where domain = $1 and id <> $2 for update",
         domain,
-        OrganizationStatus::Unmanaged.as_str(),
         organization_id
     )
     .fetch_optional(&mut *tx)
@@ -217,6 +225,10 @@ async fn merge_unmanaged(
     else {
         return Ok(0);
     };
+    if OrganizationStatus::stored(&found.status)? != OrganizationStatus::Unmanaged {
+        return Err(AppError::DomainOwnedElsewhere);
+    }
+    let unmanaged = found.id;
     sqlx::query!(
         "update wizards set state = 'superseded', updated_at = $2
           where organization_id = $1 and state not in ('completed', 'abandoned', 'superseded')",

@@ -157,3 +157,127 @@ async fn a_domain_another_managed_organization_holds_is_refused(pool: PgPool) {
     ));
     assert_eq!(app.count("organization_domains").await, 0);
 }
+
+/// The TXT record `admin`'s organization is asked to publish for `name`.
+async fn challenge(app: &TestApp, admin: &reqwest::Client, name: &str) -> (String, String) {
+    let listed = app.invoke(admin, LoadDomains {}).await.expect("listed");
+    let found = listed
+        .domains
+        .into_iter()
+        .find(|listed| listed.domain == name)
+        .expect("listed");
+    (found.txt_name, found.txt_value)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unproven_claim_holds_nothing_and_the_first_proof_wins(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let eve = admin(&app, &bind, "eve@northwind.com", 1).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 1).await;
+    let add = || AddDomain {
+        domain: domain("fabrikam.com"),
+    };
+    let verify = || VerifyDomain {
+        domain: domain("fabrikam.com"),
+    };
+
+    // Eve claims a domain that is not hers; the real owner can still add and prove it.
+    app.invoke(&eve, add()).await.expect("Eve's claim");
+    let (eves_name, eves_value) = challenge(&app, &eve, "fabrikam.com").await;
+    app.invoke(&rob, add()).await.expect("Rob's claim as well");
+    let (name, value) = challenge(&app, &rob, "fabrikam.com").await;
+    bind.add_txt("fabrikam.com", &name, &[&value]).await;
+    let proven = app.invoke(&rob, verify()).await.expect("checked");
+    assert!(
+        matches!(proven.finding, Finding::Verified { .. }),
+        "{proven:?}"
+    );
+
+    bind.add_txt("fabrikam.com", &eves_name, &[&value, &eves_value])
+        .await;
+    assert_eq!(
+        app.invoke(&eve, verify())
+            .await
+            .map(|checked| checked.joined),
+        Err(AppError::NotFound),
+        "her claim went when Rob proved the domain"
+    );
+    assert_eq!(
+        app.invoke(&eve, add()).await,
+        Err(AppError::DomainOwnedElsewhere)
+    );
+    assert_eq!(
+        app.count("organization_domains where domain = 'fabrikam.com'")
+            .await,
+        1
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_proof_that_meets_the_domains_own_upgrade_fails_rather_than_share_the_domain(
+    pool: PgPool,
+) {
+    let (app, bind) = app_with_dns(pool).await;
+    app.signed_up("ann@fabrikam.com", "Ann").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 1).await;
+    app.invoke(
+        &rob,
+        AddDomain {
+            domain: domain("fabrikam.com"),
+        },
+    )
+    .await
+    .expect("added");
+    let (name, value) = challenge(&app, &rob, "fabrikam.com").await;
+    bind.add_txt("fabrikam.com", &name, &[&value]).await;
+
+    // Fabrikam's own upgrade holds its organization while Rob's proof arrives.
+    let mut upgrade = app.pool.begin().await.expect("a transaction");
+    sqlx::query("select 1 from organizations where domain = 'fabrikam.com' for update")
+        .execute(&mut *upgrade)
+        .await
+        .expect("locked");
+    let proof = tokio::spawn({
+        let (app, rob) = (app.clone(), rob.clone());
+        async move {
+            app.invoke(
+                &rob,
+                VerifyDomain {
+                    domain: domain("fabrikam.com"),
+                },
+            )
+            .await
+            .map(|checked| checked.joined)
+        }
+    });
+    let waiting = || async {
+        app.count(
+            "pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+               and query like '%from organizations where domain%'",
+        )
+        .await
+            == 1
+    };
+    crate::helpers::wait_until(std::time::Duration::from_secs(10), waiting).await;
+    assert!(waiting().await, "the proof waits for the organization");
+    sqlx::query("update organizations set status = 'managed' where domain = 'fabrikam.com'")
+        .execute(&mut *upgrade)
+        .await
+        .expect("managed");
+    upgrade.commit().await.expect("committed");
+
+    assert_eq!(
+        proof.await.expect("the proof"),
+        Err(AppError::DomainOwnedElsewhere)
+    );
+    assert_eq!(
+        organization_of(&app, "ann@fabrikam.com").await,
+        "fabrikam.com",
+        "Ann stays in her own organization"
+    );
+    assert_eq!(
+        app.count("organization_domains where status = 'verified'")
+            .await,
+        0
+    );
+}
