@@ -411,14 +411,14 @@ pub async fn sign_in(
         now,
     )
     .await?;
-    // Wrong passwords for this address slow its sign-ins down; they never lock it.
+    // Wrong passwords for this address space its sign-ins out, one at a time however many
+    // arrive at once; they never lock it.
     let failures =
         throttle::counted(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
-    tokio::time::sleep(throttle::failure_delay(
-        failures,
-        throttle::SIGN_IN_PER_ACCOUNT,
-    ))
-    .await;
+    let delay = throttle::failure_delay(failures, throttle::SIGN_IN_PER_ACCOUNT);
+    if !delay.is_zero() {
+        tokio::time::sleep(throttle::take_turn(pool, &account_key, delay, now).await?).await;
+    }
     let member = sqlx::query!(
         "select id, organization_id, password_hash, status, must_change_password
            from members where email = $1 and status in ('active', 'blocked')",

@@ -20,8 +20,9 @@ impl Limit {
     }
 }
 
-/// Wrong passwords for one address before each further sign-in of it waits (see
-/// [`failure_delay`]); the count starts again 15 minutes after the first failure.
+/// Wrong passwords for one address before its further sign-ins take turns, each
+/// [`failure_delay`] after the one before (see [`take_turn`]); the count starts again 15 minutes
+/// after the first failure.
 pub const SIGN_IN_PER_ACCOUNT: Limit = Limit::new(5, Duration::minutes(15));
 /// Sign-in attempts from one network address.
 pub const SIGN_IN_PER_IP: Limit = Limit::new(30, Duration::minutes(15));
@@ -108,9 +109,10 @@ pub async fn counted(
     .unwrap_or(0))
 }
 
-/// How long a sign-in waits after `failures` wrong passwords for its address: nothing up to the
-/// limit, then a quarter second doubling with each failure, at most ten seconds. A correct
-/// password still signs in, so guessing at someone's address cannot lock them out.
+/// How far apart sign-ins of an address come after `failures` wrong passwords for it: any
+/// distance up to the limit, then a quarter second doubling with each failure, at most ten
+/// seconds. A correct password still signs in at its turn: guessing at someone's address can
+/// make them wait, not lock the account.
 pub fn failure_delay(failures: i32, limit: Limit) -> std::time::Duration {
     let over = u32::try_from(failures - limit.attempts).unwrap_or(0);
     if failures < limit.attempts {
@@ -119,6 +121,50 @@ pub fn failure_delay(failures: i32, limit: Limit) -> std::time::Duration {
     std::time::Duration::from_millis(250)
         .saturating_mul(2u32.saturating_pow(over.min(10)))
         .min(std::time::Duration::from_secs(10))
+}
+
+/// The furthest off a turn can be taken (see [`take_turn`]); the longest [`failure_delay`].
+pub const LONGEST_WAIT: Duration = Duration::seconds(10);
+
+/// Takes the next turn under `key` for an attempt that must come `delay` after the one before,
+/// and returns how long to wait for it. Attempts arriving together queue one behind the other
+/// instead of waiting side by side; one whose turn would be further off than [`LONGEST_WAIT`] is
+/// refused, saying when to try again.
+pub async fn take_turn(
+    db: impl PgExecutor<'_>,
+    key: &str,
+    delay: std::time::Duration,
+    now: OffsetDateTime,
+) -> Result<std::time::Duration, AppError> {
+    let delay = Duration::try_from(delay).unwrap_or(LONGEST_WAIT);
+    // The outer select reads the row as it was before the update, whether or not it applied.
+    let turns = sqlx::query!(
+        r#"with taken as (
+             update throttles set next_turn_at = greatest(next_turn_at, $2) + make_interval(secs => $3)
+              where key = $1 and coalesce(next_turn_at, $2) <= $2 + make_interval(secs => $4)
+             returning next_turn_at)
+           select (select next_turn_at from taken) as taken,
+                  (select next_turn_at from throttles where key = $1) as before"#,
+        key,
+        now,
+        delay.as_seconds_f64(),
+        LONGEST_WAIT.as_seconds_f64(),
+    )
+    .fetch_one(db)
+    .await?;
+    match (turns.taken, turns.before) {
+        (Some(next), _) => {
+            Ok(std::time::Duration::try_from(next - delay - now).unwrap_or_default())
+        }
+        (None, Some(next)) => {
+            let reopens = next - LONGEST_WAIT;
+            let retry_after_secs =
+                u64::try_from((reopens - now).whole_seconds().max(1)).unwrap_or(1);
+            Err(AppError::TooManyAttempts { retry_after_secs })
+        }
+        // Forgotten meanwhile by a success: nothing to wait for.
+        (None, None) => Ok(std::time::Duration::ZERO),
+    }
 }
 
 /// Forgets the attempts under `key`, after a success.

@@ -284,6 +284,37 @@ async fn wrong_passwords_slow_an_account_down_but_never_lock_it_out(pool: PgPool
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn guesses_sent_at_once_past_the_limit_take_turns_instead_of_waiting_together(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.signed_up("rob@contoso.com", "Rob").await;
+    // So many wrong passwords that each further sign-in comes ten seconds after the one before.
+    sqlx::query(
+        "insert into throttles (key, window_started_at, attempts)
+         values ('sign-in:address:rob@contoso.com', $1, 500)",
+    )
+    .bind(app.clock.now())
+    .execute(&app.pool)
+    .await
+    .expect("failures counted");
+
+    let guesses = (0..3).map(|_| sign_in_elsewhere(&app, "rob@contoso.com", "guess guess guess"));
+    let outcomes = futures_util::future::join_all(guesses).await;
+    let refused = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Err(AppError::TooManyAttempts { .. })))
+        .count();
+    let tried = outcomes
+        .iter()
+        .filter(|outcome| **outcome == Err(AppError::WrongCredentials))
+        .count();
+    assert_eq!(
+        (tried, refused),
+        (2, 1),
+        "one now, one ten seconds later, and one refused rather than queued further: {outcomes:?}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn sign_in_is_still_limited_per_network(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.signed_up("rob@contoso.com", "Rob").await;
