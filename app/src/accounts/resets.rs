@@ -90,22 +90,32 @@ pub async fn reset_password(
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let redeemed = check_code(pool, who, id, "reset_password", code, now).await?;
     let email = EmailAddress::parse(&redeemed.email).map_err(|_| AppError::Internal)?;
+    // Known only now that the code is checked: the address, which the password must not be
+    // built from.
+    Password::parse(password.expose(), &[email.as_ascii().as_str()]).map_err(AppError::Invalid)?;
     policies::store::check_password(password, &domain_policies(pool, &email).await?.0)?;
     let password_hash = passwords::hash(password).await?;
     let mut tx = pool.begin().await?;
     use_up_codes(&mut tx, &redeemed.email, "reset_password").await?;
     // An invited person who resets instead of following the invitation has proven the address
-    // just the same. Blocked and removed people stay out.
-    let member_id = sqlx::query_scalar!(
-        "update members set password_hash = $2, must_change_password = false, status = 'active'
-          where email = $1 and status in ('active', 'invited') returning id",
+    // just the same. A blocked person may choose a new password (an admin may have sent them
+    // the link) and stays blocked; removed people stay out.
+    let member = sqlx::query!(
+        "update members set password_hash = $2, must_change_password = false,
+                status = case when status = 'invited' then 'active' else status end
+          where email = $1 and status in ('active', 'invited', 'blocked') returning id, status",
         redeemed.email,
         password_hash
     )
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::CodeWrong)?;
+    let member_id = member.id;
     session::end_all(&mut *tx, member_id).await?;
+    if member.status == "blocked" {
+        tx.commit().await?;
+        return Err(AppError::SignInBlocked);
+    }
     let cookie = session::start(&mut *tx, settings, member_id, who, now).await?;
     tx.commit().await?;
     tracing::info!(%member_id, "password reset; other sessions ended");

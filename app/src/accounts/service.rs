@@ -292,6 +292,14 @@ pub async fn confirm_sign_up(
         (true, _) => started_hash,
         (false, None) => return Err(AppError::SignUpPasswordNeeded),
         (false, Some(password)) => {
+            // Known only now that the code is checked: the address and name, which the
+            // password must not be built from.
+            let address = email.as_ascii();
+            Password::parse(
+                password.expose(),
+                &[address.as_str(), display_name.as_str()],
+            )
+            .map_err(AppError::Invalid)?;
             policies::store::check_password(password, &policies)?;
             passwords::hash(password).await?
         }

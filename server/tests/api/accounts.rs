@@ -459,6 +459,65 @@ async fn a_password_reset_ends_every_other_session(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_blocked_member_may_reset_their_password_but_stays_blocked(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.signed_up("rob@contoso.com", "Rob").await;
+    sqlx::query("update members set status = 'blocked' where email = 'rob@contoso.com'")
+        .execute(&app.pool)
+        .await
+        .expect("blocked");
+
+    let rob = browser();
+    let email = "rob@contoso.com".to_owned();
+    let request = app.respond(&rob, RequestPasswordReset { email }).await;
+    let id = pending_id(&request, "/password/reset/").to_string();
+    let code = app.latest_code("rob@contoso.com").await;
+    let password = "a brand new passphrase".to_owned();
+    let reset = app
+        .invoke(
+            &rob,
+            ResetPassword {
+                id,
+                code,
+                password: password.clone(),
+            },
+        )
+        .await;
+    assert_eq!(reset, Err(AppError::SignInBlocked), "the code was right");
+    assert!(!app.is_signed_in(&rob).await);
+    assert_eq!(
+        sign_in_elsewhere(&app, "rob@contoso.com", &password).await,
+        Err(AppError::SignInBlocked),
+        "the new password is his, the block still stands"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_new_password_may_not_be_built_from_the_address_it_signs_in(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.signed_up("rob.vanderberg@contoso.com", "Rob").await;
+    let rob = browser();
+    let email = "rob.vanderberg@contoso.com".to_owned();
+    let request = app.respond(&rob, RequestPasswordReset { email }).await;
+    let id = pending_id(&request, "/password/reset/").to_string();
+    let code = app.latest_code("rob.vanderberg@contoso.com").await;
+    let reset = |password: &str| ResetPassword {
+        id: id.clone(),
+        code: code.clone(),
+        password: password.to_owned(),
+    };
+    assert!(matches!(
+        app.invoke(&rob, reset("rob.vanderberg@contoso.com")).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert_eq!(
+        app.invoke(&rob, reset("a brand new passphrase")).await,
+        Ok(()),
+        "the code still works after a refused password"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_reset_for_an_unknown_address_looks_the_same_and_mails_nothing(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let email = "nobody@contoso.com".to_owned();
