@@ -313,16 +313,24 @@ async fn same_origin_writes(
             .headers()
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok());
+        // HTTP/2 names the host in the request's authority instead; with neither, only the
+        // public origin is known to be ours.
         let host = request
             .headers()
             .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        if let (Some(origin), Some(host)) = (origin, host) {
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| {
+                request
+                    .uri()
+                    .authority()
+                    .map(|authority| authority.as_str())
+            });
+        if let Some(origin) = origin {
             let origin_host = origin
                 .split_once("://")
                 .map(|(_, rest)| rest)
                 .unwrap_or(origin);
-            if origin_host != host && origin != public_origin {
+            if host != Some(origin_host) && origin != public_origin {
                 return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
             }
         }

@@ -193,6 +193,25 @@ async fn a_write_from_another_site_is_refused(pool: PgPool) {
         .await
         .expect("request is sent");
     assert_eq!(answer::<SignOut>(same_site).await, Ok(()));
+
+    // Without a Host header (HTTP/1.0 here; HTTP/2 has none either) the check still holds.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.address)
+        .await
+        .expect("connected");
+    stream
+        .write_all(
+            b"POST /api/sign_out HTTP/1.0\r\nOrigin: https://evil.example\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n",
+        )
+        .await
+        .expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("answered");
+    assert!(
+        answer.starts_with("HTTP/1.") && answer.contains(" 403 "),
+        "{answer}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
