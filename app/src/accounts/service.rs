@@ -221,6 +221,13 @@ pub(super) async fn check_code(
         now,
     )
     .await?;
+    throttle::hit(
+        pool,
+        &format!("codes:address-day:{}", row.email),
+        throttle::CODES_PER_ADDRESS_PER_DAY,
+        now,
+    )
+    .await?;
     if row.attempts > CODE_ATTEMPTS {
         return Err(AppError::CodeAttemptsSpent);
     }

@@ -30,6 +30,8 @@ pub const SIGN_IN_PER_IP: Limit = Limit::new(30, Duration::minutes(15));
 pub const CODES_PER_IP: Limit = Limit::new(30, Duration::minutes(15));
 /// Code guesses for one address, over all codes it is sent.
 pub const CODES_PER_ADDRESS: Limit = Limit::new(10, Duration::hours(1));
+/// And over a day, so that guessing an hour's worth every hour gets nowhere.
+pub const CODES_PER_ADDRESS_PER_DAY: Limit = Limit::new(20, Duration::days(1));
 /// Mails asked for one address (sign-ups, resends, resets).
 pub const MAILS_PER_ADDRESS: Limit = Limit::new(5, Duration::hours(1));
 /// Mails asked from one network address.

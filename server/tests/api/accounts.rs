@@ -568,6 +568,42 @@ async fn a_sign_up_started_by_someone_else_never_gets_their_password(pool: PgPoo
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn an_address_gets_twenty_code_guesses_a_day_however_they_are_spread(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = browser();
+    let new_code = || async {
+        let id = app.start_sign_up(&rob, "rob@contoso.com", "Rob").await;
+        let code = app.latest_code("rob@contoso.com").await;
+        let wrong = if code == "111111" { "222222" } else { "111111" };
+        (id, code, wrong)
+    };
+    // Two hours of ten wrong guesses each, five to a code.
+    for _ in 0..2 {
+        for _ in 0..2 {
+            let (id, _, wrong) = new_code().await;
+            for _ in 0..5 {
+                assert_eq!(
+                    app.confirm_sign_up(&rob, id, wrong).await,
+                    Err(AppError::CodeWrong)
+                );
+            }
+        }
+        app.clock.advance(Duration::minutes(61));
+    }
+    let (id, code, _) = new_code().await;
+    assert!(
+        matches!(
+            app.confirm_sign_up(&rob, id, &code).await,
+            Err(AppError::TooManyAttempts { .. })
+        ),
+        "the day's guesses are spent, even on the right code"
+    );
+    app.clock.advance(Duration::days(1));
+    let (id, code, _) = new_code().await;
+    assert_eq!(app.confirm_sign_up(&rob, id, &code).await, Ok(()));
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn one_code_lives_at_a_time_and_guesses_share_one_budget(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let rob = browser();
