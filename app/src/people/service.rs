@@ -367,17 +367,26 @@ pub async fn set_licensed(
     Ok(())
 }
 
-/// Erases the personal data of people removed more than 30 days ago; their audit trail stays,
-/// naming an id only. Returns how many were erased. Run on a schedule by every server.
+/// Erases the personal data of people removed more than 30 days ago: their name, address and
+/// password, and the mail sent to them. The audit trail is append-only and keeps what it
+/// recorded (the address of someone added or removed, as an admin's action). Returns how many
+/// were erased. Run on a schedule by every server.
 pub async fn erase_removed(pool: &PgPool, now: OffsetDateTime) -> Result<u64, AppError> {
-    let erased = sqlx::query!(
-        "update members set email = id::text || '@erased.invalid', display_name = 'Erased person',
-                password_hash = '', last_sign_in_at = null
-          where status = 'removed' and removed_at <= $1 and email not like '%@erased.invalid'",
+    let erased = sqlx::query_scalar!(
+        r#"with due as (
+             select id, email from members
+              where status = 'removed' and removed_at <= $1 and email not like '%@erased.invalid'
+              for update),
+           erased as (
+             update members m set email = m.id::text || '@erased.invalid',
+                    display_name = 'Erased person', password_hash = '', last_sign_in_at = null
+               from due where m.id = due.id
+             returning m.id),
+           mail as (delete from outbox o using due where o.recipient = due.email)
+           select count(*) as "erased!" from erased"#,
         now - RESTORE_WITHIN
     )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok(erased)
+    .fetch_one(pool)
+    .await?;
+    Ok(u64::try_from(erased).unwrap_or_default())
 }

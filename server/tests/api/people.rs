@@ -430,6 +430,12 @@ async fn a_removed_person_is_signed_out_frees_their_license_and_can_be_restored_
         app.count("members where email = 'sara@contoso.com'").await,
         0
     );
+    assert_eq!(
+        app.count("outbox where recipient = 'sara@contoso.com'")
+            .await,
+        0,
+        "nor is the mail sent to her kept"
+    );
     assert!(
         app.count("audit_events where kind = 'person.removed'")
             .await
