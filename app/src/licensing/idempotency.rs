@@ -32,7 +32,8 @@ impl PurchaseTurns {
 
 /// Runs `purchase` once per key, as Stripe and the IETF Idempotency-Key draft do: a replay
 /// returns the first outcome, the same key with another request is refused, and a retry while
-/// the first is running is told so.
+/// the first is running is told so. Only a purchase that went through is kept: after a failure
+/// the key is free again.
 ///
 /// "Running" is a transaction-scoped advisory lock on a connection of its own, held while the
 /// purchase runs, not a mark in a row: a server killed midway drops its connection and with it
@@ -95,8 +96,10 @@ pub async fn idempotent(
     }
 
     let outcome = purchase.await;
-    if matches!(outcome, Err(AppError::Internal | AppError::Unavailable)) {
-        // Nothing happened that a retry could repeat: let the same key try again.
+    if outcome.is_err() {
+        // A purchase that failed charged nothing and changed nothing (a declined card leaves
+        // only its declined order): the page's key may try again, with a corrected card or
+        // quantity, rather than be told it once meant another request.
         sqlx::query!(
             "delete from idempotency_keys where member_id = $1 and key = $2",
             member_id,

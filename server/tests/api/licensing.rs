@@ -106,8 +106,9 @@ async fn a_declined_card_changes_nothing(pool: PgPool) {
         0,
         "no card number stored"
     );
-    // The wizard is still at the purchase step: another card works.
-    let paid = app.invoke(&rob, one_basic_license("second-try-key")).await;
+    // The wizard is still at the purchase step: another card works, sent with the page's same
+    // key.
+    let paid = app.invoke(&rob, one_basic_license("declined-key")).await;
     assert!(paid.is_ok(), "{paid:?}");
 }
 
