@@ -91,15 +91,23 @@ pub async fn check(
                                 .to_owned()
                         })
                         .collect();
-                    match records
+                    let ours: Vec<&String> = records
                         .iter()
                         .zip(&hosts)
-                        .find(|(_, host)| same_host(host, &expected))
-                    {
-                        Some((record, _)) => Finding::Verified {
-                            record: record.clone(),
+                        .filter(|(_, host)| same_host(host, &expected))
+                        .map(|(record, _)| record)
+                        .collect();
+                    match (
+                        ours.iter().find(|record| at_lowest_priority(record)),
+                        ours.first(),
+                    ) {
+                        (Some(record), _) => Finding::Verified {
+                            record: (*record).clone(),
                         },
-                        None => Finding::OtherValues { values: records },
+                        (None, Some(record)) => Finding::MxPriority {
+                            record: (*record).clone(),
+                        },
+                        (None, None) => Finding::OtherValues { values: records },
                     }
                 }
                 Lookup::NxDomain { .. } => Finding::DomainMissing,
@@ -134,6 +142,16 @@ fn failure(lookup: Lookup) -> Finding {
             detail: "unexpected answer".to_owned(),
         },
     }
+}
+
+/// Whether an MX record, as `preference exchange`, has the lowest priority: at any other, the
+/// domain's mail could be sent to the challenge's host.
+fn at_lowest_priority(record: &str) -> bool {
+    record
+        .split_whitespace()
+        .next()
+        .and_then(|preference| preference.parse::<u16>().ok())
+        == Some(MX_PRIORITY)
 }
 
 fn same_host(found: &str, expected: &str) -> bool {
@@ -228,6 +246,13 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn an_mx_record_proves_the_domain_only_at_the_lowest_priority() {
+        assert!(at_lowest_priority("65535 abc.verify.tenantry.example."));
+        assert!(!at_lowest_priority("10 abc.verify.tenantry.example."));
+        assert!(!at_lowest_priority("abc.verify.tenantry.example."));
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub enum Finding {
     OtherValues { values: Vec<String> },
     /// A record holds the token with something more around it.
     ContainsToken { value: String },
+    /// The MX record is there at a priority that could receive the domain's mail.
+    MxPriority { record: String },
     /// A record matches once quotes or spaces pasted into it are removed.
     QuotesOrSpaces { value: String },
     /// The record sits at the name with the domain appended twice, a common DNS-panel mistake.

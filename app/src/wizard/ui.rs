@@ -239,6 +239,7 @@ pub fn FindingText(finding: Finding) -> impl IntoView {
         .into_any(),
         Finding::OtherValues { values } => view! { <p>{t!(i18n, doctor.other_values)}</p> {listed(values)} }.into_any(),
         Finding::ContainsToken { value } => view! { <p>{t!(i18n, doctor.contains_token)}</p> {listed(vec![value])} }.into_any(),
+        Finding::MxPriority { record } => view! { <p>{t!(i18n, doctor.mx_priority)}</p> {listed(vec![record])} }.into_any(),
         Finding::QuotesOrSpaces { value } => view! { <p>{t!(i18n, doctor.quotes_or_spaces)}</p> {listed(vec![value])} }.into_any(),
         Finding::ZoneAppended { name } => view! { <p>{t!(i18n, doctor.zone_appended)}</p> {listed(vec![name])} }.into_any(),
         Finding::OnApex { value } => view! { <p>{t!(i18n, doctor.on_apex)}</p> {listed(vec![value])} }.into_any(),

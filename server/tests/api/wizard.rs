@@ -109,6 +109,20 @@ async fn the_mx_alternative_verifies(pool: PgPool) {
     let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
     let host = wizard.challenge.mx_host;
+    // At a priority that could take the domain's mail, it does not count.
+    bind.update(
+        "contoso.com",
+        &[format!("update add contoso.com. 60 MX 10 {host}.")],
+    )
+    .await;
+    let early = check(&app, &rob, Mx).await;
+    assert_ne!(early.state, WizardState::DomainVerified);
+    assert_eq!(
+        early.finding,
+        Finding::MxPriority {
+            record: format!("10 {host}.")
+        }
+    );
     bind.update(
         "contoso.com",
         &[format!("update add contoso.com. 60 MX 65535 {host}.")],
