@@ -213,21 +213,13 @@ pub(super) async fn check_code(
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::CodeWrong)?;
-    // However many codes an address is sent, its guesses share one budget.
-    throttle::hit(
-        pool,
-        &format!("codes:address:{}", row.email),
-        throttle::CODES_PER_ADDRESS,
-        now,
-    )
-    .await?;
-    throttle::hit(
-        pool,
-        &format!("codes:address-day:{}", row.email),
-        throttle::CODES_PER_ADDRESS_PER_DAY,
-        now,
-    )
-    .await?;
+    // However many codes an address is sent, its guesses share one budget an hour and a day.
+    for (window, limit) in [
+        ("address", throttle::CODES_PER_ADDRESS),
+        ("address-day", throttle::CODES_PER_ADDRESS_PER_DAY),
+    ] {
+        throttle::hit(pool, &format!("codes:{window}:{}", row.email), limit, now).await?;
+    }
     if row.attempts > CODE_ATTEMPTS {
         return Err(AppError::CodeAttemptsSpent);
     }
