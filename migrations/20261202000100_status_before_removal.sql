@@ -3,7 +3,15 @@
 -- active member without a password.
 alter table members add column status_before_removal text
     check (status_before_removal in ('active', 'invited', 'blocked'));
-update members
-   set status_before_removal = case when password_hash = '' then 'invited' else 'active' end
- where status = 'removed';
+-- People removed before this: invited when they never chose a password, blocked when the last
+-- block or unblock of them in the audit log was a block, else active.
+update members m
+   set status_before_removal = case
+       when m.password_hash = '' then 'invited'
+       when (select a.kind from audit_events a
+              where a.organization_id = m.organization_id and a.detail ->> 'member' = m.id::text
+                and a.kind in ('person.blocked', 'person.unblocked')
+              order by a.id desc limit 1) = 'person.blocked' then 'blocked'
+       else 'active' end
+ where m.status = 'removed';
 alter table members add check ((status = 'removed') = (status_before_removal is not null));

@@ -418,13 +418,19 @@ pub async fn sign_in(
         now,
     )
     .await?;
-    // Wrong passwords for this address space its sign-ins out, one at a time however many
-    // arrive at once; they never lock it.
+    // Wrong passwords for this address slow its sign-ins down. From elsewhere they take turns,
+    // so sending many at once gains nothing; from a network the member is signed in from they
+    // only wait, so strangers keeping the turns busy cannot keep the member out.
     let failures =
         throttle::counted(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
     let delay = throttle::failure_delay(failures, throttle::SIGN_IN_PER_ACCOUNT);
     if !delay.is_zero() {
-        tokio::time::sleep(throttle::take_turn(pool, &account_key, delay, now).await?).await;
+        let wait = if session::signed_in_from(pool, &address, &who.network()).await? {
+            delay
+        } else {
+            throttle::take_turn(pool, &account_key, delay, now).await?
+        };
+        tokio::time::sleep(wait).await;
     }
     let member = sqlx::query!(
         "select id, organization_id, password_hash, status, must_change_password

@@ -184,6 +184,24 @@ async fn live(
     }))
 }
 
+/// Whether the member with `address` is signed in on some device from `network`: a place of
+/// their own, such as their desk, whose sign-ins need not queue behind strangers' guesses.
+pub async fn signed_in_from(
+    db: impl PgExecutor<'_>,
+    address: &str,
+    network: &str,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(
+             select 1 from sessions s join members m on m.id = s.member_id
+              where m.email = $1 and s.network = $2) as "known!""#,
+        address,
+        network
+    )
+    .fetch_one(db)
+    .await?)
+}
+
 /// Ends one session.
 pub async fn end(db: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<(), AppError> {
     sqlx::query!("delete from sessions where token_hash = $1", token_hash)

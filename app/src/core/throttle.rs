@@ -113,8 +113,8 @@ pub async fn counted(
 
 /// How far apart sign-ins of an address come after `failures` wrong passwords for it: any
 /// distance up to the limit, then a quarter second doubling with each failure, at most ten
-/// seconds. A correct password still signs in at its turn: guessing at someone's address can
-/// make them wait, not lock the account.
+/// seconds. A correct password still signs in after the wait, so guessing at someone's address
+/// can make them wait, not lock the account.
 pub fn failure_delay(failures: i32, limit: Limit) -> std::time::Duration {
     let over = u32::try_from(failures - limit.attempts).unwrap_or(0);
     if failures < limit.attempts {
@@ -131,42 +131,41 @@ pub const LONGEST_WAIT: Duration = Duration::seconds(10);
 /// Takes the next turn under `key` for an attempt that must come `delay` after the one before,
 /// and returns how long to wait for it. Attempts arriving together queue one behind the other
 /// instead of waiting side by side; one whose turn would be further off than [`LONGEST_WAIT`] is
-/// refused, saying when to try again.
+/// refused, saying when to try again. The row is locked while the turn is read and taken, so
+/// each attempt sees the turns taken before it.
 pub async fn take_turn(
-    db: impl PgExecutor<'_>,
+    pool: &sqlx::PgPool,
     key: &str,
     delay: std::time::Duration,
     now: OffsetDateTime,
 ) -> Result<std::time::Duration, AppError> {
     let delay = Duration::try_from(delay).unwrap_or(LONGEST_WAIT);
-    // The outer select reads the row as it was before the update, whether or not it applied.
-    let turns = sqlx::query!(
-        r#"with taken as (
-             update throttles set next_turn_at = greatest(next_turn_at, $2) + make_interval(secs => $3)
-              where key = $1 and coalesce(next_turn_at, $2) <= $2 + make_interval(secs => $4)
-             returning next_turn_at)
-           select (select next_turn_at from taken) as taken,
-                  (select next_turn_at from throttles where key = $1) as before"#,
-        key,
-        now,
-        delay.as_seconds_f64(),
-        LONGEST_WAIT.as_seconds_f64(),
+    let mut tx = pool.begin().await?;
+    let Some(next) = sqlx::query_scalar!(
+        "select next_turn_at from throttles where key = $1 for update",
+        key
     )
-    .fetch_one(db)
-    .await?;
-    match (turns.taken, turns.before) {
-        (Some(next), _) => {
-            Ok(std::time::Duration::try_from(next - delay - now).unwrap_or_default())
-        }
-        (None, Some(next)) => {
-            let reopens = next - LONGEST_WAIT;
-            let retry_after_secs =
-                u64::try_from((reopens - now).whole_seconds().max(1)).unwrap_or(1);
-            Err(AppError::TooManyAttempts { retry_after_secs })
-        }
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
         // Forgotten meanwhile by a success: nothing to wait for.
-        (None, None) => Ok(std::time::Duration::ZERO),
+        return Ok(std::time::Duration::ZERO);
+    };
+    let turn = next.map_or(now, |next| next.max(now));
+    if turn > now + LONGEST_WAIT {
+        let retry_after_secs =
+            u64::try_from((turn - LONGEST_WAIT - now).whole_seconds().max(1)).unwrap_or(1);
+        return Err(AppError::TooManyAttempts { retry_after_secs });
     }
+    sqlx::query!(
+        "update throttles set next_turn_at = $2 where key = $1",
+        key,
+        turn + delay
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(std::time::Duration::try_from(turn - now).unwrap_or_default())
 }
 
 /// Forgets the attempts under `key`, after a success.

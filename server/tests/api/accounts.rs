@@ -287,6 +287,11 @@ async fn wrong_passwords_slow_an_account_down_but_never_lock_it_out(pool: PgPool
 async fn guesses_sent_at_once_past_the_limit_take_turns_instead_of_waiting_together(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.signed_up("rob@contoso.com", "Rob").await;
+    // Rob is signed in nowhere, so these sign-ins come from a network that is not his.
+    sqlx::query("delete from sessions")
+        .execute(&app.pool)
+        .await
+        .expect("signed out");
     // So many wrong passwords that each further sign-in comes ten seconds after the one before.
     sqlx::query(
         "insert into throttles (key, window_started_at, attempts)
@@ -311,6 +316,20 @@ async fn guesses_sent_at_once_past_the_limit_take_turns_instead_of_waiting_toget
         (tried, refused),
         (2, 1),
         "one now, one ten seconds later, and one refused rather than queued further: {outcomes:?}"
+    );
+
+    // From a network Rob is signed in from, he waits but does not queue behind the guesses.
+    sqlx::query(
+        "insert into sessions (token_hash, member_id, created_at, last_seen_at, network)
+         select 'another device'::bytea, id, $1, $1, '127.0.0.x' from members where email = 'rob@contoso.com'",
+    )
+    .bind(app.clock.now())
+    .execute(&app.pool)
+    .await
+    .expect("signed in on another device");
+    assert_eq!(
+        sign_in_elsewhere(&app, "rob@contoso.com", PASSWORD).await,
+        Ok(())
     );
 }
 
