@@ -54,8 +54,10 @@ impl Mailer {
 
 /// How many messages a worker sends at once.
 const BATCH: i64 = 4;
+/// How long one message's SMTP conversation may take before it counts as a failed attempt.
+const SEND_WITHIN: Duration = Duration::from_secs(30);
 /// How long a claimed message is its worker's before another may try it: longer than an SMTP
-/// attempt may take, so only a message whose server died mid-send is tried again.
+/// attempt may take (`SEND_WITHIN`), so only a message whose server died mid-send is tried again.
 const CLAIM_SECONDS: f64 = 60.0;
 /// How often a worker looks for due mail when no notification comes: retries fall due silently.
 const POLL_EVERY: Duration = Duration::from_secs(2);
@@ -238,6 +240,10 @@ async fn send(mailer: &Mailer, message: Claimed) -> Result<(), BoxError> {
         .message_id(Some(format!("<{}@{host}>", message.id)))
         .header(ContentType::TEXT_PLAIN)
         .body(message.body_text)?;
-    transport.send(email).await?;
+    // The transport's own timeout bounds only the connect: a server that goes silent mid-reply
+    // would hold the worker, and every worker after it, for good.
+    tokio::time::timeout(SEND_WITHIN, transport.send(email))
+        .await
+        .map_err(|_| format!("no answer from the mail server within {SEND_WITHIN:?}"))??;
     Ok(())
 }

@@ -231,3 +231,40 @@ async fn mail_that_fails_every_retry_is_given_up_on_and_counted_not_retried_fore
     );
     worker.stop().await;
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_mail_server_that_accepts_and_falls_silent_costs_one_attempt_not_the_queue(pool: PgPool) {
+    // Takes connections and never says a word, as a hung relay or a tarpit does.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let port = silent.local_addr().expect("its address").port();
+    let held = tokio::spawn(async move {
+        let mut connections = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            connections.push(stream);
+        }
+    });
+    let mut worker = worker_sending_to(&pool, port).await;
+    let app = TestApp::spawn(pool.clone()).await;
+    sqlx::query(
+        "insert into outbox (recipient, subject, body_text) values ('rob@contoso.com', 'Hello', 'Hello')",
+    )
+    .execute(&pool)
+    .await
+    .expect("a message");
+
+    let failed = "outbox where recipient = 'rob@contoso.com' and last_error like 'no answer%'";
+    wait_until(Duration::from_secs(90), || async {
+        app.count(failed).await == 1
+    })
+    .await;
+    assert_eq!(
+        app.count(failed).await,
+        1,
+        "the attempt ended as a failure, to be retried"
+    );
+    // The worker is free again: it stops as asked instead of waiting on the silent server.
+    worker.stop().await;
+    held.abort();
+}
