@@ -260,6 +260,15 @@ impl AppError {
             _ => None,
         }
     }
+
+    /// A purchase refused because the domain must be proven (again) first: the wizard went
+    /// back to its domain step.
+    pub fn needs_fresh_proof(&self) -> bool {
+        matches!(
+            self,
+            AppError::ProofStale | AppError::DomainNotVerified | AppError::ChallengeExpired
+        )
+    }
 }
 
 /// Handlers outside Leptos (downloads, webhooks) answer a failure with its status and message.

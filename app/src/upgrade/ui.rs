@@ -4,10 +4,11 @@ use leptos::prelude::*;
 
 use super::{Purchase, PurchasePreview};
 use crate::components::{translated, ErrorText, Loaded, Page};
+use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::licensing::{Billing, CardFields};
 use crate::wizard::{
-    current_wizard, AbandonButton, CheckDomain, DomainStep, Entry, RenewChallenge,
+    current_wizard, AbandonButton, CheckDomain, CheckOutcome, DomainStep, Entry, RenewChallenge,
     StartWizardButton, WizardState, WizardSteps, WizardView,
 };
 
@@ -17,14 +18,37 @@ pub fn UpgradePage() -> impl IntoView {
     let i18n = use_i18n();
     let check = ServerAction::<CheckDomain>::new();
     let renew = ServerAction::<RenewChallenge>::new();
+    let purchase = ServerAction::<Purchase>::new();
+    let moved = RwSignal::new(0u32);
+    // A check that finds the record missing leaves the wizard where it was; re-reading it then
+    // would rebuild the domain step every few seconds and restart its re-check schedule, so the
+    // page re-reads it only when a check or a purchase may have moved it.
+    Effect::new(move |_| {
+        if check
+            .value()
+            .with(|outcome| outcome.as_ref().is_some_and(wizard_may_have_moved))
+        {
+            moved.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if purchase
+            .value()
+            .with(|result| matches!(result, Some(Err(error)) if error.needs_fresh_proof()))
+        {
+            // The proof that let the purchase form show is gone: so is its "verified" line.
+            check.value().set(None);
+            moved.update(|n| *n += 1);
+        }
+    });
     let wizard = Resource::new(
-        move || (check.version().get(), renew.version().get()),
+        move || (moved.get(), renew.version().get()),
         |_| current_wizard(),
     );
     view! {
         <Page title=translated!(i18n, admin.become_title)>
             <Loaded resource=wizard show={move |wizard: Option<WizardView>| match wizard {
-                Some(wizard) => view! { <Wizard wizard check renew /> }.into_any(),
+                Some(wizard) => view! { <Wizard wizard check renew purchase /> }.into_any(),
                 None => view! {
                     <p>{t!(i18n, wizard.none)}</p>
                     <StartWizardButton entry=Entry::AdminTile label=translated!(i18n, wizard.start) />
@@ -35,19 +59,38 @@ pub fn UpgradePage() -> impl IntoView {
     }
 }
 
+/// Whether the wizard's stored state may differ from what the page shows after this check.
+fn wizard_may_have_moved(outcome: &Result<CheckOutcome, AppError>) -> bool {
+    match outcome {
+        Ok(outcome) => !matches!(
+            outcome.state,
+            WizardState::Started | WizardState::DomainPending
+        ),
+        Err(AppError::TooManyAttempts { .. }) => false,
+        Err(_) => true,
+    }
+}
+
 #[component]
 fn Wizard(
     wizard: WizardView,
     check: ServerAction<CheckDomain>,
     renew: ServerAction<RenewChallenge>,
+    purchase: ServerAction<Purchase>,
 ) -> impl IntoView {
     view! {
         <WizardSteps state=wizard.state />
         {match wizard.state {
             WizardState::Started | WizardState::DomainPending => {
-                view! { <DomainStep wizard check renew /> }.into_any()
+                // A purchase refused for an old proof sent the wizard back here: say why.
+                let refused = purchase.value().get_untracked().and_then(Result::err);
+                view! {
+                    {refused.map(|error| view! { <p role="alert" class="error"><ErrorText error /></p> })}
+                    <DomainStep wizard check renew />
+                }
+                .into_any()
             }
-            _ => view! { <LicensesStep wizard /> }.into_any(),
+            _ => view! { <LicensesStep wizard purchase /> }.into_any(),
         }}
         <AbandonButton />
     }
@@ -55,34 +98,33 @@ fn Wizard(
 
 /// Step 3: the plans offered where the wizard was started, and the purchase.
 #[component]
-fn LicensesStep(wizard: WizardView) -> impl IntoView {
+fn LicensesStep(wizard: WizardView, purchase: ServerAction<Purchase>) -> impl IntoView {
     let i18n = use_i18n();
     let domain = wizard.domain.clone();
     view! {
         <p class="success" role="status">{t!(i18n, wizard.verified_lead)} " " <strong>{domain}</strong></p>
         <h2>{t!(i18n, wizard.licenses_heading)}</h2>
-        <PurchaseForm />
+        <PurchaseForm purchase />
     }
 }
 
 /// Plan, billing, quantity, live total, a preview of the upgrade, and the card: pay and upgrade.
 #[component]
-pub fn PurchaseForm() -> impl IntoView {
+fn PurchaseForm(purchase: ServerAction<Purchase>) -> impl IntoView {
     let preview = Resource::new(|| (), |()| super::purchase_preview());
     view! {
-        <Loaded resource=preview show={|preview: PurchasePreview| view! {
+        <Loaded resource=preview show={move |preview: PurchasePreview| view! {
             <div class="purchase">
                 <PlansOffered preview=preview.clone() />
-                <PurchaseFields preview />
+                <PurchaseFields preview purchase />
             </div>
         }} />
     }
 }
 
 #[component]
-fn PurchaseFields(preview: PurchasePreview) -> impl IntoView {
+fn PurchaseFields(preview: PurchasePreview, purchase: ServerAction<Purchase>) -> impl IntoView {
     let i18n = use_i18n();
-    let purchase = ServerAction::<Purchase>::new();
     let members = preview.members.len();
     let plans = preview.plans.clone();
     let plan_id = RwSignal::new(
