@@ -131,9 +131,7 @@ pub async fn sign_in(
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     serve(|core, _: Public| async move {
-        if let Some(token_hash) = this_device(&core).await? {
-            session::end(&core.pool, &token_hash).await?;
-        }
+        session::end_this(&core.pool, &core.settings, &headers().await?).await?;
         set_cookie(session::clear_cookie(&core.settings)?);
         leptos_axum::redirect("/signin");
         Ok(())

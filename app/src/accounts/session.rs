@@ -137,7 +137,17 @@ struct LiveSession {
     network: String,
 }
 
+fn idle_minutes() -> i32 {
+    i32::try_from(IDLE_TIMEOUT.whole_minutes()).unwrap_or(720)
+}
+
+fn max_hours() -> i32 {
+    i32::try_from(ABSOLUTE_TIMEOUT.whole_hours()).unwrap_or(168)
+}
+
 /// The session with this token hash, unless it has ended by the organization's policy or ours.
+/// An ended session is deleted when it is seen, so that a policy relaxed later cannot bring it
+/// back.
 async fn live(
     pool: &PgPool,
     token_hash: &[u8],
@@ -145,24 +155,29 @@ async fn live(
 ) -> Result<Option<LiveSession>, AppError> {
     let row = sqlx::query!(
         r#"select s.member_id, s.last_seen_at, s.network, m.status = 'active' as "active!",
-                  m.email, m.display_name, m.organization_id, m.created_at, m.role
+                  m.email, m.display_name, m.organization_id, m.created_at, m.role,
+                  (s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
+                   and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
+                   and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day'))
+                  as "live!"
              from sessions s
              join members m on m.id = s.member_id
              left join organization_policies p on p.organization_id = m.organization_id
-            where s.token_hash = $1
-              and s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
-              and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
-              and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day')"#,
+            where s.token_hash = $1"#,
         token_hash,
         now,
-        i32::try_from(IDLE_TIMEOUT.whole_minutes()).unwrap_or(720),
-        i32::try_from(ABSOLUTE_TIMEOUT.whole_hours()).unwrap_or(168),
+        idle_minutes(),
+        max_hours(),
     )
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else {
         return Ok(None);
     };
+    if !row.live {
+        end(pool, token_hash).await?;
+        return Ok(None);
+    }
     let member = row
         .active
         .then(|| {
@@ -200,6 +215,43 @@ pub async fn signed_in_from(
     )
     .fetch_one(db)
     .await?)
+}
+
+/// Ends the session this request's cookie names, whether or not it is still live.
+pub async fn end_this(
+    pool: &PgPool,
+    settings: &Settings,
+    headers: &HeaderMap,
+) -> Result<(), AppError> {
+    match token_from(headers, settings) {
+        Some(token) => end(pool, &secrets::hash(&token)).await,
+        None => Ok(()),
+    }
+}
+
+/// Ends the sessions of an organization's members that its policies, as they stand, have
+/// already ended: run before the policies change, so that a longer limit does not revive them.
+pub async fn end_expired(
+    db: impl PgExecutor<'_>,
+    organization_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    sqlx::query!(
+        "delete from sessions s
+          using members m
+          left join organization_policies p on p.organization_id = m.organization_id
+          where m.id = s.member_id and m.organization_id = $1
+            and not (s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
+                     and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
+                     and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day'))",
+        organization_id,
+        now,
+        idle_minutes(),
+        max_hours(),
+    )
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Ends one session.

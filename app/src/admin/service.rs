@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{
     AuditEntry, AuditFilter, AuditLog, DayCount, EveryoneElse, Overview, PlanSeats, PoliciesView,
 };
-use crate::accounts::Member;
+use crate::accounts::{session, Member};
 use crate::core::clock;
 use crate::core::error::AppError;
 use crate::domain::{DomainName, EmailAddress};
@@ -320,6 +320,8 @@ pub async fn save_policies(
             max: ceiling,
         });
     }
+    // Sessions the policies have already ended stay ended, however the limits change.
+    session::end_expired(&mut *tx, admin.organization_id, now).await?;
     let old = policies::store::save(&mut tx, admin.organization_id, new, now).await?;
     for (policy, from, to) in new.changes_from(&old) {
         admin

@@ -272,3 +272,40 @@ async fn session_policies_sign_people_out_on_every_server(pool: PgPool) {
         Err(AppError::PasswordChangeRequired)
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_a_policy_ended_stays_ended_when_the_policy_is_relaxed(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 2).await;
+    let short = Policies {
+        session_idle_minutes: 30,
+        ..Policies::default()
+    };
+    let saras_sessions =
+        "sessions where member_id = (select id from members where email = 'sara@contoso.com')";
+
+    set(&app, &rob, short.clone()).await;
+    app.clock.advance(Duration::minutes(31));
+    assert!(!app.is_signed_in(&sara).await, "idle past 30 minutes");
+    assert_eq!(
+        app.count(saras_sessions).await,
+        0,
+        "deleted once seen ended"
+    );
+
+    // Sara leaves a desk signed in and goes idle; nobody uses that session again before the
+    // admin, back at work, relaxes the policy.
+    app.sign_in(&sara, "sara@contoso.com").await;
+    app.clock.advance(Duration::minutes(31));
+    app.sign_in(&rob, "rob@contoso.com").await;
+    set(&app, &rob, Policies::default()).await;
+    assert!(
+        !app.is_signed_in(&sara).await,
+        "the session that ended at 30 minutes does not come back under the 12 hours now allowed"
+    );
+    assert!(
+        app.is_signed_in(&rob).await,
+        "the admin's own session is live"
+    );
+}
