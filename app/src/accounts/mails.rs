@@ -9,21 +9,16 @@ use crate::core::state::Settings;
 use crate::domain::EmailAddress;
 use crate::i18n::{td_string, Locale};
 
-pub fn sign_up_code(
-    settings: &Settings,
-    locale: Locale,
-    to: &str,
-    name: &str,
-    id: Uuid,
-    code: &str,
-) -> Mail {
+/// Greets no one by name: the name is the sign-up form's, typed before the address is proven,
+/// and would let anyone put words of theirs into a Tenantry mail to any work address.
+pub fn sign_up_code(settings: &Settings, locale: Locale, to: &str, id: Uuid, code: &str) -> Mail {
     let link = format!("{}/signup/verify/{id}?code={code}", settings.public_url);
     Mail::new(
         to.to_owned(),
         fill(td_string!(locale, mail.sign_up_subject), &[("code", code)]),
         fill(
             td_string!(locale, mail.sign_up_body),
-            &[("name", name), ("code", code), ("link", &link)],
+            &[("code", code), ("link", &link)],
         ),
     )
 }

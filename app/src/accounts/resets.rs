@@ -96,7 +96,7 @@ pub async fn reset_password(
     policies::store::check_password(password, &domain_policies(pool, &email).await?.0)?;
     let password_hash = passwords::hash(password).await?;
     let mut tx = pool.begin().await?;
-    use_up_codes(&mut tx, &redeemed.email, "reset_password").await?;
+    use_up_codes(&mut tx, &redeemed, "reset_password").await?;
     // An invited person who resets instead of following the invitation has proven the address
     // just the same. A blocked person may choose a new password (an admin may have sent them
     // the link) and stays blocked; removed people stay out.

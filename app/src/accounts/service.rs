@@ -67,6 +67,20 @@ pub(super) async fn limit_mail(
     .await
 }
 
+/// Whether some member, removed or not, has this (stored) address: it cannot sign up again
+/// (a removed person's account may still be restored, until it is erased).
+pub(super) async fn address_taken(
+    tx: &mut sqlx::PgConnection,
+    address: &str,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(select 1 from members where email = $1) as "exists!""#,
+        address
+    )
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
 /// Whether a member signed up with this (stored) address, or was invited with it, and has not
 /// been removed.
 pub(super) async fn has_account(
@@ -117,7 +131,7 @@ pub async fn sign_up(
     let password_hash = passwords::hash(password).await?;
 
     let mut tx = pool.begin().await?;
-    let registered = has_account(&mut tx, &address).await?;
+    let registered = address_taken(&mut tx, &address).await?;
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
     let browser = secrets::long_token();
@@ -146,7 +160,7 @@ pub async fn sign_up(
     let mail = if registered {
         mails::already_registered(settings, who.locale, &address)
     } else {
-        mails::sign_up_code(settings, who.locale, &address, name.as_str(), id, &code)
+        mails::sign_up_code(settings, who.locale, &address, id, &code)
     };
     outbox::enqueue(&mut tx, &mail, now).await?;
     tx.commit().await?;
@@ -182,6 +196,9 @@ pub(super) async fn replace_codes(
 
 /// What a valid code unlocks.
 pub(super) struct Redeemed {
+    /// The code checked, as stored: using it up requires that it is still the one stored.
+    pub(super) id: Uuid,
+    pub(super) code_hash: Vec<u8>,
     pub(super) email: String,
     pub(super) display_name: Option<String>,
     pub(super) password_hash: Option<String>,
@@ -230,6 +247,8 @@ pub(super) async fn check_code(
         return Err(AppError::CodeWrong);
     }
     Ok(Redeemed {
+        id,
+        code_hash: row.code_hash,
         email: row.email,
         display_name: row.display_name,
         password_hash: row.password_hash,
@@ -238,20 +257,24 @@ pub(super) async fn check_code(
 }
 
 /// Deletes every pending code of `purpose` for the address, so a second use of any code fails
-/// (and of two uses at once, one).
+/// (and of two uses at once, one). The code checked must be among them as it was checked: one
+/// replaced or resent since no longer counts.
 pub(super) async fn use_up_codes(
     tx: &mut sqlx::PgConnection,
-    email: &str,
+    redeemed: &Redeemed,
     purpose: &str,
 ) -> Result<(), AppError> {
     let deleted = sqlx::query!(
-        "delete from email_codes where email = $1 and purpose = $2",
-        email,
+        "delete from email_codes where email = $1 and purpose = $2 returning id, code_hash",
+        redeemed.email,
         purpose
     )
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    if deleted.rows_affected() == 0 {
+    if !deleted
+        .iter()
+        .any(|code| code.id == redeemed.id && code.code_hash == redeemed.code_hash)
+    {
         return Err(AppError::CodeWrong);
     }
     Ok(())
@@ -274,8 +297,10 @@ pub async fn confirm_sign_up(
 ) -> Result<HeaderValue, AppError> {
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let redeemed = check_code(pool, who, id, "sign_up", code, now).await?;
-    let (Some(display_name), Some(started_hash)) = (redeemed.display_name, redeemed.password_hash)
-    else {
+    let (Some(display_name), Some(started_hash)) = (
+        redeemed.display_name.clone(),
+        redeemed.password_hash.clone(),
+    ) else {
         return Err(AppError::CodeWrong);
     };
     let email = EmailAddress::parse(&redeemed.email).map_err(|_| AppError::Internal)?;
@@ -305,7 +330,7 @@ pub async fn confirm_sign_up(
     };
 
     let mut tx = pool.begin().await?;
-    use_up_codes(&mut tx, &redeemed.email, "sign_up").await?;
+    use_up_codes(&mut tx, &redeemed, "sign_up").await?;
     // A domain an organization added and proved joins that organization; any other domain
     // groups its people in an organization of its own, made on the first sign-up.
     sqlx::query!(
@@ -348,7 +373,7 @@ pub async fn resend_code(core: &Core, who: &Requester, id: Uuid) -> Result<(), A
     let (pool, settings, now) = (&core.pool, &core.settings, core.now());
     let mut tx = pool.begin().await?;
     let Some(row) = sqlx::query!(
-        "select purpose, email, redeemable, display_name, sent_at from email_codes where id = $1 for update",
+        "select purpose, email, redeemable, sent_at from email_codes where id = $1 for update",
         id
     )
     .fetch_optional(&mut *tx)
@@ -375,12 +400,7 @@ pub async fn resend_code(core: &Core, who: &Requester, id: Uuid) -> Result<(), A
     .await?;
     let mail = match (row.purpose.as_str(), row.redeemable) {
         ("sign_up", true) => Some(mails::sign_up_code(
-            settings,
-            who.locale,
-            &row.email,
-            row.display_name.as_deref().unwrap_or_default(),
-            id,
-            &code,
+            settings, who.locale, &row.email, id, &code,
         )),
         ("sign_up", false) => Some(mails::already_registered(settings, who.locale, &row.email)),
         ("reset_password", true) => Some(mails::reset_code(

@@ -184,7 +184,10 @@ async fn signing_up_again_with_a_registered_address_reveals_nothing(pool: PgPool
         )
         .await;
     let fresh = app
-        .respond(&stranger, sign_up_with("new@contoso.com", "New", PASSWORD))
+        .respond(
+            &stranger,
+            sign_up_with("new@contoso.com", "Payroll Locked Call Now", PASSWORD),
+        )
         .await;
     assert_eq!(again.status(), fresh.status(), "same status for both");
     let id = pending_id(&again, "/signup/verify/");
@@ -193,6 +196,10 @@ async fn signing_up_again_with_a_registered_address_reveals_nothing(pool: PgPool
     let (subject, body) = app.latest_mail("rob@contoso.com").await.expect("a mail");
     assert_eq!(subject, "Someone tried to sign up with your address");
     assert!(body.contains("already has an account"));
+    // The name is the form's, not yet the address owner's: the code mail does not repeat it.
+    let (_, body) = app.latest_mail("new@contoso.com").await.expect("a code");
+    assert!(body.starts_with("Hello,\n"), "{body}");
+    assert!(!body.contains("Payroll"), "{body}");
     // Guessing codes for the registered address never creates a second account.
     let guess = app.confirm_sign_up(&stranger, id, "000000").await;
     assert_eq!(guess, Err(AppError::CodeWrong));

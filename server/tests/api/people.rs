@@ -379,6 +379,12 @@ async fn a_removed_person_is_signed_out_frees_their_license_and_can_be_restored_
             .await,
         Err(AppError::WrongCredentials)
     );
+    // Her account may yet be restored: signing up again makes no second one, and mails no code
+    // that could never work.
+    app.start_sign_up(&browser(), "sara@contoso.com", "Sara")
+        .await;
+    let (subject, _) = app.latest_mail("sara@contoso.com").await.expect("a mail");
+    assert_eq!(subject, "Someone tried to sign up with your address");
     assert_eq!(
         app.count("licenses").await,
         1,
