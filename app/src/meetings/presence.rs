@@ -219,19 +219,33 @@ pub async fn events(
     let watcher = async {
         let who = Who::of_headers(&core, &headers).await?;
         let watcher = watchers::watch(&core.pool, now, &who, &code).await?;
+        // Listening starts before the first roster is read: a change between the two then
+        // arrives as an update instead of being dropped as news for a meeting nobody watches.
+        let listening = Listening {
+            updates: presence.updates.subscribe(),
+            watching: presence.watch(watcher.meeting_id),
+        };
         let first = snapshot(&core.pool, &core.clock, watcher.meeting_id).await?;
-        Ok::<_, AppError>((watcher, first))
+        Ok::<_, AppError>((watcher, listening, first))
     };
     match watcher.await {
-        Ok((watcher, first)) => Sse::new(feed(core, &presence, watcher, headers, first))
-            .keep_alive(KeepAlive::default())
-            .into_response(),
+        Ok((watcher, listening, first)) => {
+            Sse::new(feed(core, &presence, watcher, listening, headers, first))
+                .keep_alive(KeepAlive::default())
+                .into_response()
+        }
         Err(error) => {
             let status = http::StatusCode::from_u16(error.status_code())
                 .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
             (status, error.to_string()).into_response()
         }
     }
+}
+
+/// This process passing a meeting's roster changes on to one more open page.
+struct Listening {
+    updates: broadcast::Receiver<Update>,
+    watching: Watching,
 }
 
 struct Feed {
@@ -278,13 +292,14 @@ fn feed(
     core: Core,
     presence: &Presence,
     watcher: Watcher,
+    listening: Listening,
     headers: HeaderMap,
     first: Arc<Snapshot>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let feed = Feed {
-        updates: presence.updates.subscribe(),
+        updates: listening.updates,
         closing: presence.closing.subscribe(),
-        _watching: presence.watch(watcher.meeting_id),
+        _watching: listening.watching,
         heartbeat: tokio::time::interval(Duration::from_secs(HEARTBEAT_EVERY_SECS)),
         first: Some(first),
         core,
