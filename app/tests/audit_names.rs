@@ -1,0 +1,76 @@
+//! Every kind of event the code records in the audit log has words on the audit log page, so an
+//! admin never reads a stored code such as `order.paid`.
+
+use std::path::{Path, PathBuf};
+
+/// The namespaces of recorded kinds (`person.removed`, `order.paid`, …).
+const NAMESPACES: &[&str] = &[
+    "device",
+    "domain",
+    "license",
+    "licenses",
+    "order",
+    "organization",
+    "people",
+    "person",
+    "policy",
+    "sign_in",
+    "wizard",
+];
+
+fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a readable folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+/// The `namespace.name` literals in `text`, in double or single (SQL) quotes.
+fn kinds_in(text: &str) -> Vec<String> {
+    let mut kinds = Vec::new();
+    for quote in ['"', '\''] {
+        for (i, piece) in text.split(quote).enumerate() {
+            let Some((namespace, name)) = piece.split_once('.') else {
+                continue;
+            };
+            let word =
+                |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            if i % 2 == 1 && NAMESPACES.contains(&namespace) && word(name) && name != "csv" {
+                kinds.push(piece.to_owned());
+            }
+        }
+    }
+    kinds
+}
+
+#[test]
+fn every_recorded_kind_has_words_on_the_audit_log_page() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let page = std::fs::read_to_string(src.join("admin/ui/audit.rs")).expect("the audit page");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut unnamed: Vec<String> = files
+        .iter()
+        .filter(|file| !file.ends_with("admin/ui/audit.rs"))
+        .flat_map(|file| kinds_in(&std::fs::read_to_string(file).expect("a source file")))
+        .filter(|kind| !page.contains(&format!("\"{kind}\" =>")))
+        .collect();
+    unnamed.sort();
+    unnamed.dedup();
+    assert!(
+        unnamed.is_empty(),
+        "kinds with no words in ActionName: {unnamed:?}"
+    );
+}
+
+#[test]
+fn the_scan_finds_kinds_in_rust_and_in_sql() {
+    let found = kinds_in(
+        r#"admin.audit(tx, "person.removed", json); "select 'license.assigned'"; "people.csv""#,
+    );
+    assert_eq!(found, ["person.removed", "license.assigned"]);
+}
