@@ -37,6 +37,33 @@ pub fn already_registered(settings: &Settings, locale: Locale, to: &str) -> Mail
     )
 }
 
+/// The reset an admin chose: it says who, that the person was signed out, and where to ask for
+/// a new code once this one has expired.
+pub fn admin_reset_code(
+    settings: &Settings,
+    locale: Locale,
+    to: &str,
+    id: Uuid,
+    code: &str,
+    admin: &str,
+) -> Mail {
+    let link = format!("{}/password/reset/{id}?code={code}", settings.public_url);
+    let forgot = format!("{}/password/forgot", settings.public_url);
+    Mail::new(
+        to.to_owned(),
+        td_string!(locale, mail.admin_reset_subject).to_string(),
+        fill(
+            td_string!(locale, mail.admin_reset_body),
+            &[
+                ("admin", admin),
+                ("code", code),
+                ("link", &link),
+                ("forgot", &forgot),
+            ],
+        ),
+    )
+}
+
 pub fn reset_code(settings: &Settings, locale: Locale, to: &str, id: Uuid, code: &str) -> Mail {
     let link = format!("{}/password/reset/{id}?code={code}", settings.public_url);
     Mail::new(

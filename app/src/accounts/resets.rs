@@ -29,34 +29,49 @@ pub async fn request_reset(
     let address = email.as_ascii();
     limit_mail(pool, who, &address, now).await?;
     let mut tx = pool.begin().await?;
-    let known = has_account(&mut tx, &address).await?;
-    let id = store_reset_code(&mut tx, &core.settings, who.locale, &address, known, now).await?;
+    let asked = if has_account(&mut tx, &address).await? {
+        AskedBy::Themselves
+    } else {
+        AskedBy::Nobody
+    };
+    let id = store_reset_code(&mut tx, &core.settings, who.locale, &address, asked, now).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// Mails a member a reset code and link, inside the caller's transaction: for an admin who
-/// chose to send one.
+/// Mails a member a reset code and link, inside the caller's transaction: for an admin, named
+/// `admin` in the mail, who chose to send one.
 pub async fn mail_reset(
     tx: &mut sqlx::PgConnection,
     settings: &crate::core::state::Settings,
     locale: crate::i18n::Locale,
     address: &str,
+    admin: &str,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    store_reset_code(tx, settings, locale, address, true, now).await?;
+    store_reset_code(tx, settings, locale, address, AskedBy::Admin(admin), now).await?;
     Ok(())
 }
 
-/// Stores a reset code for `address` and, when it can be `redeemable`, mails it.
+/// Who a reset code is for: the person who asked, an admin who reset their password (and
+/// signed them out), or an address with no account, which gets no mail and a code that never
+/// works.
+enum AskedBy<'a> {
+    Themselves,
+    Admin(&'a str),
+    Nobody,
+}
+
+/// Stores a reset code for `address` and mails it, unless nobody can use it.
 async fn store_reset_code(
     tx: &mut sqlx::PgConnection,
     settings: &crate::core::state::Settings,
     locale: crate::i18n::Locale,
     address: &str,
-    redeemable: bool,
+    asked: AskedBy<'_>,
     now: OffsetDateTime,
 ) -> Result<Uuid, AppError> {
+    let redeemable = !matches!(asked, AskedBy::Nobody);
     let id = Uuid::new_v4();
     let (code, hash) = new_code(id);
     replace_codes(&mut *tx, address, "reset_password").await?;
@@ -72,8 +87,14 @@ async fn store_reset_code(
     )
     .execute(&mut *tx)
     .await?;
-    if redeemable {
-        let mail = mails::reset_code(settings, locale, address, id, &code);
+    let mail = match asked {
+        AskedBy::Themselves => Some(mails::reset_code(settings, locale, address, id, &code)),
+        AskedBy::Admin(admin) => Some(mails::admin_reset_code(
+            settings, locale, address, id, &code, admin,
+        )),
+        AskedBy::Nobody => None,
+    };
+    if let Some(mail) = mail {
         outbox::enqueue(tx, &mail, now).await?;
     }
     Ok(id)

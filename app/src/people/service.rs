@@ -318,6 +318,7 @@ pub async fn reset_password(
             &core.settings,
             locale_of_tag(&target.locale),
             &target.email,
+            &admin.display_name,
             now,
         )
         .await?;
