@@ -49,6 +49,7 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await adele.getByRole("button", { name: "Pay and upgrade" }).click();
 
   await expect(adele.getByRole("heading", { level: 1, name: "Licenses" })).toBeVisible();
+  await expect(adele.getByRole("status").filter({ hasText: "You are now the admin." })).toBeVisible();
   const row = adele.getByRole("row", { name: /Business Standard/ });
   await expect(row.getByRole("cell").nth(0)).toHaveText("2");
   await expect(row.getByRole("cell").nth(1)).toHaveText("2");

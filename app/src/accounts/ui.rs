@@ -9,8 +9,8 @@ use super::{
     SignOutOtherDevices, SignUp, UsePhoneLink,
 };
 use crate::components::{
-    ever_failed_with, failure, path_param, query_param, translated, Field, Loaded, LocalTime,
-    NewPasswordField, Page, Submit,
+    ever_failed_with, failure, path_param, query_param, translated, Field, FormError, Loaded,
+    LocalTime, NewPasswordField, Page, Submit,
 };
 use crate::core::error::AppError;
 use crate::domain::PASSWORD_MIN_CHARS;
@@ -251,6 +251,7 @@ pub fn DevicesPage() -> impl IntoView {
         <Page title=translated!(i18n, devices.title)>
             <p><A href="/account/devices/phone" attr:class="button">{t!(i18n, devices.set_up_phone)}</A></p>
             <Loaded resource=devices show=move |devices| view! { <DeviceList devices on_sign_out /> } />
+            <FormError error=failure(sign_out.value()) />
             <ActionForm action=others>
                 <Submit pending=others.pending() error=failure(others.value()) secondary=true>
                     {t!(i18n, devices.sign_out_others)}
@@ -260,7 +261,8 @@ pub fn DevicesPage() -> impl IntoView {
     }
 }
 
-/// Devices as a table, each with a button that signs it out.
+/// Devices as a table, each but the one asking with a button that signs it out (the one asking
+/// signs out as usual, from the account menu).
 #[component]
 pub fn DeviceList(devices: Vec<DeviceView>, on_sign_out: Callback<String>) -> impl IntoView {
     let i18n = use_i18n();
@@ -282,7 +284,8 @@ pub fn DeviceList(devices: Vec<DeviceView>, on_sign_out: Callback<String>) -> im
             <tbody>
                 {devices.into_iter().map(|device| {
                     let id = device.id.clone();
-                    let name = device.name.clone();
+                    // Two devices may share a name ("Chrome on Linux"): the time tells them apart.
+                    let label = format!("{}, {}", device.name, device.last_seen);
                     view! {
                         <tr>
                             <th scope="row">
@@ -293,11 +296,13 @@ pub fn DeviceList(devices: Vec<DeviceView>, on_sign_out: Callback<String>) -> im
                             <td><LocalTime utc=device.last_seen /></td>
                             <td>{device.network}</td>
                             <td>
-                                <button type="button" class="secondary"
-                                    aria-label=move || format!("{} {name}", t_string!(i18n, devices.sign_out))
-                                    on:click=move |_| on_sign_out.run(id.clone())>
-                                    {t!(i18n, devices.sign_out)}
-                                </button>
+                                {(!device.this_device).then(|| view! {
+                                    <button type="button" class="secondary"
+                                        aria-label=move || format!("{} {label} UTC", t_string!(i18n, devices.sign_out))
+                                        on:click=move |_| on_sign_out.run(id.clone())>
+                                        {t!(i18n, devices.sign_out)}
+                                    </button>
+                                })}
                             </td>
                         </tr>
                     }

@@ -8,7 +8,7 @@ use super::{
     AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
     SeatsView, UnassignLicense,
 };
-use crate::components::{path_param, translated, ErrorText, Loaded, Page};
+use crate::components::{path_param, translated, AdminNav, ErrorText, Loaded, Page};
 use crate::i18n::*;
 
 /// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
@@ -63,8 +63,11 @@ pub fn LicensingPage() -> impl IntoView {
     // admin for a moment. The page says so and looks again until the webhook has been applied.
     let query = use_query_map();
     let from_checkout = move || query.read().get("order").is_some();
+    // Arrived here from paying for the upgrade with the card form.
+    let upgraded = move || query.read().get("upgraded").is_some();
     view! {
         <Page title=translated!(i18n, licensing.title)>
+            <AdminNav />
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
@@ -73,7 +76,11 @@ pub fn LicensingPage() -> impl IntoView {
                             set_timeout(move || view_data.refetch(), std::time::Duration::from_secs(3));
                             view! { <p role="status">{t!(i18n, licensing.confirming)}</p> }.into_any()
                         }
-                        Ok(data) => view! { <Licensing data remove assign unassign buy /> }.into_any(),
+                        Ok(data) => view! {
+                            {upgraded().then(|| view! { <p role="status" class="success">{t!(i18n, licensing.upgraded)}</p> })}
+                            <Licensing data remove assign unassign buy />
+                        }
+                        .into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                     }
                 })}
@@ -265,6 +272,7 @@ pub fn InvoicePage() -> impl IntoView {
     let invoice = Resource::new(move || id.get(), super::invoice);
     view! {
         <Page title=translated!(i18n, invoice.title)>
+            <AdminNav />
             <Loaded resource=invoice show={|invoice| view! { <Invoice invoice /> }} />
         </Page>
     }

@@ -27,9 +27,7 @@ pub mod service;
 mod ui;
 
 pub use api::*;
-pub use ui::{
-    AcceptInvitationPage, AddPersonPage, AdminNav, ContactPage, PeoplePage, PersonPage, RoleName,
-};
+pub use ui::{AcceptInvitationPage, AddPersonPage, ContactPage, PeoplePage, PersonPage, RoleName};
 
 stored_enum! {
     /// Where a person stands in their organization.

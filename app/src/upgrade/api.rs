@@ -61,7 +61,12 @@ pub async fn purchase(
             &idempotency_key,
         )
         .await?;
-        leptos_axum::redirect(outcome.checkout_url.as_deref().unwrap_or("/admin/licenses"));
+        leptos_axum::redirect(
+            outcome
+                .checkout_url
+                .as_deref()
+                .unwrap_or("/admin/licenses?upgraded"),
+        );
         Ok(outcome)
     })
     .await

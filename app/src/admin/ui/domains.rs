@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 
 use super::{AddDomain, DomainState, DomainsView, RemoveDomain, VerifyDomain};
-use crate::components::{failure, translated, Field, FormError, Loaded, Page, Submit};
+use crate::components::{failure, translated, AdminNav, Field, FormError, Loaded, Page, Submit};
 use crate::i18n::*;
-use crate::people::AdminNav;
 use crate::wizard::FindingText;
 
 /// `/admin/domains`: the organization's domains, adding one and proving it with a DNS record.
@@ -60,6 +59,8 @@ fn DomainList(
             {view.domains.into_iter().map(|domain| {
                 let stored = StoredValue::new(domain.stored.clone());
                 let status = domain.status;
+                // Every card has these buttons: their names say which domain they act on.
+                let name = StoredValue::new(domain.domain.clone());
                 view! {
                     <li class="card">
                         <h2>{domain.domain.clone()}</h2>
@@ -92,13 +93,17 @@ fn DomainList(
                             </table>
                             <ActionForm action=verify>
                                 <input type="hidden" name="domain" value=stored.get_value() />
-                                <button type="submit">{t!(i18n, domains.verify)}</button>
+                                <button type="submit" aria-label=move || format!("{} {}", t_string!(i18n, domains.verify), name.get_value())>
+                                    {t!(i18n, domains.verify)}
+                                </button>
                             </ActionForm>
                         })}
                         {(!domain.primary).then(|| view! {
                             <ActionForm action=remove>
                                 <input type="hidden" name="domain" value=stored.get_value() />
-                                <button type="submit" class="secondary">{t!(i18n, domains.remove)}</button>
+                                <button type="submit" class="secondary" aria-label=move || format!("{} {}", t_string!(i18n, domains.remove), name.get_value())>
+                                    {t!(i18n, domains.remove)}
+                                </button>
                             </ActionForm>
                         })}
                     </li>

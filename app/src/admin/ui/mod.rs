@@ -7,11 +7,10 @@ use super::{
     AddDomain, ApplyToEveryoneElse, AuditFilter, AuditLog, DayCount, DomainState, DomainsView,
     EveryoneElse, Overview, PoliciesView, RemoveDomain, SavePolicies, VerifyDomain,
 };
-use crate::components::{translated, ErrorText, Loaded, LocalTime, Page};
+use crate::components::{translated, AdminNav, ErrorText, Loaded, LocalTime, Page};
 use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::organizations::{organization_resource, Role};
-use crate::people::AdminNav;
 use crate::wizard::{BecomeAdmin, Entry};
 
 mod audit;

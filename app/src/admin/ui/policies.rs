@@ -4,9 +4,8 @@
 use leptos::prelude::*;
 
 use super::{ApplyToEveryoneElse, EveryoneElse, PoliciesView, SavePolicies};
-use crate::components::{failure, translated, Loaded, Page, Submit};
+use crate::components::{failure, translated, AdminNav, Loaded, Page, Submit};
 use crate::i18n::*;
-use crate::people::AdminNav;
 use crate::policies::Lobby;
 
 /// `/admin/policies`: what the organization allows, enforced from the next request on.

@@ -1,13 +1,13 @@
 //! Adding people, one by one or from CSV rows, and the page where an invited person accepts.
 
-use super::{AdminNav, RoleName};
+use super::RoleName;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::{AcceptInvitation, AddPeople, AddPerson};
 use crate::components::{
-    failure, path_param, translated, Field, Loaded, NewPasswordField, Page, Submit,
+    failure, path_param, translated, AdminNav, Field, Loaded, NewPasswordField, Page, Submit,
 };
 use crate::core::error::AppError;
 use crate::organizations::Role;

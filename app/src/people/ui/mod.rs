@@ -13,8 +13,8 @@ use super::{
     SignOutPersonDevice,
 };
 use crate::components::{
-    failure, next_page, query_param, query_params, translated, Choice, CopyButton, Field, Loaded,
-    LocalTime, Page, Submit,
+    failure, next_page, query_param, query_params, translated, AdminNav, Choice, CopyButton, Field,
+    Loaded, LocalTime, Page, Submit,
 };
 use crate::i18n::*;
 use crate::organizations::Role;
@@ -46,22 +46,6 @@ fn StatusName(status: PersonStatus) -> impl IntoView {
         PersonStatus::Invited => t!(i18n, people.status_invited).into_any(),
         PersonStatus::Blocked => t!(i18n, people.status_blocked).into_any(),
         PersonStatus::Removed => t!(i18n, people.status_removed).into_any(),
-    }
-}
-
-/// The admin center's navigation.
-#[component]
-pub fn AdminNav() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <nav class="admin-nav" aria-label=move || t_string!(i18n, admin_center.navigation).to_string()>
-            <A href="/admin">{t!(i18n, admin_center.home)}</A>
-            <A href="/admin/people">{t!(i18n, people.title)}</A>
-            <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
-            <A href="/admin/domains">{t!(i18n, domains.title)}</A>
-            <A href="/admin/policies">{t!(i18n, policies.title)}</A>
-            <A href="/admin/audit">{t!(i18n, audit.title)}</A>
-        </nav>
     }
 }
 

@@ -1,6 +1,6 @@
 //! A person's page: their facts, what an admin can do for them, and their devices.
 
-use super::{AdminNav, RoleName, StatusName};
+use super::{RoleName, StatusName};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -11,7 +11,9 @@ use super::{
     ResetPersonPassword, RestorePerson, SignOutPersonDevice,
 };
 use crate::accounts::{watch_phone_link, DeviceList, PhoneQr};
-use crate::components::{failure, translated, CopyButton, FormError, Loaded, LocalTime, Page};
+use crate::components::{
+    failure, translated, AdminNav, CopyButton, FormError, Loaded, LocalTime, Page,
+};
 use crate::organizations::Role;
 
 /// One person: their facts, and what an admin can do for them.
@@ -258,16 +260,21 @@ fn PersonDevicesSection(id: String, name: String) -> impl IntoView {
                 {(!listed.pending.is_empty()).then(|| view! {
                     <h3>{t!(i18n, devices.pending)}</h3>
                     <ul>
-                        {listed.pending.into_iter().map(|link| view! {
+                        {listed.pending.into_iter().map(|link| {
+                            let expires = link.expires.clone();
+                            view! {
                             <li>
                                 {t!(i18n, devices.expires)} " " <LocalTime utc=link.expires />
                                 <ActionForm action=cancel>
                                     <input type="hidden" name="id" value=person.get_value() />
                                     <input type="hidden" name="link" value=link.id />
-                                    <button type="submit" class="secondary">{t!(i18n, devices.cancel_link)}</button>
+                                    <button type="submit" class="secondary"
+                                        aria-label=move || format!("{} ({} {expires} UTC)", t_string!(i18n, devices.cancel_link), t_string!(i18n, devices.expires))>
+                                        {t!(i18n, devices.cancel_link)}
+                                    </button>
                                 </ActionForm>
                             </li>
-                        }).collect_view()}
+                        }}).collect_view()}
                     </ul>
                 })}
             } />
