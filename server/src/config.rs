@@ -307,6 +307,17 @@ fn at_least(
 }
 
 /// Says what to do when the listening address is taken or not allowed.
+/// Listening on every address gives links (in mail, on the phone page) no address a browser
+/// can open unless `PUBLIC_URL` says which one people use.
+pub fn unspecified_address_error(addr: SocketAddr) -> String {
+    format!(
+        "LEPTOS_SITE_ADDR is {addr}, which is no address a browser can open, and links in mail and \
+         on the phone page are built from it: set PUBLIC_URL to the address people use (for \
+         example http://192.0.2.10:{port} or https://tenantry.example.com)",
+        port = addr.port()
+    )
+}
+
 pub fn bind_error(addr: SocketAddr, error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::AddrInUse => format!(

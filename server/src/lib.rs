@@ -21,6 +21,9 @@ pub async fn run() -> Result<(), String> {
         })?
         .leptos_options;
     let addr = leptos.site_addr;
+    if config.public_url.is_none() && addr.ip().is_unspecified() {
+        return Err(config::unspecified_address_error(addr));
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|error| config::bind_error(addr, &error))?;

@@ -361,3 +361,23 @@ async fn operators_read_load_and_undeliverable_mail_at_metrics_from_this_machine
         .await;
     assert_eq!(relayed.status(), 404, "only to this machine itself");
 }
+
+#[tokio::test]
+async fn listening_on_every_address_without_a_public_url_is_refused_at_start() {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", "postgres://unused@127.0.0.1:1/unused")
+        .env("PAYMENTS", "test")
+        .env("LEPTOS_OUTPUT_NAME", "tenantry")
+        .env("LEPTOS_SITE_ADDR", "0.0.0.0:0")
+        .output()
+        .await
+        .expect("the server binary runs");
+    assert!(!output.status.success(), "it does not start");
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("LEPTOS_SITE_ADDR is 0.0.0.0:0") && said.contains("set PUBLIC_URL"),
+        "{said}"
+    );
+}
