@@ -104,6 +104,7 @@ pub async fn sign_in(
     email: String,
     password: String,
     #[server(default)] new_password: Option<String>,
+    #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::{EmailAddress, Password};
     serve(|core, _: Public| async move {
@@ -122,7 +123,9 @@ pub async fn sign_in(
             previous,
         )
         .await?;
-        home_signed_in(cookie)
+        set_cookie(cookie);
+        leptos_axum::redirect(super::page_to_return_to(next.as_deref()));
+        Ok(())
     })
     .await
 }

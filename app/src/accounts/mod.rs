@@ -216,3 +216,43 @@ mod signed_in {
         }
     }
 }
+
+/// Where signing in returns to: the page that asked for it, when `next` is a path on this site;
+/// home otherwise, so a link cannot send someone who signs in off to another site.
+pub fn page_to_return_to(next: Option<&str>) -> &str {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path
+        }
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_to_return_to;
+
+    #[test]
+    fn sign_in_returns_only_to_a_page_of_this_site() {
+        assert_eq!(
+            page_to_return_to(Some("/admin/people?status=active")),
+            "/admin/people?status=active"
+        );
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "evil",
+            "/\n//x",
+            "",
+        ] {
+            assert_eq!(page_to_return_to(Some(elsewhere)), "/", "{elsewhere:?}");
+        }
+        assert_eq!(page_to_return_to(None), "/");
+    }
+}

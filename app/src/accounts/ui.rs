@@ -143,9 +143,11 @@ pub fn SignInPage() -> impl IntoView {
     // An admin's temporary password must be replaced before the member is signed in: the form
     // then asks for the new one as well, keeping what was typed.
     let choose_new = ever_failed_with(action.value(), AppError::PasswordChangeRequired);
+    let next = query_param("next");
     view! {
         <Page title=translated!(i18n, sign_in.title)>
             <ActionForm action>
+                <input type="hidden" name="next" value=move || next.get() />
                 <EmailField autocomplete="username" />
                 <Field label=translated!(i18n, fields.password) name="password" kind="password" autocomplete="current-password" />
                 <Show when=move || choose_new.get()>

@@ -267,7 +267,7 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::DomainInUse { people } => {
             t!(i18n, errors.domain_in_use, count = move || people).into_any()
         }
-        AppError::Unauthorized => t!(i18n, errors.unauthorized).into_any(),
+        AppError::Unauthorized => view! { <SignInToContinue /> }.into_any(),
         AppError::Forbidden => t!(i18n, errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, errors.not_found).into_any(),
         AppError::TooManyAttempts { retry_after_secs } => t!(
@@ -490,4 +490,19 @@ pub fn AdminNav() -> impl IntoView {
             <A href="/admin/audit">{t!(i18n, audit.title)}</A>
         </nav>
     }
+}
+
+/// "Sign in to continue", with a link that comes back to this page once signed in.
+#[component]
+fn SignInToContinue() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let href = move || {
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &here)
+            .finish();
+        format!("/signin?{query}")
+    };
+    view! { {t!(i18n, errors.unauthorized)} " " <A href=href>{t!(i18n, sign_in.title)}</A> }
 }

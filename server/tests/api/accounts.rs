@@ -692,3 +692,36 @@ async fn one_code_lives_at_a_time_and_guesses_share_one_budget(pool: PgPool) {
         Err(AppError::TooManyAttempts { .. })
     ));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_in_returns_to_the_page_that_asked_and_never_to_another_site(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.signed_up("rob@contoso.com", "Rob").await;
+    let landing = |next: &str| {
+        let app = &app;
+        let next = next.to_owned();
+        async move {
+            let response = app
+                .respond(
+                    &browser(),
+                    SignIn {
+                        next: Some(next),
+                        ..sign_in_with("rob@contoso.com", PASSWORD)
+                    },
+                )
+                .await;
+            response
+                .headers()
+                .get("location")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+                .expect("signed in, and sent on")
+        }
+    };
+    assert_eq!(
+        landing("/meetings/abc-defg-hij").await,
+        "/meetings/abc-defg-hij"
+    );
+    assert_eq!(landing("https://evil.example/").await, "/");
+    assert_eq!(landing("//evil.example/").await, "/");
+}

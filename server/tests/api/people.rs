@@ -231,6 +231,7 @@ async fn a_temporary_password_signs_the_person_out_and_must_be_replaced(pool: Pg
         email: "sara@contoso.com".into(),
         password: temporary.clone(),
         new_password: Some(NEW_PASSWORD.into()),
+        next: None,
     };
     app.invoke(&sara, choose).await.expect("signed in");
     assert!(app.is_signed_in(&sara).await);

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::accounts::MemberContext;
 use crate::components::{path_param, translated, CopyButton, ErrorText, LocalTime, Page};
 use crate::core::error::AppError;
 use crate::i18n::*;
@@ -34,9 +35,17 @@ pub fn MeetingPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match meeting.await {
                         Ok(view) => view! { <Room view join leave /> }.into_any(),
-                        Err(AppError::NotFound) => view! {
-                            <p role="alert" class="error">{t!(i18n, room.not_found)}</p>
-                        }.into_any(),
+                        Err(AppError::NotFound) => {
+                            // A meeting for members only looks the same as none to someone
+                            // signed out: they may be a member who has not signed in yet.
+                            let MemberContext(member) = expect_context::<MemberContext>();
+                            let signed_out = matches!(member.await, Ok(None));
+                            view! {
+                                <p role="alert" class="error">{t!(i18n, room.not_found)}</p>
+                                {signed_out.then(|| view! { <p><ErrorText error=AppError::Unauthorized /></p> })}
+                            }
+                            .into_any()
+                        }
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                     }
                 })}

@@ -331,6 +331,7 @@ pub fn sign_in_with(email: &str, password: &str) -> SignIn {
         new_password: None,
         email: email.to_owned(),
         password: password.to_owned(),
+        next: None,
     }
 }
 
