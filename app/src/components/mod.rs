@@ -53,6 +53,41 @@ pub fn failure<T: Clone + Send + Sync + 'static>(
     Signal::derive(move || value.get().and_then(Result::err))
 }
 
+/// What went wrong with whichever of a page's actions answered last, for a page with one
+/// place for errors: a failure does not linger once a later action has gone through. Create it
+/// where the actions are created, and [`follow`](LatestFailure::follow) each of them.
+#[derive(Clone, Copy)]
+pub struct LatestFailure(RwSignal<Option<AppError>>);
+
+impl LatestFailure {
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    pub fn follow<T: Clone + Send + Sync + 'static>(
+        self,
+        value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    ) -> Self {
+        let latest = self.0;
+        Effect::new(move |_| {
+            if let Some(outcome) = value.get() {
+                latest.set(outcome.err());
+            }
+        });
+        self
+    }
+
+    pub fn error(self) -> Signal<Option<AppError>> {
+        self.0.into()
+    }
+}
+
+impl Default for LatestFailure {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Whether an action has ever answered with `error`: a form that then asks for one more field
 /// keeps it after later answers.
 pub fn ever_failed_with<T: Clone + Send + Sync + 'static>(

@@ -8,7 +8,8 @@ use super::{
     AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
     SeatsView, UnassignLicense,
 };
-use crate::components::{path_param, translated, AdminNav, ErrorText, Loaded, Page};
+use crate::components::{path_param, translated, AdminNav, ErrorText, LatestFailure, Loaded, Page};
+use crate::core::error::AppError;
 use crate::i18n::*;
 
 /// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
@@ -48,6 +49,10 @@ pub fn LicensingPage() -> impl IntoView {
     let assign = ServerAction::<AssignLicense>::new();
     let unassign = ServerAction::<UnassignLicense>::new();
     let buy = ServerAction::<BuyLicenses>::new();
+    let seat_failure = LatestFailure::new()
+        .follow(assign.value())
+        .follow(unassign.value())
+        .error();
     let view_data = Resource::new(
         move || {
             (
@@ -78,7 +83,7 @@ pub fn LicensingPage() -> impl IntoView {
                         }
                         Ok(data) => view! {
                             {upgraded().then(|| view! { <p role="status" class="success">{t!(i18n, licensing.upgraded)}</p> })}
-                            <Licensing data remove assign unassign buy />
+                            <Licensing data remove assign unassign buy seat_failure />
                         }
                         .into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
@@ -96,6 +101,8 @@ fn Licensing(
     assign: ServerAction<AssignLicense>,
     unassign: ServerAction<UnassignLicense>,
     buy: ServerAction<BuyLicenses>,
+    /// What went wrong with the last assignment or unassignment.
+    seat_failure: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let key = data.idempotency_key.clone();
@@ -150,7 +157,7 @@ fn Licensing(
         })}
         <h2>{t!(i18n, licensing.people)}</h2>
         <div role="alert">
-            {move || assign.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
+            {move || seat_failure.get().map(|error| view! { <p class="error"><ErrorText error /></p> })}
         </div>
         <ul class="people">
             {data.people.iter().map(|person| {

@@ -12,8 +12,9 @@ use super::{
 };
 use crate::accounts::{watch_phone_link, DeviceList, PhoneQr};
 use crate::components::{
-    failure, translated, AdminNav, CopyButton, FormError, Loaded, LocalTime, Page,
+    failure, translated, AdminNav, CopyButton, FormError, LatestFailure, Loaded, LocalTime, Page,
 };
+use crate::core::error::AppError;
 use crate::organizations::Role;
 
 /// One person: their facts, and what an admin can do for them.
@@ -29,6 +30,16 @@ pub fn PersonPage() -> impl IntoView {
     let reinvite = ServerAction::<ReinvitePerson>::new();
     let cancel = ServerAction::<CancelInvitation>::new();
     let role = ServerAction::<ChangeRole>::new();
+    let last_failure = LatestFailure::new()
+        .follow(license.value())
+        .follow(reset.value())
+        .follow(block.value())
+        .follow(remove.value())
+        .follow(restore.value())
+        .follow(reinvite.value())
+        .follow(cancel.value())
+        .follow(role.value())
+        .error();
     let actions = PersonActions {
         license,
         reset,
@@ -38,6 +49,7 @@ pub fn PersonPage() -> impl IntoView {
         reinvite,
         cancel,
         role,
+        failure: last_failure,
     };
     let person = Resource::new(
         move || {
@@ -73,6 +85,8 @@ struct PersonActions {
     reinvite: ServerAction<ReinvitePerson>,
     cancel: ServerAction<CancelInvitation>,
     role: ServerAction<ChangeRole>,
+    /// What went wrong with the one that answered last.
+    failure: Signal<Option<AppError>>,
 }
 
 #[component]
@@ -83,17 +97,6 @@ fn Person(view: PersonView, actions: PersonActions) -> impl IntoView {
     let id = StoredValue::new(person.id.clone());
     let status = person.status;
     let may_change_roles = view.viewer == Role::GlobalAdmin;
-    let errors = Signal::derive(move || {
-        failure(actions.license.value())
-            .get()
-            .or_else(|| failure(actions.reset.value()).get())
-            .or_else(|| failure(actions.block.value()).get())
-            .or_else(|| failure(actions.remove.value()).get())
-            .or_else(|| failure(actions.restore.value()).get())
-            .or_else(|| failure(actions.reinvite.value()).get())
-            .or_else(|| failure(actions.cancel.value()).get())
-            .or_else(|| failure(actions.role.value()).get())
-    });
     view! {
         <h2>{person.name.clone()}</h2>
         <dl class="facts">
@@ -112,7 +115,7 @@ fn Person(view: PersonView, actions: PersonActions) -> impl IntoView {
                 <dt>{t!(i18n, people.restorable_until)}</dt><dd>{day}</dd>
             })}
         </dl>
-        <FormError error=errors />
+        <FormError error=actions.failure />
         <div class="person-actions">
             {(status != PersonStatus::Removed).then(|| {
                 let licensed = person.license.is_some();
