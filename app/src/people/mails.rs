@@ -41,10 +41,16 @@ pub fn role_changed(
         Role::BillingAdmin => td_string!(locale, people.role_billing_admin),
         Role::UserAdmin => td_string!(locale, people.role_user_admin),
     };
-    let link = format!("{}/admin", settings.public_url);
+    // A member no longer reaches the admin center: point them at the apps instead.
+    let (place, path) = match role {
+        Role::Member => (td_string!(locale, mail.role_place_apps), "/"),
+        _ => (td_string!(locale, mail.role_place_admin), "/admin"),
+    };
+    let link = format!("{}{path}", settings.public_url);
     let values = [
         ("role", role_name),
         ("admin", admin),
+        ("place", place),
         ("link", link.as_str()),
     ];
     Mail::new(

@@ -312,6 +312,17 @@ async fn a_user_admin_resets_members_but_not_admins_and_sees_no_orders(pool: PgP
     let home = app.invoke(&sara, LoadOverview {}).await.expect("her home");
     assert_eq!(home.viewer, Role::UserAdmin);
     assert!(home.latest.is_empty(), "the audit log is for global admins");
+
+    app.invoke(&rob, change(&sara_id, Role::Member))
+        .await
+        .expect("Sara is a member again");
+    let (subject, body) = app.latest_mail("sara@contoso.com").await.expect("told");
+    assert_eq!(subject, "Your Tenantry role is now: Member");
+    assert!(body.contains("Your apps: http://"), "{body}");
+    assert!(
+        !body.contains("/admin"),
+        "no link to where she may no longer go: {body}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
