@@ -122,6 +122,16 @@ pub async fn leave_meeting(code: String) -> Result<(), AppError> {
     .await
 }
 
+/// A meeting page was closed or reloaded (sent as a beacon): the place lapses unless another of
+/// the person's pages keeps it.
+#[server(prefix = "/api", endpoint = "meeting_page_closed")]
+pub async fn meeting_page_closed(code: String) -> Result<(), AppError> {
+    serve(|core, who: Who| async move {
+        participants::page_closed(&core.pool, core.now(), &who, &code).await
+    })
+    .await
+}
+
 /// Lets someone in from the lobby; only the organizer may, and only within the limit.
 #[server(prefix = "/api", endpoint = "admit_participant")]
 pub async fn admit_participant(code: String, participant: String) -> Result<(), AppError> {

@@ -256,6 +256,7 @@ const NOT_ADMIN: &[&str] = &[
     "/api/meeting",
     "/api/join_meeting",
     "/api/leave_meeting",
+    "/api/meeting_page_closed",
     "/api/admit_participant",
     "/api/invitation",
     "/api/accept_invitation",

@@ -9,7 +9,7 @@ use app::core::error::AppError;
 use app::domain::Invalid;
 use app::meetings::{
     AdmitParticipant, CreateMeeting, JoinMeeting, LeaveMeeting, LoadMeeting, LoadMyMeetings, Lobby,
-    MeetingSettings, MeetingView, OpenPersonalRoom, Roster, Viewer,
+    MeetingPageClosed, MeetingSettings, MeetingView, OpenPersonalRoom, Roster, Viewer,
 };
 use sqlx::PgPool;
 use time::Duration;
@@ -183,6 +183,51 @@ async fn leaving_frees_a_place_and_so_does_a_silent_page_after_the_heartbeat_tim
         admitted(&app, &code).await,
         1,
         "silent participants are closed"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_closed_page_lets_its_place_go_a_heartbeat_later_unless_another_page_keeps_it(
+    pool: PgPool,
+) {
+    let app = TestApp::spawn(pool).await;
+    let rob = organizer(&app, "rob@contoso.com").await;
+    let code = create_meeting(&app, &rob, true).await;
+    let guests = fill(&app, &code, 2).await;
+    for guest in &guests {
+        let code = code.clone();
+        app.invoke(guest, MeetingPageClosed { code })
+            .await
+            .expect("a page closed: guest 0's phone, guest 1's only page");
+    }
+    assert_eq!(
+        admitted(&app, &code).await,
+        2,
+        "not at once: a reload comes back"
+    );
+
+    // Guest 0 still has a page open: its feed beats as it opens.
+    let _laptop = live_feed(&app, &guests[0], &code).await;
+    let beaten = format!(
+        "participants where name = 'Guest 0' and last_seen_at >= '{}'",
+        app.clock.now()
+    );
+    let ten_seconds = std::time::Duration::from_secs(10);
+    wait_until(ten_seconds, || async { app.count(&beaten).await == 1 }).await;
+    assert_eq!(app.count(&beaten).await, 1, "the open page beat");
+
+    app.clock.advance(Duration::seconds(13));
+    wait_until(ten_seconds, || async { admitted(&app, &code).await == 1 }).await;
+    let left: Vec<String> = sqlx::query_scalar(
+        "select name from participants where left_at is null and state = 'admitted'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("participants");
+    assert_eq!(
+        left,
+        ["Guest 0"],
+        "the place with no page open went, the other stayed"
     );
 }
 

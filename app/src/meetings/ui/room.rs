@@ -237,15 +237,17 @@ fn follow(code: String, roster: RwSignal<Roster>) {
                 }
             }
         });
-        // Closing the tab frees the place at once rather than after the heartbeat timeout. A
-        // beacon is the one request a browser still sends while the page goes away.
+        // Closing the tab frees the place a heartbeat later rather than after the presence
+        // timeout, unless another page of the same person keeps it. A beacon is the one request
+        // a browser still sends while the page goes away.
         let on_leave = Closure::<dyn FnMut()>::new({
             let code = code.clone();
             move || {
                 if let Ok(body) = web_sys::UrlSearchParams::new_with_str(&format!("code={code}")) {
-                    let _ = window()
-                        .navigator()
-                        .send_beacon_with_opt_url_search_params("/api/leave_meeting", Some(&body));
+                    let _ = window().navigator().send_beacon_with_opt_url_search_params(
+                        "/api/meeting_page_closed",
+                        Some(&body),
+                    );
                 }
             }
         });
