@@ -276,13 +276,27 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::SignUpClosed { admin: None } => t!(i18n, errors.sign_up_closed).into_any(),
         AppError::GuestsNotAllowed => t!(i18n, errors.guests_not_allowed).into_any(),
         AppError::PolicyOutOfBounds { field, min, max } => {
-            let _ = field;
-            t!(
-                i18n,
-                errors.policy_out_of_bounds,
-                min = move || min,
-                max = move || max
-            )
+            // The policies form has five number fields: say which one.
+            let label = move || {
+                let label = match field.as_str() {
+                    "max_participants" => t_string!(i18n, policies.max_participants).to_string(),
+                    "password_min_length" => t_string!(i18n, policies.password_min_length).to_string(),
+                    "session_idle_minutes" => t_string!(i18n, policies.session_idle_minutes).to_string(),
+                    "session_max_hours" => t_string!(i18n, policies.session_max_hours).to_string(),
+                    "device_days" => t_string!(i18n, policies.device_days).to_string(),
+                    _ => return String::new(),
+                };
+                format!("{label}: ")
+            };
+            view! {
+                {label}
+                {t!(
+                    i18n,
+                    errors.policy_out_of_bounds,
+                    min = move || min,
+                    max = move || max
+                )}
+            }
             .into_any()
         }
         AppError::PhoneLinkInvalid => t!(i18n, errors.phone_link_invalid).into_any(),
