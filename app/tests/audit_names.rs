@@ -29,18 +29,22 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// The `namespace.name` literals in `text`, in double or single (SQL) quotes.
+/// The `namespace.name` literals in `text`, in double or single (SQL) quotes: each one found
+/// where it starts, so apostrophes elsewhere (comments, lifetimes) cannot confuse the scan.
 fn kinds_in(text: &str) -> Vec<String> {
     let mut kinds = Vec::new();
     for quote in ['"', '\''] {
-        for (i, piece) in text.split(quote).enumerate() {
-            let Some((namespace, name)) = piece.split_once('.') else {
-                continue;
-            };
-            let word =
-                |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-            if i % 2 == 1 && NAMESPACES.contains(&namespace) && word(name) && name != "csv" {
-                kinds.push(piece.to_owned());
+        for namespace in NAMESPACES {
+            let opening = format!("{quote}{namespace}.");
+            for (at, _) in text.match_indices(&opening) {
+                let rest = &text[at + opening.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if !name.is_empty() && name != "csv" && rest[name.len()..].starts_with(quote) {
+                    kinds.push(format!("{namespace}.{name}"));
+                }
             }
         }
     }

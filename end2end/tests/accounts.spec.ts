@@ -22,13 +22,14 @@ test("sign up with a mailed code, sign out, sign in", async ({ page }) => {
   await expect(page.locator("header")).not.toContainText("Rob Smith");
 
   // A page for members, opened signed out, offers to sign in and comes back to it.
-  await visit(page, "/account/devices");
+  await visit(page, "/account/devices?shown=all");
   await expect(page.getByText("Sign in to continue.")).toBeVisible();
   await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
   await hydrated(page);
   await sendSignIn(page, email);
   await expect(page.getByRole("heading", { level: 1, name: "Your devices" })).toBeVisible();
+  await expect(page).toHaveURL(/\/account\/devices\?shown=all$/);
   await expect(page.locator("header")).toContainText("Rob Smith");
 });
 

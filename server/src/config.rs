@@ -14,6 +14,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Where mail goes out, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@mail.example:465`.
     pub smtp_url: Option<String>,
+    /// How long one message's SMTP conversation may take (RFC 5321 allows a server 10 minutes
+    /// to accept a message's data; most answer in seconds).
+    pub smtp_timeout: Duration,
     /// The sender of every message.
     pub mail_from: String,
     /// Where people reach the site, for links in mail; `None` means the listening address.
@@ -120,6 +123,12 @@ impl Config {
                 }
                 None => None,
             },
+            smtp_timeout: Duration::from_secs(parse(
+                &lookup,
+                "SMTP_TIMEOUT_SECS",
+                300,
+                "a whole number of seconds",
+            )?),
             mail_from: non_empty(&lookup, "MAIL_FROM")
                 .unwrap_or_else(|| "Tenantry <no-reply@tenantry.localhost>".to_owned()),
             public_url: match non_empty(&lookup, "PUBLIC_URL") {

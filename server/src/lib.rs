@@ -61,8 +61,9 @@ pub async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Erases the personal data of people removed more than 30 days ago, hourly. Every server runs
-/// it; the statement is idempotent, so running it on several at once is harmless.
+/// Erases the personal data of people removed more than 30 days ago, and clears away sessions
+/// that have ended, hourly. Every server runs it; the statements are idempotent, so running
+/// them on several at once is harmless.
 async fn erase_removed_people(pool: sqlx::PgPool) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {
@@ -71,6 +72,10 @@ async fn erase_removed_people(pool: sqlx::PgPool) {
             Ok(0) => {}
             Ok(erased) => tracing::info!(erased, "erased the data of people removed 30 days ago"),
             Err(error) => tracing::warn!(?error, "could not erase removed people; will retry"),
+        }
+        let now = time::OffsetDateTime::now_utc();
+        if let Err(error) = app::accounts::session::end_expired(&pool, None, now).await {
+            tracing::warn!(?error, "could not clear ended sessions away; will retry");
         }
     }
 }

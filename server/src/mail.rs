@@ -21,10 +21,12 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub enum Mailer {
     /// Over SMTP, from `from`.
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
         /// The domain of Message-IDs.
         host: String,
+        /// How long one message's SMTP conversation may take before it counts as failed.
+        send_within: Duration,
     },
     /// Nowhere: the development mailbox page shows them.
     Mailbox,
@@ -45,20 +47,26 @@ impl Mailer {
             .map_err(|error| format!("MAIL_FROM is not a mail address ({error}): use the form Name <address@example.com>"))?;
         let host = from.email.domain().to_owned();
         Ok(Mailer::Smtp {
-            transport,
+            transport: Box::new(transport),
             from,
             host,
+            send_within: config.smtp_timeout,
         })
+    }
+
+    /// How long a claimed message is its worker's before another may try it: longer than an
+    /// SMTP attempt may take, so only a message whose server died mid-send is tried again.
+    fn claim_seconds(&self) -> f64 {
+        let longest_send = match self {
+            Mailer::Smtp { send_within, .. } => send_within.as_secs_f64(),
+            Mailer::Mailbox => 0.0,
+        };
+        longest_send + 60.0
     }
 }
 
 /// How many messages a worker sends at once.
 const BATCH: i64 = 4;
-/// How long one message's SMTP conversation may take before it counts as a failed attempt.
-const SEND_WITHIN: Duration = Duration::from_secs(30);
-/// How long a claimed message is its worker's before another may try it: longer than an SMTP
-/// attempt may take (`SEND_WITHIN`), so only a message whose server died mid-send is tried again.
-const CLAIM_SECONDS: f64 = 60.0;
 /// How often a worker looks for due mail when no notification comes: retries fall due silently.
 const POLL_EVERY: Duration = Duration::from_secs(2);
 
@@ -92,10 +100,12 @@ pub fn start_worker(pool: &PgPool, mailer: Mailer) -> Worker {
 async fn run(pool: PgPool, mailer: Mailer, mut stopped: watch::Receiver<bool>) {
     let mut listener = listen(&pool).await;
     loop {
-        let claimed = claim(&pool).await.unwrap_or_else(|error| {
-            tracing::warn!(%error, "cannot look for mail to deliver; looking again shortly");
-            Vec::new()
-        });
+        let claimed = claim(&pool, mailer.claim_seconds())
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "cannot look for mail to deliver; looking again shortly");
+                Vec::new()
+            });
         let more = i64::try_from(claimed.len()).unwrap_or(BATCH) == BATCH;
         let mut sending = tokio::task::JoinSet::new();
         for message in claimed {
@@ -151,7 +161,7 @@ struct Claimed {
 
 /// Claims the messages that are due, oldest first, counting the attempt now so that one whose
 /// server dies mid-send still counts towards giving up.
-async fn claim(pool: &PgPool) -> Result<Vec<Claimed>, sqlx::Error> {
+async fn claim(pool: &PgPool, claim_seconds: f64) -> Result<Vec<Claimed>, sqlx::Error> {
     sqlx::query_as!(
         Claimed,
         "update outbox o
@@ -164,7 +174,7 @@ async fn claim(pool: &PgPool) -> Result<Vec<Claimed>, sqlx::Error> {
           where o.id = due.id
           returning o.id, o.recipient, o.subject, o.body_text, o.sender_name, o.reply_to",
         BATCH,
-        CLAIM_SECONDS,
+        claim_seconds,
         outbox::RETRIES
     )
     .fetch_all(pool)
@@ -219,6 +229,7 @@ async fn send(mailer: &Mailer, message: Claimed) -> Result<(), BoxError> {
         transport,
         from,
         host,
+        send_within,
     } = mailer
     else {
         return Ok(());
@@ -241,9 +252,10 @@ async fn send(mailer: &Mailer, message: Claimed) -> Result<(), BoxError> {
         .header(ContentType::TEXT_PLAIN)
         .body(message.body_text)?;
     // The transport's own timeout bounds only the connect: a server that goes silent mid-reply
-    // would hold the worker, and every worker after it, for good.
-    tokio::time::timeout(SEND_WITHIN, transport.send(email))
+    // would hold the worker, and every worker after it, for good. Giving up drops the
+    // connection (one per message, not pooled), so nothing of this message reaches the next.
+    tokio::time::timeout(*send_within, transport.send(email))
         .await
-        .map_err(|_| format!("no answer from the mail server within {SEND_WITHIN:?}"))??;
+        .map_err(|_| format!("no answer from the mail server within {send_within:?}"))??;
     Ok(())
 }

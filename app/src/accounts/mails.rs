@@ -23,6 +23,17 @@ pub fn sign_up_code(settings: &Settings, locale: Locale, to: &str, id: Uuid, cod
     )
 }
 
+/// To a removed person whose address someone tried to sign up with: only an admin can bring the
+/// account back (until it is erased, 30 days after the removal).
+pub fn removed_account(locale: Locale, to: &str) -> Mail {
+    let email = EmailAddress::display_stored(to);
+    Mail::new(
+        to.to_owned(),
+        td_string!(locale, mail.registered_subject).to_string(),
+        fill(td_string!(locale, mail.removed_body), &[("email", &email)]),
+    )
+}
+
 pub fn already_registered(settings: &Settings, locale: Locale, to: &str) -> Mail {
     let link = format!("{}/signin", settings.public_url);
     let reset = format!("{}/password/forgot", settings.public_url);

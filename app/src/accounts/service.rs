@@ -69,16 +69,34 @@ pub(super) async fn limit_mail(
 
 /// Whether some member, removed or not, has this (stored) address: it cannot sign up again
 /// (a removed person's account may still be restored, until it is erased).
-pub(super) async fn address_taken(
-    tx: &mut sqlx::PgConnection,
-    address: &str,
-) -> Result<bool, AppError> {
+async fn address_taken(tx: &mut sqlx::PgConnection, address: &str) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar!(
         r#"select exists(select 1 from members where email = $1) as "exists!""#,
         address
     )
     .fetch_one(&mut *tx)
     .await?)
+}
+
+/// What a sign-up with a taken address mails its owner: where to sign in, or, once an admin has
+/// removed them, who can bring the account back.
+async fn taken_address_mail(
+    tx: &mut sqlx::PgConnection,
+    settings: &crate::core::state::Settings,
+    locale: crate::i18n::Locale,
+    address: &str,
+) -> Result<crate::core::outbox::Mail, AppError> {
+    let removed = sqlx::query_scalar!(
+        r#"select exists(select 1 from members where email = $1 and status = 'removed') as "removed!""#,
+        address
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(if removed {
+        mails::removed_account(locale, address)
+    } else {
+        mails::already_registered(settings, locale, address)
+    })
 }
 
 /// Whether a member signed up with this (stored) address, or was invited with it, and has not
@@ -158,7 +176,7 @@ pub async fn sign_up(
     .execute(&mut *tx)
     .await?;
     let mail = if registered {
-        mails::already_registered(settings, who.locale, &address)
+        taken_address_mail(&mut tx, settings, who.locale, &address).await?
     } else {
         mails::sign_up_code(settings, who.locale, &address, id, &code)
     };
@@ -402,7 +420,9 @@ pub async fn resend_code(core: &Core, who: &Requester, id: Uuid) -> Result<(), A
         ("sign_up", true) => Some(mails::sign_up_code(
             settings, who.locale, &row.email, id, &code,
         )),
-        ("sign_up", false) => Some(mails::already_registered(settings, who.locale, &row.email)),
+        ("sign_up", false) => {
+            Some(taken_address_mail(&mut tx, settings, who.locale, &row.email).await?)
+        }
         ("reset_password", true) => Some(mails::reset_code(
             settings, who.locale, &row.email, id, &code,
         )),

@@ -229,18 +229,19 @@ pub async fn end_this(
     }
 }
 
-/// Ends the sessions of an organization's members that its policies, as they stand, have
-/// already ended: run before the policies change, so that a longer limit does not revive them.
+/// Ends the sessions that their organization's policies, as they stand, have already ended:
+/// of one organization before its policies change, so that a longer limit does not revive
+/// them, or of every organization (`None`), to clear them away. Returns how many.
 pub async fn end_expired(
     db: impl PgExecutor<'_>,
-    organization_id: Uuid,
+    organization_id: Option<Uuid>,
     now: OffsetDateTime,
-) -> Result<(), AppError> {
-    sqlx::query!(
+) -> Result<u64, AppError> {
+    let ended = sqlx::query!(
         "delete from sessions s
           using members m
           left join organization_policies p on p.organization_id = m.organization_id
-          where m.id = s.member_id and m.organization_id = $1
+          where m.id = s.member_id and ($1::uuid is null or m.organization_id = $1)
             and not (s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
                      and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
                      and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day'))",
@@ -251,7 +252,7 @@ pub async fn end_expired(
     )
     .execute(db)
     .await?;
-    Ok(())
+    Ok(ended.rows_affected())
 }
 
 /// Ends one session.

@@ -321,7 +321,7 @@ pub async fn save_policies(
         });
     }
     // Sessions the policies have already ended stay ended, however the limits change.
-    session::end_expired(&mut *tx, admin.organization_id, now).await?;
+    session::end_expired(&mut *tx, Some(admin.organization_id), now).await?;
     let old = policies::store::save(&mut tx, admin.organization_id, new, now).await?;
     for (policy, from, to) in new.changes_from(&old) {
         admin

@@ -64,11 +64,23 @@ impl LatestFailure {
         Self(RwSignal::new(None))
     }
 
-    pub fn follow<T: Clone + Send + Sync + 'static>(
-        self,
-        value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    ) -> Self {
+    pub fn follow<T, S>(self, value: S) -> Self
+    where
+        T: Clone + Send + Sync + 'static,
+        S: Get<Value = Option<Result<T, AppError>>>
+            + GetUntracked<Value = Option<Result<T, AppError>>>
+            + Send
+            + Sync
+            + 'static,
+    {
         let latest = self.0;
+        // A form posted without the page's script answers with the page itself, rendered on the
+        // server where effects do not run: start from that answer.
+        if latest.get_untracked().is_none() {
+            if let Some(Err(error)) = value.get_untracked() {
+                latest.set(Some(error));
+            }
+        }
         Effect::new(move |_| {
             if let Some(outcome) = value.get() {
                 latest.set(outcome.err());
@@ -547,7 +559,10 @@ fn SignInToContinue() -> impl IntoView {
     let i18n = use_i18n();
     let location = leptos_router::hooks::use_location();
     let href = move || {
-        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        // `search` comes without its `?`.
+        let search = location.search.get();
+        let separator = if search.is_empty() { "" } else { "?" };
+        let here = format!("{}{separator}{search}", location.pathname.get());
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("next", &here)
             .finish();

@@ -28,6 +28,8 @@ pub fn UpgradePage() -> impl IntoView {
             .value()
             .with(|outcome| outcome.as_ref().is_some_and(wizard_may_have_moved))
         {
+            // A purchase refused before this check has nothing to say to the form it brings.
+            purchase.value().set(None);
             moved.update(|n| *n += 1);
         }
     });

@@ -446,6 +446,10 @@ async fn sessions_end_after_twelve_idle_hours(pool: PgPool) {
     assert!(app.is_signed_in(&rob).await);
     app.clock
         .advance(Duration::hours(12) + Duration::seconds(1));
+    let ended = app::accounts::session::end_expired(&app.pool, None, app.clock.now())
+        .await
+        .expect("cleared away");
+    assert_eq!(ended, 1, "the hourly clean-up deletes the ended session");
     assert!(!app.is_signed_in(&rob).await);
 }
 

@@ -78,11 +78,18 @@ fn delivered(dir: &std::path::Path) -> Vec<String> {
 
 /// The mail queue's worker, as the server starts it, sending to the SMTP server on loopback `port`.
 async fn worker_sending_to(pool: &PgPool, port: u16) -> mail::Worker {
+    worker_with(pool, port, &[]).await
+}
+
+async fn worker_with(pool: &PgPool, port: u16, more: &[(&str, &str)]) -> mail::Worker {
     let config = Config::from_lookup(|name| match name {
         "DATABASE_URL" => Some("postgres://unused@127.0.0.1/unused".to_owned()),
         "SMTP_URL" => Some(format!("smtp://127.0.0.1:{port}")),
         "PAYMENTS" => Some("test".to_owned()),
-        _ => None,
+        _ => more
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned()),
     })
     .expect("valid configuration");
     mail::start_worker(pool, mail::Mailer::from_config(&config).expect("mailer"))
@@ -245,7 +252,7 @@ async fn a_mail_server_that_accepts_and_falls_silent_costs_one_attempt_not_the_q
             connections.push(stream);
         }
     });
-    let mut worker = worker_sending_to(&pool, port).await;
+    let mut worker = worker_with(&pool, port, &[("SMTP_TIMEOUT_SECS", "2")]).await;
     let app = TestApp::spawn(pool.clone()).await;
     sqlx::query(
         "insert into outbox (recipient, subject, body_text) values ('rob@contoso.com', 'Hello', 'Hello')",

@@ -398,8 +398,12 @@ async fn a_removed_person_is_signed_out_frees_their_license_and_can_be_restored_
     // that could never work.
     app.start_sign_up(&browser(), "sara@contoso.com", "Sara")
         .await;
-    let (subject, _) = app.latest_mail("sara@contoso.com").await.expect("a mail");
+    let (subject, body) = app.latest_mail("sara@contoso.com").await.expect("a mail");
     assert_eq!(subject, "Someone tried to sign up with your address");
+    assert!(
+        body.contains("An admin of your organization removed the account"),
+        "{body}"
+    );
     assert_eq!(
         app.count("licenses").await,
         1,
