@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
+mod codes;
 pub mod devices;
 mod mails;
 pub mod passwords;

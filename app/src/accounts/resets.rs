@@ -7,10 +7,8 @@ use http::HeaderValue;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::service::{
-    check_code, domain_policies, has_account, limit_mail, new_code, replace_codes, use_up_codes,
-    CODE_LIFETIME,
-};
+use super::codes::{check_code, limit_mail, new_code, replace_codes, use_up_codes, CODE_LIFETIME};
+use super::service::{domain_policies, has_account};
 use super::{mails, passwords, session};
 use crate::core::error::AppError;
 use crate::core::outbox;

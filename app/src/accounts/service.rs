@@ -1,17 +1,16 @@
-//! The accounts service: sign-up with a mailed code and sign-in, and the mailed codes that sign-up
-//! and password resets share. Server functions, REST handlers and tests all call these with
-//! explicit dependencies.
+//! The accounts service: sign-up with a mailed code, resending a code, and sign-in. Server
+//! functions, REST handlers and tests all call these with explicit dependencies.
 
 #![cfg(feature = "ssr")]
 
 use http::HeaderValue;
-use rand::Rng;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
-use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::codes::{
+    check_code, limit_mail, new_code, replace_codes, use_up_codes, CODE_LIFETIME, RESEND_COOLDOWN,
+};
 use super::{mails, passwords, session};
 use crate::core::audit;
 use crate::core::error::AppError;
@@ -23,49 +22,6 @@ use crate::core::state::Core;
 use crate::core::throttle;
 use crate::domain::{DisplayName, EmailAddress, Invalid, OneTimeCode, Password};
 use crate::policies;
-
-/// How long a mailed code can be used.
-pub const CODE_LIFETIME: Duration = Duration::minutes(15);
-/// Wrong guesses allowed per code.
-pub const CODE_ATTEMPTS: i32 = 5;
-/// Time between two mails of a code.
-pub const RESEND_COOLDOWN: Duration = Duration::seconds(60);
-
-/// A new six-digit code and the hash stored for it, bound to its row.
-pub(super) fn new_code(id: Uuid) -> (String, Vec<u8>) {
-    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
-    let hash = code_hash(id, &code);
-    (code, hash)
-}
-
-pub(super) fn code_hash(id: Uuid, code: &str) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    hasher.update(id.as_bytes());
-    hasher.update(code.as_bytes());
-    hasher.finalize().to_vec()
-}
-
-pub(super) async fn limit_mail(
-    pool: &PgPool,
-    who: &Requester,
-    email: &str,
-    now: OffsetDateTime,
-) -> Result<(), AppError> {
-    throttle::hit(
-        pool,
-        &format!("mail:ip:{}", who.limit_key()),
-        throttle::MAILS_PER_IP,
-        now,
-    )
-    .await?;
-    throttle::hit(
-        pool,
-        &format!("mail:address:{email}"),
-        throttle::MAILS_PER_ADDRESS,
-        now,
-    )
-    .await
-}
 
 /// Whether some member, removed or not, has this (stored) address: it cannot sign up again
 /// (a removed person's account may still be restored, until it is erased).
@@ -193,109 +149,6 @@ pub(super) async fn domain_policies(
 ) -> Result<(policies::Policies, Option<String>), AppError> {
     let mut db = pool.acquire().await?;
     policies::store::of_address_domain(&mut db, email.domain().as_str()).await
-}
-
-/// Ends the pending codes of `purpose` for an address: one code lives at a time, so asking again
-/// never adds to the codes a guesser can hit.
-pub(super) async fn replace_codes(
-    tx: &mut sqlx::PgConnection,
-    address: &str,
-    purpose: &str,
-) -> Result<(), AppError> {
-    sqlx::query!(
-        "delete from email_codes where email = $1 and purpose = $2",
-        address,
-        purpose
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-/// What a valid code unlocks.
-pub(super) struct Redeemed {
-    /// The code checked, as stored: using it up requires that it is still the one stored.
-    pub(super) id: Uuid,
-    pub(super) code_hash: Vec<u8>,
-    pub(super) email: String,
-    pub(super) display_name: Option<String>,
-    pub(super) password_hash: Option<String>,
-    pub(super) browser_hash: Option<Vec<u8>>,
-}
-
-/// Counts a guess at code `id` (committed whatever the outcome), then checks it.
-pub(super) async fn check_code(
-    pool: &PgPool,
-    who: &Requester,
-    id: Uuid,
-    purpose: &str,
-    code: &OneTimeCode,
-    now: OffsetDateTime,
-) -> Result<Redeemed, AppError> {
-    throttle::hit(
-        pool,
-        &format!("codes:ip:{}", who.limit_key()),
-        throttle::CODES_PER_IP,
-        now,
-    )
-    .await?;
-    let row = sqlx::query!(
-        "update email_codes set attempts = attempts + 1 where id = $1 and purpose = $2
-         returning email, redeemable, display_name, password_hash, code_hash, expires_at, attempts, browser_hash",
-        id,
-        purpose
-    )
-    .fetch_optional(pool)
-    .await?
-    .ok_or(AppError::CodeWrong)?;
-    // However many codes an address is sent, its guesses share one budget an hour and a day.
-    for (window, limit) in [
-        ("address", throttle::CODES_PER_ADDRESS),
-        ("address-day", throttle::CODES_PER_ADDRESS_PER_DAY),
-    ] {
-        throttle::hit(pool, &format!("codes:{window}:{}", row.email), limit, now).await?;
-    }
-    if row.attempts > CODE_ATTEMPTS {
-        return Err(AppError::CodeAttemptsSpent);
-    }
-    if row.expires_at <= now {
-        return Err(AppError::CodeExpired);
-    }
-    if !row.redeemable || row.code_hash != code_hash(id, code.as_str()) {
-        return Err(AppError::CodeWrong);
-    }
-    Ok(Redeemed {
-        id,
-        code_hash: row.code_hash,
-        email: row.email,
-        display_name: row.display_name,
-        password_hash: row.password_hash,
-        browser_hash: row.browser_hash,
-    })
-}
-
-/// Deletes every pending code of `purpose` for the address, so a second use of any code fails
-/// (and of two uses at once, one). The code checked must be among them as it was checked: one
-/// replaced or resent since no longer counts.
-pub(super) async fn use_up_codes(
-    tx: &mut sqlx::PgConnection,
-    redeemed: &Redeemed,
-    purpose: &str,
-) -> Result<(), AppError> {
-    let deleted = sqlx::query!(
-        "delete from email_codes where email = $1 and purpose = $2 returning id, code_hash",
-        redeemed.email,
-        purpose
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    if !deleted
-        .iter()
-        .any(|code| code.id == redeemed.id && code.code_hash == redeemed.code_hash)
-    {
-        return Err(AppError::CodeWrong);
-    }
-    Ok(())
 }
 
 /// Finishes a sign-up: the member joins the organization of their domain (created unmanaged on

@@ -6,6 +6,7 @@ use super::{MeetingSummary, MeetingView, MeetingsOverview};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
+    super::leaving,
     super::participants::{self, Who},
     super::{settings, store, Lobby, MeetingSettings},
     crate::accounts::Member,
@@ -116,10 +117,8 @@ pub async fn join_meeting(
 /// Leaves a meeting or its lobby.
 #[server(prefix = "/api", endpoint = "leave_meeting")]
 pub async fn leave_meeting(code: String) -> Result<(), AppError> {
-    serve(|core, who: Who| async move {
-            participants::leave(&core.pool, core.now(), &who, &code).await
-    })
-    .await
+    serve(|core, who: Who| async move { leaving::leave(&core.pool, core.now(), &who, &code).await })
+        .await
 }
 
 /// A meeting page was closed or reloaded (sent as a beacon): the place lapses unless another of
@@ -127,7 +126,7 @@ pub async fn leave_meeting(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "meeting_page_closed")]
 pub async fn meeting_page_closed(code: String) -> Result<(), AppError> {
     serve(|core, who: Who| async move {
-        participants::page_closed(&core.pool, core.now(), &who, &code).await
+        leaving::page_closed(&core.pool, core.now(), &who, &code).await
     })
     .await
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 mod api;
+pub mod leaving;
 pub mod limits;
 pub mod participants;
 pub mod presence;

@@ -1,6 +1,6 @@
-//! Participants: joining within the limit, the lobby and leaving. Each of these locks and counts
-//! the same rows, and the limit holds only if they are read together. Following a meeting live,
-//! and the heartbeat that keeps a participant present, are in `watchers`.
+//! Participants: joining within the limit and the lobby. Each of these locks and counts the same
+//! rows, and the limit holds only if they are read together. Following a meeting live, and the
+//! heartbeat that keeps a participant present, are in `watchers`; leaving is in `leaving`.
 //!
 //! Joins lock the meeting's row, so counting the participants and adding one is a single step:
 //! however many people join at once, the meeting never holds more than its limit.
@@ -12,9 +12,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::store::{by_id, find, format_start, Meeting, PRESENCE_TIMEOUT};
-use super::{
-    limits, settings, Lobby, MeetingView, Participant, Roster, Viewer, HEARTBEAT_EVERY_SECS,
-};
+use super::{limits, settings, Lobby, MeetingView, Participant, Roster, Viewer};
 use crate::accounts::{member_of, Member};
 use crate::core::api::Guard;
 use crate::core::error::{AppError, Invalid};
@@ -400,63 +398,6 @@ pub async fn join(
     .await?;
     tx.commit().await?;
     Ok(id.to_string())
-}
-
-/// Ends `who`'s place in the meeting, on every device: the Leave button.
-pub async fn leave(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    who: &Who,
-    code: &str,
-) -> Result<(), AppError> {
-    let mut db = pool.acquire().await?;
-    let meeting = find(&mut db, code, false).await?;
-    let (member_id, guest_key) = own_place(who, &meeting);
-    sqlx::query!(
-        "update participants set left_at = $4
-          where meeting_id = $1 and left_at is null and (member_id = $2 or guest_key = $3)",
-        meeting.id,
-        member_id,
-        guest_key,
-        now
-    )
-    .execute(&mut *db)
-    .await?;
-    Ok(())
-}
-
-/// How long a place outlives a closed meeting page: one heartbeat and a little, so that another
-/// page of the same person (their phone beside their laptop, or the page reloaded) keeps it.
-const CLOSED_PAGE_GRACE: Duration = Duration::seconds(HEARTBEAT_EVERY_SECS as i64 + 2);
-
-/// A meeting page of `who` was closed or reloaded: their place lapses shortly unless another of
-/// their pages is still open on the meeting and keeps it alive with its heartbeat.
-pub async fn page_closed(
-    pool: &PgPool,
-    now: OffsetDateTime,
-    who: &Who,
-    code: &str,
-) -> Result<(), AppError> {
-    let mut db = pool.acquire().await?;
-    let meeting = find(&mut db, code, false).await?;
-    let (member_id, guest_key) = own_place(who, &meeting);
-    sqlx::query!(
-        "update participants set last_seen_at = least(last_seen_at, $4)
-          where meeting_id = $1 and left_at is null and (member_id = $2 or guest_key = $3)",
-        meeting.id,
-        member_id,
-        guest_key,
-        now - PRESENCE_TIMEOUT + CLOSED_PAGE_GRACE
-    )
-    .execute(&mut *db)
-    .await?;
-    Ok(())
-}
-
-/// Whose place `who` may give up: their own, even where they may no longer enter (guests since
-/// forbidden), or nobody's.
-fn own_place<'a>(who: &'a Who, meeting: &Meeting) -> (Option<Uuid>, Option<&'a [u8]>) {
-    identity(who, access(who, meeting).unwrap_or(Access::Guest))
 }
 
 pub async fn admit(
