@@ -26,14 +26,16 @@ pub fn LauncherPage() -> impl IntoView {
     }
 }
 
-/// One app in the launcher.
+/// One app in the launcher: a link named for the app alone, described by its tagline.
 #[component]
 fn Tile(href: &'static str, name: Signal<String>, text: Signal<String>) -> impl IntoView {
+    let tagline = format!("{}-tagline", href.trim_start_matches('/'));
+    let described_by = tagline.clone();
     view! {
         <li>
-            <A href=href attr:class="tile">
+            <A href=href attr:class="tile" attr:aria-describedby=described_by>
                 <span class="tile-name">{name}</span>
-                <span class="tile-text">{text}</span>
+                <span class="tile-text" id=tagline>{text}</span>
             </A>
         </li>
     }
@@ -86,15 +88,18 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-/// The top bar: product name, navigation, the language switch and who is signed in.
+/// The top bar: product name, navigation, the language switch and who is signed in. On the
+/// launcher its tiles are the navigation, so the bar does not name each app a second time.
 #[component]
 pub fn AppHeader() -> impl IntoView {
     let i18n = use_i18n();
+    let location = leptos_router::hooks::use_location();
+    let on_launcher = move || location.pathname.get() == "/";
     view! {
         <a class="skip-link" href="#main">{t!(i18n, shell.skip_to_content)}</a>
         <header class="app-header">
             <A href="/" attr:class="brand">"Tenantry"</A>
-            <nav aria-label=move || t_string!(i18n, shell.main_navigation).to_string()>
+            <nav aria-label=move || t_string!(i18n, shell.main_navigation).to_string() hidden=on_launcher>
                 <A href="/meetings">{t!(i18n, apps.meetings.name)}</A>
                 <A href="/admin">{t!(i18n, apps.admin.name)}</A>
                 <A href="/settings">{t!(i18n, apps.settings.name)}</A>

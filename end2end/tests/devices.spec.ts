@@ -21,7 +21,7 @@ test("a member sets up a phone from a QR code, sees it and signs it out", async 
   await hydrated(phone);
   await phone.getByRole("button", { name: "Sign in on this phone" }).click();
   await expect(phone.getByRole("heading", { level: 1, name: "Meetings" })).toBeVisible();
-  await expect(computer.getByText("Your phone is signed in.")).toBeVisible();
+  await expect(computer.getByText("The phone is signed in.")).toBeVisible();
 
   // The link does not work a second time.
   const other = await (await browser.newContext()).newPage();

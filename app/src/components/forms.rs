@@ -94,13 +94,14 @@ pub fn Field(
     }
 }
 
-/// The outcome of a form's last submission, announced to screen readers.
+/// What went wrong with a form's last submission, announced to screen readers as it appears:
+/// nothing at all while there is nothing to say, so a page holds only the alerts that speak.
 #[component]
 pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
-    view! {
-        <div role="alert" aria-live="assertive">
-            {move || error.get().map(|error| view! { <p class="error"><ErrorText error /></p> })}
-        </div>
+    move || {
+        error
+            .get()
+            .map(|error| view! { <p role="alert" class="error"><ErrorText error /></p> })
     }
 }
 

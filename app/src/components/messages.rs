@@ -47,7 +47,7 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         AppError::PurchaseInProgress => t!(i18n, errors.purchase_in_progress).into_any(),
         AppError::NoLicenseAvailable => t!(i18n, errors.no_license_available).into_any(),
         AppError::LicensesInUse { unassign_first } => {
-            t!(i18n, errors.licenses_in_use, count = move || unassign_first).into_any()
+            t!(i18n, errors.licenses_in_use, count = move || i64::from(unassign_first)).into_any()
         }
         AppError::MeetingFull { limit } => {
             t!(i18n, errors.meeting_full, limit = move || limit).into_any()

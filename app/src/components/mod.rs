@@ -105,6 +105,42 @@ impl Default for LatestFailure {
     }
 }
 
+/// How many changes a page's actions have made, for a page that loads its data again after each:
+/// a refused form is not drawn anew, so it keeps what was typed in it beside the error. Create it
+/// where the actions are created, and [`follow`](Changes::follow) each of them.
+#[derive(Clone, Copy)]
+pub struct Changes(RwSignal<usize>);
+
+impl Changes {
+    pub fn new() -> Self {
+        Self(RwSignal::new(0))
+    }
+
+    pub fn follow<T, S>(self, value: S) -> Self
+    where
+        T: Clone + Send + Sync + 'static,
+        S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    {
+        let made = self.0;
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = value.get() {
+                made.update(|count| *count += 1);
+            }
+        });
+        self
+    }
+
+    pub fn count(self) -> usize {
+        self.0.get()
+    }
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Whether an action has ever answered with `error`: a form that then asks for one more field
 /// keeps it after later answers.
 pub fn ever_failed_with<T: Clone + Send + Sync + 'static>(

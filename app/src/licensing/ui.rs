@@ -8,7 +8,9 @@ use super::{
     AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
     SeatsView, UnassignLicense,
 };
-use crate::components::{path_param, translated, AdminNav, ErrorText, LatestFailure, Loaded, Page};
+use crate::components::{
+    path_param, translated, AdminNav, Changes, ErrorText, LatestFailure, Loaded, Page,
+};
 use crate::core::error::AppError;
 use crate::i18n::*;
 
@@ -53,17 +55,12 @@ pub fn LicensingPage() -> impl IntoView {
         .follow(assign.value())
         .follow(unassign.value())
         .error();
-    let view_data = Resource::new(
-        move || {
-            (
-                remove.version().get(),
-                assign.version().get(),
-                unassign.version().get(),
-                buy.version().get(),
-            )
-        },
-        |_| super::licensing(),
-    );
+    let changes = Changes::new()
+        .follow(remove.value())
+        .follow(assign.value())
+        .follow(unassign.value())
+        .follow(buy.value());
+    let view_data = Resource::new(move || changes.count(), |_| super::licensing());
     // Back from Stripe Checkout: the payment may not be confirmed yet, so the buyer is not the
     // admin for a moment. The page says so and looks again until the webhook has been applied.
     let query = use_query_map();
@@ -148,17 +145,13 @@ fn Licensing(
                         <label for="remove-quantity">{t!(i18n, licensing.remove_quantity)}</label>
                         <input id="remove-quantity" name="quantity" type="number" min="1" required />
                     </div>
-                    <div role="alert">
-                        {move || remove.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
-                    </div>
+                    {move || remove.value().get().and_then(Result::err).map(|error| view! { <p role="alert" class="error"><ErrorText error /></p> })}
                     <button type="submit" class="secondary">{t!(i18n, licensing.remove)}</button>
                 </ActionForm>
             }
         })}
         <h2>{t!(i18n, licensing.people)}</h2>
-        <div role="alert">
-            {move || seat_failure.get().map(|error| view! { <p class="error"><ErrorText error /></p> })}
-        </div>
+        {move || seat_failure.get().map(|error| view! { <p role="alert" class="error"><ErrorText error /></p> })}
         <ul class="people">
             {data.people.iter().map(|person| {
                 let email = person.email.clone();

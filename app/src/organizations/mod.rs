@@ -39,6 +39,9 @@ pub struct OrganizationView {
     pub member_count: i64,
     /// The signed-in member's role in it.
     pub role: Role,
+    /// Whom its members ask for a license or a change, once it is managed: "Kim Akers
+    /// (kim@contoso.com)".
+    pub admin: Option<String>,
 }
 
 impl OrganizationView {

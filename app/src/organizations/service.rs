@@ -185,11 +185,15 @@ pub async fn make_managed(
 pub async fn view(db: impl PgExecutor<'_>, member: &Member) -> Result<OrganizationView, AppError> {
     let row = sqlx::query!(
         r#"select o.domain, o.status, m.role,
-                  (select count(*) from members c where c.organization_id = o.id) as "member_count!"
+                  (select count(*) from members c where c.organization_id = o.id) as "member_count!",
+                  (select a.display_name || ' (' || a.email || ')' from members a
+                    where a.organization_id = o.id and a.role = $3 and a.status = 'active'
+                    order by a.created_at limit 1) as admin
              from organizations o join members m on m.organization_id = o.id
             where o.id = $1 and m.id = $2"#,
         member.organization_id,
-        member.id
+        member.id,
+        Role::GlobalAdmin.as_str()
     )
     .fetch_one(db)
     .await?;
@@ -198,6 +202,7 @@ pub async fn view(db: impl PgExecutor<'_>, member: &Member) -> Result<Organizati
         status: OrganizationStatus::stored(&row.status)?,
         member_count: row.member_count,
         role: Role::stored(&row.role)?,
+        admin: row.admin,
     })
 }
 

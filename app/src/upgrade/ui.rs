@@ -207,9 +207,7 @@ fn PurchaseFields(preview: PurchasePreview, purchase: ServerAction<Purchase>) ->
                 <p>{t!(i18n, purchase.preview_settings)}</p>
             </section>
             <CardFields checkout=preview.checkout />
-            <div role="alert" aria-live="assertive">
-                {move || purchase.value().get().and_then(Result::err).map(|error| view! { <p class="error"><ErrorText error /></p> })}
-            </div>
+            {move || purchase.value().get().and_then(Result::err).map(|error| view! { <p role="alert" class="error"><ErrorText error /></p> })}
             <button type="submit" disabled=move || purchase.pending().get()>
                 {if preview.checkout { t!(i18n, purchase.continue_checkout).into_any() } else { t!(i18n, purchase.pay).into_any() }}
             </button>

@@ -8,7 +8,8 @@ use leptos_router::components::A;
 use super::{
     AbandonWizard, Entry, Finding, Method, RenewChallenge, StartWizard, WizardState, WizardView,
 };
-use crate::components::{translated, CopyButton, ErrorText};
+use crate::components::{translated, CopyButton, ErrorText, SignInToContinue};
+use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::organizations::organization_resource;
 
@@ -31,15 +32,12 @@ pub fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl In
                             .into_any()
                     }
                     Ok(Some(organization)) if organization.managed() => {
-                        view! { <p>{t!(i18n, errors.organization_managed)}</p> }.into_any()
+                        let admin = organization.admin;
+                        view! { <p><ErrorText error=AppError::OrganizationManaged { admin } /></p> }
+                            .into_any()
                     }
                     Ok(Some(_)) => view! { <StartWizardButton entry label /> }.into_any(),
-                    _ => view! {
-                        <p>
-                            <A href="/signin">{t!(i18n, sign_in.title)}</A> " " {t!(i18n, admin.sign_in_first)}
-                        </p>
-                    }
-                    .into_any(),
+                    _ => view! { <p><SignInToContinue /></p> }.into_any(),
                 }
             })}
         </Transition>

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use super::{AddDomain, DomainState, DomainsView, RemoveDomain, VerifyDomain};
-use crate::components::{failure, translated, AdminNav, Field, FormError, Loaded, Page, Submit};
+use crate::components::{
+    failure, translated, AdminNav, Changes, Field, FormError, Loaded, Page, Submit,
+};
 use crate::i18n::*;
 use crate::wizard::FindingText;
 
@@ -14,16 +16,11 @@ pub fn DomainsPage() -> impl IntoView {
     let add = ServerAction::<AddDomain>::new();
     let verify = ServerAction::<VerifyDomain>::new();
     let remove = ServerAction::<RemoveDomain>::new();
-    let domains = Resource::new(
-        move || {
-            (
-                add.version().get(),
-                verify.version().get(),
-                remove.version().get(),
-            )
-        },
-        |_| crate::admin::domains(),
-    );
+    let changes = Changes::new()
+        .follow(add.value())
+        .follow(verify.value())
+        .follow(remove.value());
+    let domains = Resource::new(move || changes.count(), |_| crate::admin::domains());
     view! {
         <Page title=translated!(i18n, domains.title)>
             <AdminNav />
@@ -33,7 +30,7 @@ pub fn DomainsPage() -> impl IntoView {
                 {move || verify.value().get().and_then(Result::ok).map(|check| view! {
                     <FindingText finding=check.finding />
                     {(check.joined > 0).then(|| view! {
-                        <p class="success">{move || t_string!(i18n, domains.joined).replace("[count]", &check.joined.to_string())}</p>
+                        <p class="success">{t!(i18n, domains.joined, count = move || check.joined)}</p>
                     })}
                 })}
             </div>
@@ -71,7 +68,7 @@ fn DomainList(
                                 DomainState::Failed => t!(i18n, domains.failed).into_any(),
                             }}
                             {domain.primary.then(|| view! { " · " {t!(i18n, domains.primary)} })}
-                            " · " {move || t_string!(i18n, domains.people).replace("[count]", &domain.people.to_string())}
+                            " · " {t!(i18n, domains.people, count = move || domain.people)}
                         </p>
                         {(status != DomainState::Verified).then(|| view! {
                             <p>{t!(i18n, domains.add_record)}</p>

@@ -27,8 +27,8 @@ pub use policies::PoliciesPage;
 enum Visitor {
     /// One of the organization's admins: the admin center.
     Admin(Box<Overview>),
-    /// A member of a managed organization who holds no admin role.
-    Member,
+    /// A member of a managed organization who holds no admin role, and whom they ask instead.
+    Member { admin: Option<String> },
     /// Signed out, or in an organization nobody administers yet.
     Prospect,
 }
@@ -51,7 +51,9 @@ pub fn AdminHome() -> impl IntoView {
                         .await
                         .map(|overview| Visitor::Admin(Box::new(overview)))
                 }
-                Ok(Some(organization)) if organization.managed() => Ok(Visitor::Member),
+                Ok(Some(organization)) if organization.managed() => Ok(Visitor::Member {
+                    admin: organization.admin,
+                }),
                 Ok(_) => Ok(Visitor::Prospect),
                 Err(error) => Err(error),
             }
@@ -61,14 +63,14 @@ pub fn AdminHome() -> impl IntoView {
         <Page title=translated!(i18n, admin_center.title)>
             <Loaded resource=visitor show=move |visitor| match visitor {
                 Visitor::Admin(overview) => view! { <AdminNav /> <Home overview=*overview /> }.into_any(),
-                Visitor::Member => {
+                Visitor::Member { admin } => {
                     #[cfg(feature = "ssr")]
                     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                         response.set_status(http::StatusCode::FORBIDDEN);
                     }
                     view! {
                         <p role="alert" class="error"><ErrorText error=AppError::Forbidden /></p>
-                        <p>{t!(i18n, errors.organization_managed)}</p>
+                        <p><ErrorText error=AppError::OrganizationManaged { admin } /></p>
                     }.into_any()
                 }
                 Visitor::Prospect => view! { <BecomeAdminOffer /> }.into_any(),
@@ -114,7 +116,7 @@ fn Home(overview: Overview) -> impl IntoView {
         <ul class="tiles" aria-label=move || t_string!(i18n, admin_center.counts).to_string()>
             <li class="tile">
                 <span class="tile-name">{people}</span>
-                <A href="/admin/people">{t!(i18n, people.title)}</A>
+                <span class="tile-text">{t!(i18n, people.title)}</span>
             </li>
             <li class="tile">
                 <span class="tile-name">{invited}</span>
@@ -132,7 +134,7 @@ fn Home(overview: Overview) -> impl IntoView {
             }).collect_view()}
             <li class="tile">
                 <span class="tile-name">{domains}</span>
-                <A href="/admin/domains">{t!(i18n, admin_center.domains)}</A>
+                <span class="tile-text">{t!(i18n, admin_center.domains)}</span>
             </li>
         </ul>
         <h2>{t!(i18n, admin_center.tasks)}</h2>
@@ -156,7 +158,6 @@ fn Home(overview: Overview) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-            <p><A href="/admin/audit">{t!(i18n, audit.title)}</A></p>
         })}
     }
 }

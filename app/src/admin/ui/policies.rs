@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{ApplyToEveryoneElse, EveryoneElse, PoliciesView, SavePolicies};
-use crate::components::{failure, translated, AdminNav, Loaded, Page, Submit};
+use crate::components::{failure, translated, AdminNav, Changes, Loaded, Page, Submit};
 use crate::i18n::*;
 use crate::policies::Lobby;
 
@@ -13,7 +13,8 @@ use crate::policies::Lobby;
 pub fn PoliciesPage() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SavePolicies>::new();
-    let policies = Resource::new(move || save.version().get(), |_| crate::admin::policies());
+    let saved = Changes::new().follow(save.value());
+    let policies = Resource::new(move || saved.count(), |_| crate::admin::policies());
     view! {
         <Page title=translated!(i18n, policies.title)>
             <AdminNav />
@@ -35,11 +36,15 @@ fn EveryoneElseNow(what: EveryoneElse) -> impl IntoView {
         EveryoneElse::ChooseNewPassword => t_string!(i18n, policies.require_new_passwords),
     };
     let reached = move |count: u64| {
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
         match what {
-            EveryoneElse::SignOut => t_string!(i18n, policies.signed_out),
-            EveryoneElse::ChooseNewPassword => t_string!(i18n, policies.passwords_required),
+            EveryoneElse::SignOut => {
+                t!(i18n, policies.signed_out, count = move || count).into_any()
+            }
+            EveryoneElse::ChooseNewPassword => {
+                t!(i18n, policies.passwords_required, count = move || count).into_any()
+            }
         }
-        .replace("[count]", &count.to_string())
     };
     view! {
         <ActionForm action=apply>

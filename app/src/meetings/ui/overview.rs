@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::accounts::MemberContext;
-use crate::components::{translated, ErrorText, Loaded, LocalTime, Page};
+use crate::components::{translated, Changes, ErrorText, Loaded, LocalTime, Page};
 use crate::i18n::*;
 use crate::meetings::{
     CreateMeeting, LimitReason, Lobby, MeetingSummary, MeetingsOverview, OpenPersonalRoom,
@@ -18,10 +18,11 @@ pub fn MeetingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let MemberContext(member) = expect_context::<MemberContext>();
     let save = ServerAction::<SaveMeetingSettings>::new();
+    let saved = Changes::new().follow(save.value());
     // Waits for the member rather than reading them in the source: on the server the member may
     // not be loaded yet when this resource starts.
     let overview = Resource::new(
-        move || save.version().get(),
+        move || saved.count(),
         move |_| async move {
             match member.await {
                 Ok(Some(_)) => crate::meetings::meetings_overview().await.map(Some),
@@ -31,22 +32,31 @@ pub fn MeetingsPage() -> impl IntoView {
     );
     view! {
         <Page title=translated!(i18n, apps.meetings.name)>
-            <p>{t!(i18n, meetings.free_plan)}</p>
             <Loaded resource=overview show={move |overview: Option<MeetingsOverview>| {
-                overview.map(|overview| view! {
-                    <PersonalRoom />
-                    <NewMeeting />
-                    <MyMeetings />
-                    <Overview overview save />
-                })
+                // A licensed member has left the free plan behind: neither it nor the way out
+                // of it is worth their attention.
+                let free = !overview
+                    .as_ref()
+                    .is_some_and(|overview| matches!(overview.reason, LimitReason::Plan { .. }));
+                view! {
+                    {free.then(|| view! { <p>{t!(i18n, meetings.free_plan)}</p> })}
+                    {overview.map(|overview| view! {
+                        <PersonalRoom />
+                        <NewMeeting />
+                        <MyMeetings />
+                        <Overview overview save />
+                    })}
+                    {free.then(|| view! {
+                        <section class="card">
+                            <p>{t!(i18n, meetings.upgrade_brings)}</p>
+                            <BecomeAdmin
+                                entry=Entry::MeetingsUpgrade
+                                label=translated!(i18n, meetings.upgrade)
+                            />
+                        </section>
+                    })}
+                }
             }} />
-            <section class="card">
-                <p>{t!(i18n, meetings.upgrade_brings)}</p>
-                <BecomeAdmin
-                    entry=Entry::MeetingsUpgrade
-                    label=translated!(i18n, meetings.upgrade)
-                />
-            </section>
         </Page>
     }
 }

@@ -125,7 +125,7 @@ fn AddMany() -> impl IntoView {
             <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, people.bulk_submit)}</Submit>
             <p role="status">
                 {move || add.value().get().and_then(Result::ok).map(|count| {
-                    t_string!(i18n, people.bulk_added).replace("[count]", &count.to_string())
+                    t!(i18n, people.bulk_added, count = move || i64::try_from(count).unwrap_or(i64::MAX))
                 })}
             </p>
         </ActionForm>

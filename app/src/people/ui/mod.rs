@@ -249,7 +249,7 @@ pub fn ContactPage() -> impl IntoView {
             </ActionForm>
             <div role="status" aria-live="polite">
                 {move || send.value().get().and_then(Result::ok).map(|count| view! {
-                    <p class="success">{move || t_string!(i18n, people.sent).replace("[count]", &count.to_string())}</p>
+                    <p class="success">{t!(i18n, people.sent, count = move || i64::try_from(count).unwrap_or(i64::MAX))}</p>
                 })}
             </div>
         </Page>
@@ -261,8 +261,9 @@ fn Recipients(view: ContactView) -> impl IntoView {
     let i18n = use_i18n();
     match view.everyone {
         Some(count) => view! {
-            <p>{move || t_string!(i18n, people.to_everyone).replace("[count]", &count.to_string())}</p>
-        }.into_any(),
+            <p>{t!(i18n, people.to_everyone, count = move || count)}</p>
+        }
+        .into_any(),
         None => view! {
             <h2 id="recipients">{t!(i18n, people.recipients)}</h2>
             <ul aria-labelledby="recipients">
@@ -270,6 +271,7 @@ fn Recipients(view: ContactView) -> impl IntoView {
                     <li>{person.name} " <" {person.email} ">"</li>
                 }).collect_view()}
             </ul>
-        }.into_any(),
+        }
+        .into_any(),
     }
 }

@@ -12,7 +12,8 @@ use super::{
 };
 use crate::accounts::{watch_phone_link, DeviceList, PhoneQr};
 use crate::components::{
-    failure, translated, AdminNav, CopyButton, FormError, LatestFailure, Loaded, LocalTime, Page,
+    failure, translated, AdminNav, Changes, CopyButton, FormError, LatestFailure, Loaded,
+    LocalTime, Page,
 };
 use crate::core::error::AppError;
 use crate::organizations::Role;
@@ -51,19 +52,16 @@ pub fn PersonPage() -> impl IntoView {
         role,
         failure: last_failure,
     };
+    let changes = Changes::new()
+        .follow(license.value())
+        .follow(block.value())
+        .follow(remove.value())
+        .follow(restore.value())
+        .follow(reinvite.value())
+        .follow(role.value())
+        .follow(reset.value());
     let person = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                license.version().get(),
-                block.version().get(),
-                remove.version().get(),
-                restore.version().get(),
-                reinvite.version().get(),
-                role.version().get(),
-                reset.version().get(),
-            )
-        },
+        move || (params.read().get("id").unwrap_or_default(), changes.count()),
         |(id, ..)| crate::people::person(id),
     );
     view! {
