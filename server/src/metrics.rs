@@ -66,7 +66,10 @@ pub async fn metrics(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    if !peer.ip().is_loopback() || app::core::request::is_relayed(&headers) {
+    if !peer.ip().is_loopback()
+        || app::core::request::is_relayed(&headers)
+        || !app::core::request::is_addressed_locally(&headers)
+    {
         return StatusCode::NOT_FOUND.into_response();
     }
     let pool = &sources.core.pool;

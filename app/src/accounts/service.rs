@@ -369,6 +369,9 @@ pub async fn sign_in(
         session::end(&mut *tx, &previous).await?;
     }
     if let Some(new_hash) = new_hash {
+        // A password that had to be replaced may be known to someone else: whatever they signed
+        // in with goes with it.
+        session::end_all(&mut *tx, member.id).await?;
         sqlx::query!(
             "update members set password_hash = $2, must_change_password = false where id = $1",
             member.id,

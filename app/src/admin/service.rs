@@ -360,24 +360,35 @@ pub async fn apply_to_everyone_else(
                 asking
             )
             .execute(&mut *tx)
-            .await?,
+            .await?
+            .rows_affected(),
             "policy.signed_everyone_out",
             "sessions",
         ),
+        // Asked at their next sign-in, which comes at once: a session they kept would put it off
+        // for as long as the session lasts, and one held by whoever knew the old password too.
         EveryoneElse::ChooseNewPassword => (
-            sqlx::query!(
-                "update members set must_change_password = true
-                  where organization_id = $1 and id <> $2 and status in ('active', 'blocked')",
+            sqlx::query_scalar!(
+                r#"with asked as (
+                     update members set must_change_password = true
+                      where organization_id = $1 and id <> $2 and status in ('active', 'blocked')
+                      returning id),
+                 links as (
+                     delete from device_links l using asked a
+                      where l.member_id = a.id and l.used_at is null),
+                 sessions as (delete from sessions s using asked a where s.member_id = a.id)
+                 select count(*) as "asked!" from asked"#,
                 organization,
                 asking
             )
-            .execute(&mut *tx)
-            .await?,
+            .fetch_one(&mut *tx)
+            .await?
+            .try_into()
+            .unwrap_or_default(),
             "policy.new_passwords_required",
             "people",
         ),
     };
-    let count = count.rows_affected();
     admin
         .audit_and_commit(tx, kind, serde_json::json!({ counted: count }), now)
         .await?;

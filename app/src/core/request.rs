@@ -22,6 +22,9 @@ pub struct Requester {
     /// The request names a client it was forwarded for (`X-Forwarded-For` or `Forwarded`),
     /// trusted or not: it did not come straight from the machine it was sent from.
     pub relayed: bool,
+    /// The request was addressed to this machine by name (`localhost` or a loopback address).
+    /// A page of another site that points its own name at 127.0.0.1 still sends that name.
+    pub addressed_locally: bool,
     pub user_agent: String,
     pub locale: Locale,
 }
@@ -39,9 +42,9 @@ impl Requester {
         }
     }
 
-    /// Sent from this machine itself, with no proxy in between.
+    /// Sent from this machine itself, to this machine, with no proxy in between.
     pub fn is_on_this_machine(&self) -> bool {
-        self.ip.is_loopback() && !self.relayed
+        self.ip.is_loopback() && !self.relayed && self.addressed_locally
     }
 
     /// The network the request came from, with the part that names one machine masked: enough
@@ -88,9 +91,29 @@ pub async fn requester() -> Result<Requester, AppError> {
     Ok(Requester {
         ip: client_address(socket, &headers, &trusted),
         relayed: is_relayed(&headers),
+        addressed_locally: is_addressed_locally(&headers),
         user_agent,
         locale: locale_of(&headers),
     })
+}
+
+/// Whether the request's `Host` names this machine: `localhost` or a loopback address, with or
+/// without a port.
+pub fn is_addressed_locally(headers: &HeaderMap) -> bool {
+    let Some(host) = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// The client's address. A request from a trusted proxy names the client in its forwarding
@@ -224,6 +247,7 @@ mod tests {
         Requester {
             ip: ip.parse().expect("an address"),
             relayed: false,
+            addressed_locally: true,
             user_agent: String::new(),
             locale: Locale::en,
         }
@@ -326,5 +350,39 @@ mod tests {
         assert!(local.is_on_this_machine());
         local.relayed = true;
         assert!(!local.is_on_this_machine());
+    }
+
+    #[test]
+    fn a_request_to_another_name_is_not_for_this_machine_even_from_it() {
+        let mut rebound = from("127.0.0.1");
+        rebound.addressed_locally = false;
+        assert!(!rebound.is_on_this_machine());
+    }
+
+    #[test]
+    fn only_loopback_names_address_this_machine() {
+        let addressed = |host: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, HeaderValue::from_str(host).expect("a header"));
+            is_addressed_locally(&headers)
+        };
+        for local in [
+            "localhost",
+            "LOCALHOST:3000",
+            "127.0.0.1",
+            "127.0.0.1:3100",
+            "[::1]:3000",
+        ] {
+            assert!(addressed(local), "{local}");
+        }
+        for other in [
+            "attacker.example",
+            "attacker.example:3000",
+            "localhost.example",
+            "10.0.0.1:80",
+        ] {
+            assert!(!addressed(other), "{other}");
+        }
+        assert!(!is_addressed_locally(&HeaderMap::new()), "no Host at all");
     }
 }

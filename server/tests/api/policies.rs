@@ -3,7 +3,7 @@
 
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, pending_id, sign_in_with, sign_up_with, TestApp, PASSWORD};
-use app::accounts::{RequestPasswordReset, ResetPassword};
+use app::accounts::{RequestPasswordReset, ResetPassword, SignIn};
 use app::admin::{ApplyToEveryoneElse, EveryoneElse, LoadPolicies, SavePolicies};
 use app::core::error::AppError;
 use app::meetings::{CreateMeeting, JoinMeeting, LoadMeetingsOverview, Lobby};
@@ -270,6 +270,49 @@ async fn session_policies_sign_people_out_on_every_server(pool: PgPool) {
             .invoke(&sara, sign_in_with("sara@contoso.com", PASSWORD))
             .await,
         Err(AppError::PasswordChangeRequired)
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn requiring_new_passwords_signs_everyone_else_out_until_they_choose_one(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let sara = app.signed_up("sara@contoso.com", "Sara").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 2).await;
+    let saras_phone = browser();
+    app.sign_in(&saras_phone, "sara@contoso.com").await;
+
+    let asked = app
+        .invoke(
+            &rob,
+            ApplyToEveryoneElse {
+                what: EveryoneElse::ChooseNewPassword,
+            },
+        )
+        .await
+        .expect("asked");
+    assert_eq!(asked, 1, "Sara, not the admin asking");
+    assert!(!app.is_signed_in(&sara).await, "her laptop is signed out");
+    assert!(!app.is_signed_in(&saras_phone).await, "and her phone");
+    assert!(app.is_signed_in(&rob).await, "the admin stays signed in");
+
+    assert_eq!(
+        app.invoke(&sara, sign_in_with("sara@contoso.com", PASSWORD))
+            .await,
+        Err(AppError::PasswordChangeRequired)
+    );
+    let choose = SignIn {
+        email: "sara@contoso.com".into(),
+        password: PASSWORD.into(),
+        new_password: Some("amber lantern meadow".into()),
+        next: None,
+    };
+    app.invoke(&sara, choose).await.expect("signed in");
+    assert!(app.is_signed_in(&sara).await);
+    assert_eq!(
+        app.invoke(&browser(), sign_in_with("sara@contoso.com", PASSWORD))
+            .await,
+        Err(AppError::WrongCredentials),
+        "the old password is gone"
     );
 }
 
