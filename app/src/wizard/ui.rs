@@ -152,16 +152,19 @@ pub fn DomainStep(
                     <tr><th scope="row">{t!(i18n, wizard.mx_priority)}</th><td><code>{challenge.mx_priority}</code></td><td></td></tr>
                 </tbody>
             </table>
-            <button type="button" class="secondary" on:click=move |_| {
-                method.set(Method::Mx);
-                check.dispatch(super::CheckDomain { method: Method::Mx });
-            }>{t!(i18n, wizard.verify_mx)}</button>
+            <ActionForm action=check>
+                <input type="hidden" name="method" value="Mx" />
+                <button type="submit" class="secondary" disabled=move || check.pending().get()
+                    on:click=move |_| method.set(Method::Mx)>{t!(i18n, wizard.verify_mx)}</button>
+            </ActionForm>
         </details>
         <p class="hint">{t!(i18n, wizard.expires)} " " {challenge.expires_at.clone()}</p>
-        <button type="button" disabled=move || check.pending().get() on:click=move |_| {
-            method.set(Method::Txt);
-            check.dispatch(super::CheckDomain { method: Method::Txt });
-        }>{t!(i18n, wizard.verify)}</button>
+        // Forms, so that Verify works from the first moment the page shows, before its script runs.
+        <ActionForm action=check>
+            <input type="hidden" name="method" value="Txt" />
+            <button type="submit" disabled=move || check.pending().get()
+                on:click=move |_| method.set(Method::Txt)>{t!(i18n, wizard.verify)}</button>
+        </ActionForm>
         <div role="status" aria-live="polite" class="check-status">
             {move || check.pending().get().then(|| view! { <p>{t!(i18n, wizard.checking)}</p> })}
             {move || match outcome.get() {
