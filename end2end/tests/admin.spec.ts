@@ -71,10 +71,14 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await signedOut(sara);
   await visit(sara, "/signin");
   await sendSignIn(sara, "sara@tailspin.com", temporary);
-  await expect(sara.getByText("Your admin gave you a temporary password.")).toBeVisible();
+  await expect(sara.getByText("Your organization asks you to choose a new password.")).toBeVisible();
   await sara.getByLabel("New password").fill(NEW_PASSWORD);
   await sara.getByRole("button", { name: "Sign in" }).click();
   await expect(sara.getByRole("heading", { level: 1, name: "Your apps" })).toBeVisible();
+
+  // A member who is no admin is told whom to ask.
+  await sara.goto("/admin");
+  await expect(sara.getByText("Your organization already has an admin: Lee Gu (lee@tailspin.com).")).toBeVisible();
 
   // Sara becomes a user admin: she resets a member's password but sees no orders.
   await openPerson(lee, "Sara Davis");
