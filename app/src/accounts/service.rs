@@ -332,14 +332,19 @@ pub async fn sign_in(
     )
     .fetch_optional(pool)
     .await?;
+    // An unknown address and a wrong password cost the same: a hash check, then one transaction
+    // of two statements (the failure counted, and the audit event or a stand-in for it).
     let Some(member) = member else {
         passwords::verify(None, password).await?;
-        throttle::count(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
+        let mut tx = pool.begin().await?;
+        throttle::count(&mut *tx, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
+        sqlx::query("select 1").execute(&mut *tx).await?;
+        tx.commit().await?;
         return Err(AppError::WrongCredentials);
     };
     if !passwords::verify(Some(member.password_hash), password).await? {
-        throttle::count(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
-        let tx = pool.begin().await?;
+        let mut tx = pool.begin().await?;
+        throttle::count(&mut *tx, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
         audit::record_and_commit(
             tx,
             member.organization_id,
