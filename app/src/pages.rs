@@ -29,13 +29,14 @@ pub fn LauncherPage() -> impl IntoView {
 /// One app in the launcher: a link named for the app alone, described by its tagline.
 #[component]
 fn Tile(href: &'static str, name: Signal<String>, text: Signal<String>) -> impl IntoView {
-    let tagline = format!("{}-tagline", href.trim_start_matches('/'));
-    let described_by = tagline.clone();
+    let app = href.trim_start_matches('/');
+    let (name_id, tagline_id) = (format!("{app}-name"), format!("{app}-tagline"));
+    let (labelled_by, described_by) = (name_id.clone(), tagline_id.clone());
     view! {
         <li>
-            <A href=href attr:class="tile" attr:aria-describedby=described_by>
-                <span class="tile-name">{name}</span>
-                <span class="tile-text" id=tagline>{text}</span>
+            <A href=href attr:class="tile" attr:aria-labelledby=labelled_by attr:aria-describedby=described_by>
+                <span class="tile-name" id=name_id>{name}</span>
+                <span class="tile-text" id=tagline_id>{text}</span>
             </A>
         </li>
     }

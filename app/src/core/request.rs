@@ -97,8 +97,8 @@ pub async fn requester() -> Result<Requester, AppError> {
     })
 }
 
-/// Whether the request's `Host` names this machine: `localhost` or a loopback address, with or
-/// without a port.
+/// Whether the request's `Host` names this machine: `localhost`, a loopback address or
+/// `0.0.0.0` (which browsers send only to this machine), with or without a port.
 pub fn is_addressed_locally(headers: &HeaderMap) -> bool {
     let Some(host) = headers
         .get(header::HOST)
@@ -113,7 +113,7 @@ pub fn is_addressed_locally(headers: &HeaderMap) -> bool {
     name.eq_ignore_ascii_case("localhost")
         || name
             .parse::<IpAddr>()
-            .is_ok_and(|address| address.is_loopback())
+            .is_ok_and(|address| address.is_loopback() || address.is_unspecified())
 }
 
 /// The client's address. A request from a trusted proxy names the client in its forwarding
