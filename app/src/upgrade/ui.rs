@@ -8,8 +8,8 @@ use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::licensing::{Billing, CardFields};
 use crate::wizard::{
-    current_wizard, AbandonButton, CheckDomain, CheckOutcome, DomainStep, Entry, RenewChallenge,
-    StartWizardButton, WizardState, WizardSteps, WizardView,
+    current_wizard, AbandonButton, BecomeAdmin, CheckDomain, CheckOutcome, DomainStep, Entry,
+    RenewChallenge, WizardState, WizardSteps, WizardView,
 };
 
 /// `/admin/wizard`: the member's open wizard, at the step its stored state says.
@@ -51,9 +51,10 @@ pub fn UpgradePage() -> impl IntoView {
         <Page title=translated!(i18n, admin.become_title)>
             <Loaded resource=wizard show={move |wizard: Option<WizardView>| match wizard {
                 Some(wizard) => view! { <Wizard wizard check renew purchase /> }.into_any(),
+                // No wizard of theirs runs: the way to start one, or, once someone else became
+                // the admin, whom to ask.
                 None => view! {
-                    <p>{t!(i18n, wizard.none)}</p>
-                    <StartWizardButton entry=Entry::AdminTile label=translated!(i18n, wizard.start) />
+                    <BecomeAdmin entry=Entry::AdminTile label=translated!(i18n, wizard.start) />
                 }
                 .into_any(),
             }} />
