@@ -4,8 +4,7 @@
 use crate::helpers::orders::{more_licenses, PAYS};
 use crate::helpers::people::list_people;
 use crate::helpers::wizard::{admin, app_with_dns};
-use crate::helpers::{browser, sign_in_with, TestApp, PASSWORD};
-use app::accounts::SignIn;
+use crate::helpers::{browser, sign_in_choosing, sign_in_with, TestApp, PASSWORD};
 use app::admin::{LoadAuditLog, LoadOverview};
 use app::core::error::{AppError, Invalid, RowIssue, RowProblem};
 use app::licensing::{AssignLicense, Licensing};
@@ -227,12 +226,7 @@ async fn a_temporary_password_signs_the_person_out_and_must_be_replaced(pool: Pg
         Err(AppError::PasswordChangeRequired)
     );
     assert!(!app.is_signed_in(&sara).await);
-    let choose = SignIn {
-        email: "sara@contoso.com".into(),
-        password: temporary.clone(),
-        new_password: Some(NEW_PASSWORD.into()),
-        next: None,
-    };
+    let choose = sign_in_choosing("sara@contoso.com", &temporary, NEW_PASSWORD);
     app.invoke(&sara, choose).await.expect("signed in");
     assert!(app.is_signed_in(&sara).await);
     assert_eq!(

@@ -2,8 +2,10 @@
 //! same database from the next request on.
 
 use crate::helpers::wizard::{admin, app_with_dns};
-use crate::helpers::{browser, pending_id, sign_in_with, sign_up_with, TestApp, PASSWORD};
-use app::accounts::{RequestPasswordReset, ResetPassword, SignIn};
+use crate::helpers::{
+    browser, pending_id, sign_in_choosing, sign_in_with, sign_up_with, TestApp, PASSWORD,
+};
+use app::accounts::{RequestPasswordReset, ResetPassword};
 use app::admin::{ApplyToEveryoneElse, EveryoneElse, LoadPolicies, SavePolicies};
 use app::core::error::AppError;
 use app::meetings::{CreateMeeting, JoinMeeting, LoadMeetingsOverview, Lobby};
@@ -300,12 +302,7 @@ async fn requiring_new_passwords_signs_everyone_else_out_until_they_choose_one(p
             .await,
         Err(AppError::PasswordChangeRequired)
     );
-    let choose = SignIn {
-        email: "sara@contoso.com".into(),
-        password: PASSWORD.into(),
-        new_password: Some("amber lantern meadow".into()),
-        next: None,
-    };
+    let choose = sign_in_choosing("sara@contoso.com", PASSWORD, "amber lantern meadow");
     app.invoke(&sara, choose).await.expect("signed in");
     assert!(app.is_signed_in(&sara).await);
     assert_eq!(

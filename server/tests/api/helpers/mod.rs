@@ -335,6 +335,15 @@ pub fn sign_in_with(email: &str, password: &str) -> SignIn {
     }
 }
 
+/// Signing in with `password` and choosing `new_password`, as one must after an admin's
+/// temporary password or a policy asking for a new one.
+pub fn sign_in_choosing(email: &str, password: &str, new_password: &str) -> SignIn {
+    SignIn {
+        new_password: Some(new_password.to_owned()),
+        ..sign_in_with(email, password)
+    }
+}
+
 /// Checks `condition` every 100 ms until it holds, for `within` at the most.
 pub async fn wait_until<F, Fut>(within: std::time::Duration, mut condition: F)
 where
