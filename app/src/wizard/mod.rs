@@ -61,6 +61,16 @@ pub struct ChallengeView {
     /// When the challenge expires, e.g. `2026-12-02 14:40 UTC`.
     pub expires_at: String,
     pub expired: bool,
+    /// What the last look-up found, until the next one or a new challenge.
+    pub last_check: Option<LastCheck>,
+}
+
+/// A look-up of the challenge, as the page shows it after a reload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastCheck {
+    pub finding: Finding,
+    /// When, e.g. `2026-12-02 14:40 UTC`.
+    pub checked_at: String,
 }
 
 /// How the domain is proven.

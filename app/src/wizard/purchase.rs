@@ -80,24 +80,22 @@ pub async fn reconfirm(
             now,
         )
         .await?;
-    if still_there {
-        sqlx::query!(
-            "update domain_challenges set verified_at = $2 where wizard_id = $1",
-            proof.id,
-            now
-        )
-        .execute(&mut *tx)
-        .await?;
-    } else {
-        sqlx::query!(
-            "update domain_challenges
-                set verified_at = null, verified_by_method = null, expires_at = greatest(expires_at, $2)
-              where wizard_id = $1",
-            proof.id,
-            now + CHALLENGE_LIFETIME
-        )
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "update domain_challenges
+            set last_finding = $2, last_checked_at = $3::timestamptz,
+                verified_at = case when $4::boolean then $3 end,
+                verified_by_method = case when $4 then verified_by_method end,
+                expires_at = case when $4 then expires_at else greatest(expires_at, $5) end
+          where wizard_id = $1",
+        proof.id,
+        serde_json::to_value(&finding).map_err(|_| AppError::Internal)?,
+        now,
+        still_there,
+        now + CHALLENGE_LIFETIME
+    )
+    .execute(&mut *tx)
+    .await?;
+    if !still_there {
         set_state(&mut tx, member, proof.id, WizardState::DomainPending, now).await?;
     }
     tx.commit().await?;

@@ -9,7 +9,9 @@ use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::dns::DnsSettings;
-use super::{doctor, ChallengeView, CheckOutcome, Entry, Finding, Method, WizardState, WizardView};
+use super::{
+    doctor, ChallengeView, CheckOutcome, Entry, Finding, LastCheck, Method, WizardState, WizardView,
+};
 use crate::accounts::Member;
 use crate::core::audit;
 use crate::core::error::AppError;
@@ -99,7 +101,8 @@ pub(super) async fn issue_challenge(
         "insert into domain_challenges (wizard_id, organization_id, domain, token, expires_at, created_at)
          values ($1, $2, $3, $4, $5, $6)
          on conflict (wizard_id) do update set token = excluded.token, expires_at = excluded.expires_at,
-             created_at = excluded.created_at, domain = excluded.domain",
+             created_at = excluded.created_at, domain = excluded.domain,
+             last_finding = null, last_checked_at = null",
         wizard_id,
         member.organization_id,
         domain,
@@ -182,6 +185,8 @@ pub(super) struct OpenWizard {
     domain: String,
     token: String,
     expires_at: OffsetDateTime,
+    last_finding: Option<serde_json::Value>,
+    last_checked_at: Option<OffsetDateTime>,
 }
 
 pub(super) async fn open_wizard(
@@ -189,7 +194,8 @@ pub(super) async fn open_wizard(
     member: &Member,
 ) -> Result<Option<OpenWizard>, AppError> {
     let row = sqlx::query!(
-        "select w.id, w.entry, w.state, c.domain, c.token, c.expires_at
+        "select w.id, w.entry, w.state, c.domain, c.token, c.expires_at, c.last_finding,
+                c.last_checked_at
            from wizards w join domain_challenges c on c.wizard_id = w.id
           where w.member_id = $1 and w.organization_id = $2
             and w.state not in ('completed', 'abandoned', 'superseded')",
@@ -208,6 +214,8 @@ pub(super) async fn open_wizard(
         domain: row.domain,
         token: row.token,
         expires_at: row.expires_at,
+        last_finding: row.last_finding,
+        last_checked_at: row.last_checked_at,
     }))
 }
 
@@ -222,6 +230,13 @@ pub async fn current(
         return Ok(None);
     };
     let display = DomainName::display_stored(&wizard.domain);
+    let last_check = match (wizard.last_finding, wizard.last_checked_at) {
+        (Some(finding), Some(at)) => Some(LastCheck {
+            finding: serde_json::from_value(finding).map_err(|_| AppError::Internal)?,
+            checked_at: minutes_utc(at),
+        }),
+        _ => None,
+    };
     Ok(Some(WizardView {
         state: wizard.state,
         entry: wizard.entry,
@@ -230,16 +245,20 @@ pub async fn current(
             txt_value: doctor::txt_value(&wizard.token),
             mx_host: doctor::mx_host(&wizard.token),
             mx_priority: doctor::MX_PRIORITY,
-            expires_at: wizard
-                .expires_at
-                .format(time::macros::format_description!(
-                    "[year]-[month]-[day] [hour]:[minute] UTC"
-                ))
-                .unwrap_or_default(),
+            expires_at: minutes_utc(wizard.expires_at),
             expired: wizard.expires_at <= now,
+            last_check,
         },
         domain: display,
     }))
+}
+
+/// `2026-12-02 14:40 UTC`.
+fn minutes_utc(at: OffsetDateTime) -> String {
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
 }
 
 /// Looks the member's challenge up in DNS. A match moves the wizard to `domain_verified`; every
@@ -291,18 +310,24 @@ pub async fn check(
             now,
         )
         .await?;
+    sqlx::query!(
+        "update domain_challenges
+            set last_finding = $2, last_checked_at = $3::timestamptz,
+                verified_at = case when $4::boolean then $3 else verified_at end,
+                verified_by_method = case when $4 then $5 else verified_by_method end
+          where wizard_id = $1",
+        wizard.id,
+        serde_json::to_value(&finding).map_err(|_| AppError::Internal)?,
+        now,
+        verified,
+        match method {
+            Method::Txt => "txt",
+            Method::Mx => "mx",
+        }
+    )
+    .execute(&mut *tx)
+    .await?;
     let state = if verified {
-        sqlx::query!(
-            "update domain_challenges set verified_at = $2, verified_by_method = $3 where wizard_id = $1",
-            wizard.id,
-            now,
-            match method {
-                Method::Txt => "txt",
-                Method::Mx => "mx",
-            }
-        )
-        .execute(&mut *tx)
-        .await?;
         set_state(&mut tx, member, wizard.id, WizardState::DomainVerified, now).await?;
         WizardState::DomainVerified
     } else {

@@ -95,6 +95,7 @@ pub fn DomainStep(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let challenge = wizard.challenge.clone();
+    let last_check = challenge.last_check.clone();
     let domain = wizard.domain.clone();
     let method = RwSignal::new(Method::Txt);
     let next_check_in = RwSignal::new(None::<u64>);
@@ -170,7 +171,10 @@ pub fn DomainStep(
             {move || match outcome.get() {
                 Some(Ok(outcome)) => view! { <FindingText finding=outcome.finding /> }.into_any(),
                 Some(Err(error)) => view! { <p class="error"><ErrorText error /></p> }.into_any(),
-                None => ().into_any(),
+                None => last_check.clone().map(|last| view! {
+                    <p class="hint">{t!(i18n, wizard.last_checked)} " " {last.checked_at}</p>
+                    <FindingText finding=last.finding />
+                }).into_any(),
             }}
             {move || next_check_in.get().map(|seconds| view! {
                 <p class="hint">{t!(i18n, wizard.next_check, seconds = move || seconds)}</p>

@@ -11,6 +11,7 @@ use app::wizard::{
     CheckDomain, CurrentWizard, Entry, Finding, RenewChallenge, StartWizard, WizardState,
     WizardView,
 };
+use leptos::server_fn::ServerFn;
 use serde_json::Value;
 use sqlx::PgPool;
 use time::Duration;
@@ -239,8 +240,14 @@ async fn while_dns_is_down_the_wizard_explains_keeps_its_step_and_verifies_once_
         "the doctor says DNS did not answer"
     );
     assert_eq!(outcome.state, wizard.state, "the wizard stays at its step");
-    let kept = current_wizard(&app, &rob).await;
-    assert_eq!(kept.challenge, wizard.challenge, "with the same challenge");
+    let kept = current_wizard(&app, &rob).await.challenge;
+    assert_eq!(
+        (kept.txt_value, kept.expires_at),
+        (value.clone(), wizard.challenge.expires_at.clone()),
+        "with the same challenge"
+    );
+    let shown = kept.last_check.map(|last| last.finding);
+    assert_eq!(shown, Some(Finding::Timeout), "and says so after a reload");
 
     bind.resume().await;
     let outcome = check(&app, &rob, Txt).await;
@@ -481,4 +488,51 @@ async fn the_audit_log_cannot_be_changed(pool: PgPool) {
         .execute(&app.pool)
         .await;
     assert!(delete.is_err());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_page_says_what_the_last_look_up_found_also_after_a_verify_sent_without_script(
+    pool: PgPool,
+) {
+    let (app, bind) = app_with_dns(pool).await;
+    let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
+    assert_eq!(wizard.challenge.last_check, None);
+
+    // Verify pressed before the page's script ran: a plain form post, answered by a redirect.
+    let sent = rob
+        .post(app.url(CheckDomain::PATH))
+        .header("Accept", "text/html")
+        .header("Referer", app.url("/admin/wizard"))
+        .form(&[("method", "Txt")])
+        .send()
+        .await
+        .expect("answered");
+    assert!(sent.status().is_redirection(), "{}", sent.status());
+    let last = current_wizard(&app, &rob).await.challenge.last_check;
+    let last = last.expect("the look-up is kept");
+    assert_eq!(
+        last.finding,
+        Finding::NoRecord {
+            cached_for_secs: Some(60)
+        }
+    );
+    let page = rob
+        .get(app.url("/admin/wizard"))
+        .send()
+        .await
+        .expect("a page")
+        .text()
+        .await
+        .expect("its text");
+    assert!(page.contains("Last looked up:"), "{page}");
+    assert!(page.contains(&last.checked_at), "{page}");
+    assert!(page.contains("We did not find the record yet."), "{page}");
+
+    add_challenge_record(&bind, &wizard).await;
+    check(&app, &rob, Txt).await;
+    let last = current_wizard(&app, &rob).await.challenge.last_check;
+    assert!(matches!(
+        last.map(|last| last.finding),
+        Some(Finding::Verified { .. })
+    ));
 }
