@@ -59,16 +59,22 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await hydrated(adele);
   await expect(adele.getByText("Each license costs $168.00 per year (Business Standard).")).toBeVisible();
   await adele.getByLabel("Licenses to add").fill("1");
-  await adele.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await adele.getByLabel("Card number").fill("4000 0000 0000 0002");
   await adele.getByLabel("Expiry date (MM/YY)").fill("12/30");
   await adele.getByLabel("Security code (CVC)").fill("123");
+  await adele.getByRole("button", { name: "Buy licenses" }).click();
+  await expect(adele.getByRole("alert").filter({ hasText: "The card was declined." })).toBeVisible();
+  // The declined order is listed at once, and the form keeps what was typed.
+  const orders = adele.getByRole("list", { name: "Orders" });
+  await expect(orders.getByRole("listitem").filter({ hasText: "declined" })).toHaveCount(2);
+  await expect(adele.getByLabel("Licenses to add")).toHaveValue("1");
+  await adele.getByLabel("Card number").fill("4242 4242 4242 4242");
   await adele.getByRole("button", { name: "Buy licenses" }).click();
   await expect(adele.getByText("Licenses added.")).toBeVisible();
   await expect(row.getByRole("cell").nth(0)).toHaveText("3");
   await expect(row.getByRole("cell").nth(2)).toHaveText("1");
 
   // Each paid order has a printable invoice.
-  const orders = adele.getByRole("list", { name: "Orders" });
   await expect(orders.getByRole("link", { name: /^Invoice \d+$/ })).toHaveCount(2);
   await orders.getByRole("link", { name: /^Invoice \d+$/ }).first().click();
   await expect(adele.getByRole("heading", { level: 1, name: "Invoice" })).toBeVisible();

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{InvoiceView, LicensingView, PurchaseOutcome};
+use super::{InvoiceView, LicensingView, OrderView, PurchaseOutcome};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
@@ -60,7 +60,14 @@ pub async fn invoice(id: String) -> Result<InvoiceView, AppError> {
     .await
 }
 
-/// Seats, people and orders of the admin's organization.
+/// The orders of the admin's organization, newest first.
+#[server(name = LoadOrders, prefix = "/api", endpoint = "orders")]
+pub async fn orders() -> Result<Vec<OrderView>, AppError> {
+    serve(|core, admin: BillingAdmin| async move { invoices::orders(&core.pool, &admin).await })
+        .await
+}
+
+/// Seats and people of the admin's organization.
 #[server(prefix = "/api", endpoint = "licensing")]
 pub async fn licensing() -> Result<LicensingView, AppError> {
     let settings = provided::<checkout::PaymentSettings>();

@@ -12,7 +12,7 @@ use crate::accounts::Member;
 use crate::core::error::AppError;
 use crate::domain::{DomainName, EmailAddress, Money};
 
-/// Seats, people and orders of the admin's organization only.
+/// Seats and people of the admin's organization only.
 pub async fn overview(
     pool: &PgPool,
     admin: &Member,
@@ -47,6 +47,20 @@ pub async fn overview(
         })
     })
     .collect::<Result<_, AppError>>()?;
+    Ok(LicensingView {
+        seats,
+        people: people(&mut db, admin.organization_id)
+            .await?
+            .into_iter()
+            .map(|(_, person)| person)
+            .collect(),
+        idempotency_key: Uuid::new_v4().to_string(),
+        checkout,
+    })
+}
+
+/// The orders of the admin's organization, newest first, declined and refunded ones included.
+pub async fn orders(pool: &PgPool, admin: &Member) -> Result<Vec<OrderView>, AppError> {
     let orders = sqlx::query!(
         "select o.id, o.created_at, p.name, o.quantity, o.amount_minor, o.currency, o.status, o.invoice_number,
                 o.refund_reference
@@ -54,7 +68,7 @@ pub async fn overview(
           where o.organization_id = $1 order by o.created_at desc, o.invoice_number desc nulls last",
         admin.organization_id
     )
-    .fetch_all(&mut *db)
+    .fetch_all(pool)
     .await?
     .into_iter()
     .map(|row| OrderView {
@@ -68,17 +82,7 @@ pub async fn overview(
         refund: row.refund_reference,
     })
     .collect();
-    Ok(LicensingView {
-        seats,
-        people: people(&mut db, admin.organization_id)
-            .await?
-            .into_iter()
-            .map(|(_, person)| person)
-            .collect(),
-        orders,
-        idempotency_key: Uuid::new_v4().to_string(),
-        checkout,
-    })
+    Ok(orders)
 }
 
 /// The invoice of a paid order of the admin's organization; any other order is not found.

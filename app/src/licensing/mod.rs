@@ -163,7 +163,6 @@ pub struct InvoiceView {
 pub struct LicensingView {
     pub seats: Vec<SeatsView>,
     pub people: Vec<Person>,
-    pub orders: Vec<OrderView>,
     /// For buying more: a fresh idempotency key, and whether payment continues at Stripe.
     pub idempotency_key: String,
     pub checkout: bool,

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, RemoveLicenses,
-    SeatsView, UnassignLicense,
+    AssignLicense, Billing, BuyLicenses, InvoiceView, LicensingView, OrderStatus, OrderView,
+    RemoveLicenses, SeatsView, UnassignLicense,
 };
 use crate::components::{
     path_param, translated, AdminNav, Changes, ErrorText, LatestFailure, Loaded, Page,
@@ -61,6 +61,12 @@ pub fn LicensingPage() -> impl IntoView {
         .follow(unassign.value())
         .follow(buy.value());
     let view_data = Resource::new(move || changes.count(), |_| super::licensing());
+    // Every answer to buying may add an order, a declined one too, while the form keeps what
+    // was typed: the orders are looked up on their own.
+    let orders = Resource::new(
+        move || (changes.count(), buy.version().get()),
+        |_| super::orders(),
+    );
     // Back from Stripe Checkout: the payment may not be confirmed yet, so the buyer is not the
     // admin for a moment. The page says so and looks again until the webhook has been applied.
     let query = use_query_map();
@@ -81,6 +87,7 @@ pub fn LicensingPage() -> impl IntoView {
                         Ok(data) => view! {
                             {upgraded().then(|| view! { <p role="status" class="success">{t!(i18n, licensing.upgraded)}</p> })}
                             <Licensing data remove assign unassign buy seat_failure />
+                            <OrderList orders />
                         }
                         .into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
@@ -186,35 +193,53 @@ fn Licensing(
             }).collect_view()}
         </ul>
         {data.seats.first().cloned().map(|seats| view! { <BuyMore seats buy key=key.clone() checkout /> })}
+    }
+}
+
+/// The organization's orders, newest first.
+#[component]
+fn OrderList(orders: Resource<Result<Vec<OrderView>, AppError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <h2 id="orders">{t!(i18n, licensing.orders)}</h2>
-        <ul aria-labelledby="orders">
-            {data.orders.iter().map(|order| {
-                let amount = order.amount.clone();
-                let status = order.status;
-                let refund = order.refund.clone().unwrap_or_default();
-                let invoice = order.invoice_number.map(|number| (number, order.id.clone()));
-                view! {
-                    <li>{order.date.clone()} " · " {order.plan.clone()} " × " {order.quantity} " · "
-                        {move || amount.format(i18n.get_locale())} " · "
-                        {match status {
-                            OrderStatus::Paid => t!(i18n, licensing.paid).into_any(),
-                            OrderStatus::Pending => t!(i18n, licensing.pending).into_any(),
-                            OrderStatus::RefundDue => t!(i18n, licensing.refund_due).into_any(),
-                            OrderStatus::Refunded => {
-                                t!(i18n, licensing.refunded, reference = move || refund.clone()).into_any()
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match orders.await {
+                    Ok(orders) => view! {
+                        <ul aria-labelledby="orders">
+                        {orders.iter().map(|order| {
+                            let amount = order.amount.clone();
+                            let status = order.status;
+                            let refund = order.refund.clone().unwrap_or_default();
+                            let invoice = order.invoice_number.map(|number| (number, order.id.clone()));
+                            view! {
+                                <li>{order.date.clone()} " · " {order.plan.clone()} " × " {order.quantity} " · "
+                                    {move || amount.format(i18n.get_locale())} " · "
+                                    {match status {
+                                        OrderStatus::Paid => t!(i18n, licensing.paid).into_any(),
+                                        OrderStatus::Pending => t!(i18n, licensing.pending).into_any(),
+                                        OrderStatus::RefundDue => t!(i18n, licensing.refund_due).into_any(),
+                                        OrderStatus::Refunded => {
+                                            t!(i18n, licensing.refunded, reference = move || refund.clone()).into_any()
+                                        }
+                                        OrderStatus::Declined => t!(i18n, licensing.declined).into_any(),
+                                    }}
+                                    {invoice.map(|(number, id)| view! {
+                                        " · "
+                                        <a href=format!("/admin/invoices/{id}")>
+                                            {move || t_string!(i18n, licensing.invoice).replace("[number]", &number.to_string())}
+                                        </a>
+                                    })}
+                                </li>
                             }
-                            OrderStatus::Declined => t!(i18n, licensing.declined).into_any(),
-                        }}
-                        {invoice.map(|(number, id)| view! {
-                            " · "
-                            <a href=format!("/admin/invoices/{id}")>
-                                {move || t_string!(i18n, licensing.invoice).replace("[number]", &number.to_string())}
-                            </a>
-                        })}
-                    </li>
+                        }).collect_view()}
+                        </ul>
+                    }
+                    .into_any(),
+                    Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                 }
-            }).collect_view()}
-        </ul>
+            })}
+        </Transition>
     }
 }
 

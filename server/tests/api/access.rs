@@ -13,7 +13,9 @@ use app::admin::{
     LoadPolicies, RemoveDomain, SavePolicies, VerifyDomain,
 };
 use app::core::error::AppError;
-use app::licensing::{AssignLicense, Licensing, LoadInvoice, RemoveLicenses, UnassignLicense};
+use app::licensing::{
+    AssignLicense, Licensing, LoadInvoice, LoadOrders, RemoveLicenses, UnassignLicense,
+};
 use app::people::{
     AddPeople, AddPerson, BlockPerson, CancelInvitation, CancelPersonPhoneLink, ChangeRole,
     CheckPersonPhoneLink, LicensePerson, LoadPerson, LoadPersonDevices, MessageRecipients,
@@ -194,6 +196,7 @@ fn table(person: &str) -> Vec<Row> {
             },
         ),
         row(Needs::Billing, Licensing {}),
+        row(Needs::Billing, LoadOrders {}),
         row(
             Needs::Billing,
             LoadInvoice {
