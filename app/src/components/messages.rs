@@ -45,6 +45,9 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
         },
         AppError::IdempotencyMismatch => t!(i18n, errors.idempotency_mismatch).into_any(),
         AppError::PurchaseInProgress => t!(i18n, errors.purchase_in_progress).into_any(),
+        AppError::UpgradeInProgressElsewhere => {
+            t!(i18n, errors.upgrade_in_progress_elsewhere).into_any()
+        }
         AppError::NoLicenseAvailable => t!(i18n, errors.no_license_available).into_any(),
         AppError::LicensesInUse { unassign_first } => {
             t!(i18n, errors.licenses_in_use, count = move || i64::from(unassign_first)).into_any()

@@ -130,6 +130,8 @@ pub enum AppError {
     IdempotencyMismatch,
     #[error("this purchase is still being processed")]
     PurchaseInProgress,
+    #[error("another member of the organization is paying for the upgrade")]
+    UpgradeInProgressElsewhere,
     #[error("unassign {unassign_first} licenses first")]
     LicensesInUse { unassign_first: i32 },
     #[error("no license is available")]
@@ -199,7 +201,7 @@ impl AppError {
             AppError::QuantityBelowMembers { .. } | AppError::SeatCapExceeded { .. } => 422,
             AppError::PaymentDeclined(_) => 402,
             AppError::IdempotencyMismatch => 422,
-            AppError::PurchaseInProgress => 409,
+            AppError::PurchaseInProgress | AppError::UpgradeInProgressElsewhere => 409,
             AppError::LicensesInUse { .. } | AppError::NoLicenseAvailable => 409,
             AppError::MeetingFull { .. } => 409,
             AppError::SignInBlocked => 403,

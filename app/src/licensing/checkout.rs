@@ -13,6 +13,7 @@ use super::idempotency::PurchaseTurns;
 use super::payments::{Card, TestMode};
 use super::stripe::{self, StripeSettings};
 use super::{Billing, PurchaseOutcome};
+use crate::accounts::Member;
 use crate::core::audit;
 use crate::core::error::AppError;
 use crate::domain::Money;
@@ -182,7 +183,7 @@ pub async fn pay<'t>(
                 unit: &unit,
                 quantity: order.quantity,
             };
-            match stripe::create_checkout(stripe, public_url, id, &item).await {
+            match stripe::create_checkout(stripe, public_url, id, &item, now).await {
                 Ok(session) => {
                     sqlx::query!(
                         "update orders set checkout_session = $2, payment_reference = $2 where id = $1",
@@ -205,6 +206,30 @@ pub async fn pay<'t>(
             }
         }
     }
+}
+
+/// Whether another member of the organization has an upgrade open at Stripe: a second one
+/// would be charged and then refunded. The caller holds the organization's row.
+pub async fn upgrade_at_stripe_by_another(
+    tx: &mut PgConnection,
+    member: &Member,
+    now: OffsetDateTime,
+) -> Result<bool, AppError> {
+    // A payment finished in the page's last minute may still be on its way to the webhook.
+    let open_since = now - stripe::CHECKOUT_LIFETIME - time::Duration::minutes(5);
+    let open = sqlx::query_scalar!(
+        r#"select exists (
+             select 1 from orders
+              where organization_id = $1 and member_id <> $2 and kind = 'upgrade'
+                and status = 'pending' and payment_provider = 'stripe' and created_at > $3
+           ) as "open!""#,
+        member.organization_id,
+        member.id,
+        open_since
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(open)
 }
 
 /// What paying did.

@@ -38,6 +38,10 @@ impl std::fmt::Debug for StripeSettings {
 /// How far a webhook's timestamp may be from now, as Stripe's own libraries allow.
 pub const TOLERANCE_SECS: i64 = 300;
 
+/// How long a Checkout page takes payment: Stripe's shortest, so that an order abandoned there
+/// holds up the organization's upgrade for as little as possible.
+pub const CHECKOUT_LIFETIME: time::Duration = time::Duration::minutes(30);
+
 /// Why a webhook was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -112,10 +116,15 @@ pub async fn create_checkout(
     public_url: &str,
     order_id: Uuid,
     item: &LineItem<'_>,
+    now: OffsetDateTime,
 ) -> Result<CheckoutSession, AppError> {
     let order = order_id.to_string();
     let form = [
         ("mode", "payment".to_owned()),
+        (
+            "expires_at",
+            (now + CHECKOUT_LIFETIME).unix_timestamp().to_string(),
+        ),
         ("client_reference_id", order.clone()),
         ("metadata[order_id]", order.clone()),
         ("line_items[0][quantity]", item.quantity.to_string()),

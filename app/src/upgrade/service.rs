@@ -88,6 +88,9 @@ async fn upgrade(
 ) -> Result<PurchaseOutcome, AppError> {
     let mut tx = pool.begin().await?;
     lock_unmanaged(&mut tx, member.organization_id).await?;
+    if checkout::upgrade_at_stripe_by_another(&mut tx, member, now).await? {
+        return Err(AppError::UpgradeInProgressElsewhere);
+    }
     let wizard = wizard::verified(&mut tx, member.id, member.organization_id).await?;
     if !wizard.is_fresh(now) {
         return Err(AppError::ProofStale);
@@ -241,7 +244,8 @@ async fn tell_everyone(
 /// Completes the order of Checkout Session `session`, which the payment provider says was paid
 /// `paid`, inside its transaction. An order already settled is left alone, and so is one whose
 /// amount or currency differs (recorded); one that can no longer be applied (someone else became
-/// the admin meanwhile, or more seats would pass the plan's cap) is marked for refund instead.
+/// the admin meanwhile, someone signed up and would go without a license, or more seats would
+/// pass the plan's cap) is marked for refund instead, and the buyer may buy again.
 pub async fn complete_order(
     tx: &mut PgConnection,
     now: OffsetDateTime,
@@ -270,6 +274,16 @@ pub async fn complete_order(
         wizard::verified(&mut *tx, order.member_id, order.organization_id)
             .await
             .ok()
+    };
+    // Someone who signed up while the buyer was at Stripe needs a license the order lacks.
+    let members = seats::people(&mut *tx, order.organization_id).await?.len();
+    let wizard = match wizard {
+        Some(_) if members > usize::try_from(order.quantity).unwrap_or(0) => {
+            tracing::warn!(order_id = %order.id, members, quantity = order.quantity,
+                "stripe: more members than the paid order's licenses; refund due");
+            None
+        }
+        wizard => wizard,
     };
     checkout::settle(&mut *tx, now, &order, wizard.is_some(), reference).await?;
     let Some(wizard) = wizard else {

@@ -10,7 +10,7 @@ use crate::helpers::wizard::{admin, app_with_dns, app_with_dns_and, verified_mem
 use crate::helpers::{bind::Bind, wait_until, TestApp, START};
 use app::core::error::{AppError, Decline};
 use app::domain::Money;
-use app::licensing::stripe::StripeSettings;
+use app::licensing::stripe::{StripeSettings, CHECKOUT_LIFETIME};
 use app::licensing::Billing::{Annual, Monthly};
 use app::licensing::{
     InvoiceView, Licensing, LicensingView, LoadInvoice, LoadOrders, OrderStatus, OrderView,
@@ -391,8 +391,9 @@ async fn a_paid_checkout_that_lost_the_race_is_marked_for_refund_not_applied(poo
     let (app, bind) = app_with_stripe(pool, &stripe).await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
     let sara = verified_member(&app, &bind, "sara@contoso.com", "admin_tile").await;
+    // Rob opens Checkout in two tabs and pays in both.
     let mut orders = Vec::new();
-    for (member, key) in [(&rob, "rob-key-1"), (&sara, "sara-key-1")] {
+    for (member, key) in [(&rob, "rob-key-1"), (&rob, "rob-key-2")] {
         let order = purchase(BASIC, Annual, 2, AtStripe, key);
         orders.push(app.invoke(member, order).await.expect("on to Stripe"));
     }
@@ -446,6 +447,75 @@ async fn a_paid_checkout_that_lost_the_race_is_marked_for_refund_not_applied(poo
         .iter()
         .any(|order| order.status == OrderStatus::Refunded
             && order.refund.as_deref() == Some("re_test_1")));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn while_one_member_pays_at_stripe_no_other_can_open_a_second_upgrade(pool: PgPool) {
+    let stripe = fake_stripe().await;
+    let (app, bind) = app_with_stripe(pool, &stripe).await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    let sara = verified_member(&app, &bind, "sara@contoso.com", "admin_tile").await;
+    app.invoke(&rob, purchase(BASIC, Annual, 2, AtStripe, "rob-key-1"))
+        .await
+        .expect("on to Stripe");
+    let second = app
+        .invoke(&sara, purchase(BASIC, Annual, 2, AtStripe, "sara-key-1"))
+        .await;
+    assert_eq!(second, Err(AppError::UpgradeInProgressElsewhere));
+    assert_eq!(app.count("orders").await, 1, "Sara's order is never made");
+
+    // Rob leaves Stripe's page unpaid; once it no longer takes payment, Sara may go.
+    app.clock
+        .advance(CHECKOUT_LIFETIME + time::Duration::minutes(5));
+    let later = app
+        .invoke(&sara, purchase(BASIC, Annual, 2, AtStripe, "sara-key-2"))
+        .await;
+    assert!(later.is_ok_and(|outcome| outcome.checkout_url.is_some()));
+    let expiries = stripe.sessions.lock().expect("lock").clone();
+    let asked: Vec<i64> = expiries
+        .iter()
+        .filter_map(|form| form.iter().find(|(k, _)| k == "expires_at"))
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    assert_eq!(
+        asked.len(),
+        2,
+        "each Checkout page is asked to close: {expiries:?}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn someone_who_signs_up_while_the_buyer_is_at_stripe_is_not_left_without_a_license(
+    pool: PgPool,
+) {
+    let stripe = fake_stripe().await;
+    let (app, bind) = app_with_stripe(pool, &stripe).await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    let at_stripe = app
+        .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-1"))
+        .await
+        .expect("on to Stripe");
+    app.signed_up("zed@contoso.com", "Zed").await;
+    assert_eq!(pay(&app, &at_stripe, "evt_1").await, 200);
+
+    assert_eq!(app.count("members where role = 'global_admin'").await, 0);
+    assert_eq!(app.count("subscriptions").await, 0);
+    let refunded = "orders where status = 'refunded'";
+    wait_until(std::time::Duration::from_secs(10), || async {
+        app.count(refunded).await == 1
+    })
+    .await;
+    assert_eq!(app.count(refunded).await, 1);
+
+    // Rob buys again, for both of them.
+    let again = app
+        .invoke(&rob, purchase(BASIC, Annual, 2, AtStripe, "rob-key-2"))
+        .await
+        .expect("on to Stripe again");
+    assert_eq!(pay(&app, &again, "evt_2").await, 200);
+    let licensed = "licenses l join members m on m.id = l.member_id
+                    where m.email in ('rob@contoso.com', 'zed@contoso.com')";
+    assert_eq!(app.count(licensed).await, 2);
 }
 
 #[sqlx::test(migrations = "../migrations")]
