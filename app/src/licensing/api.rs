@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 
-use super::{InvoiceView, LicensingView, OrderView, PurchaseOutcome};
+use super::{InvoiceView, LicensingView, OrderStatus, OrderView, PurchaseOutcome};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
     super::{checkout, invoices, more_seats, payments, seats, Billing},
+    crate::accounts::Member,
     crate::core::api::serve,
     crate::core::state::provided,
     crate::organizations::BillingAdmin,
@@ -56,6 +57,16 @@ pub async fn invoice(id: String) -> Result<InvoiceView, AppError> {
     serve(|core, admin: BillingAdmin| async move {
         let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
         invoices::invoice(&core.pool, &admin, id).await
+    })
+    .await
+}
+
+/// Where the signed-in member's own order stands: the page Stripe sends a buyer back to waits on it.
+#[server(name = LoadOrderStatus, prefix = "/api", endpoint = "order_status")]
+pub async fn order_status(id: String) -> Result<OrderStatus, AppError> {
+    serve(|core, member: Member| async move {
+        let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        invoices::own_order_status(&core.pool, &member, id).await
     })
     .await
 }

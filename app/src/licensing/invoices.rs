@@ -85,6 +85,24 @@ pub async fn orders(pool: &PgPool, admin: &Member) -> Result<Vec<OrderView>, App
     Ok(orders)
 }
 
+/// Where an order of the member's own stands, for the page Stripe sends them back to; another's
+/// order is not found.
+pub async fn own_order_status(
+    pool: &PgPool,
+    member: &Member,
+    order_id: Uuid,
+) -> Result<OrderStatus, AppError> {
+    let status = sqlx::query_scalar!(
+        "select status from orders where id = $1 and member_id = $2",
+        order_id,
+        member.id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(OrderStatus::parse(&status))
+}
+
 /// The invoice of a paid order of the admin's organization; any other order is not found.
 pub async fn invoice(
     pool: &PgPool,

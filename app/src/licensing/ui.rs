@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::{
@@ -60,17 +61,32 @@ pub fn LicensingPage() -> impl IntoView {
         .follow(assign.value())
         .follow(unassign.value())
         .follow(buy.value());
-    let view_data = Resource::new(move || changes.count(), |_| super::licensing());
+    // Back from Stripe Checkout: the payment may not be confirmed yet, so the buyer is not the
+    // admin for a moment. The page says so and looks again until the webhook has been applied,
+    // or says why the payment was not used.
+    let query = use_query_map();
+    let checkout_order = move || query.read().get("order");
+    let from_checkout = move || checkout_order().is_some();
+    let looks = RwSignal::new(0usize);
+    let view_data = Resource::new(
+        move || (changes.count(), looks.get()),
+        |_| super::licensing(),
+    );
+    let order_status = Resource::new(
+        move || (checkout_order(), looks.get()),
+        |(order, _)| async move {
+            match order {
+                Some(id) => super::order_status(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     // Every answer to buying may add an order, a declined one too, while the form keeps what
     // was typed: the orders are looked up on their own.
     let orders = Resource::new(
         move || (changes.count(), buy.version().get()),
         |_| super::orders(),
     );
-    // Back from Stripe Checkout: the payment may not be confirmed yet, so the buyer is not the
-    // admin for a moment. The page says so and looks again until the webhook has been applied.
-    let query = use_query_map();
-    let from_checkout = move || query.read().get("order").is_some();
     // Arrived here from paying for the upgrade with the card form.
     let upgraded = move || query.read().get("upgraded").is_some();
     view! {
@@ -79,10 +95,8 @@ pub fn LicensingPage() -> impl IntoView {
             <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match view_data.await {
-                        Err(crate::core::error::AppError::Forbidden) if from_checkout() => {
-                            #[cfg(feature = "hydrate")]
-                            set_timeout(move || view_data.refetch(), std::time::Duration::from_secs(3));
-                            view! { <p role="status">{t!(i18n, licensing.confirming)}</p> }.into_any()
+                        Err(AppError::Forbidden) if from_checkout() => {
+                            view! { <BackFromCheckout status=order_status.await looks /> }.into_any()
                         }
                         Ok(data) => view! {
                             {upgraded().then(|| view! { <p role="status" class="success">{t!(i18n, licensing.upgraded)}</p> })}
@@ -95,6 +109,40 @@ pub fn LicensingPage() -> impl IntoView {
                 })}
             </Transition>
         </Page>
+    }
+}
+
+/// The buyer back from Stripe before the payment made them the admin: waiting while Stripe
+/// confirms it, or told that it did not go through or could not be used.
+#[component]
+fn BackFromCheckout(
+    status: Result<Option<OrderStatus>, AppError>,
+    /// Counts the looks at the order; one more looks again.
+    looks: RwSignal<usize>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let back =
+        move || view! { <p><A href="/admin/wizard">{t!(i18n, licensing.back_to_wizard)}</A></p> };
+    match status {
+        Ok(Some(OrderStatus::Declined)) => {
+            view! { <p role="alert" class="error">{t!(i18n, licensing.not_paid)}</p> {back()} }
+                .into_any()
+        }
+        Ok(Some(OrderStatus::RefundDue | OrderStatus::Refunded)) => {
+            view! { <p role="alert" class="error">{t!(i18n, licensing.not_applied)}</p> {back()} }
+                .into_any()
+        }
+        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+        Ok(_) => {
+            #[cfg(feature = "hydrate")]
+            set_timeout(
+                move || looks.update(|n| *n += 1),
+                std::time::Duration::from_secs(3),
+            );
+            #[cfg(not(feature = "hydrate"))]
+            let _ = looks;
+            view! { <p role="status">{t!(i18n, licensing.confirming)}</p> }.into_any()
+        }
     }
 }
 

@@ -251,6 +251,7 @@ const NOT_ADMIN: &[&str] = &[
     "/api/abandon_wizard",
     "/api/purchase_preview",
     "/api/purchase",
+    "/api/order_status",
     "/api/meetings_overview",
     "/api/save_meeting_settings",
     "/api/my_meetings",

@@ -13,8 +13,8 @@ use app::domain::Money;
 use app::licensing::stripe::{StripeSettings, CHECKOUT_LIFETIME};
 use app::licensing::Billing::{Annual, Monthly};
 use app::licensing::{
-    InvoiceView, Licensing, LicensingView, LoadInvoice, LoadOrders, OrderStatus, OrderView,
-    PurchaseOutcome,
+    InvoiceView, Licensing, LicensingView, LoadInvoice, LoadOrderStatus, LoadOrders, OrderStatus,
+    OrderView, PurchaseOutcome,
 };
 use app::upgrade::LoadPurchasePreview;
 use hmac::{Hmac, Mac};
@@ -495,7 +495,12 @@ async fn someone_who_signs_up_while_the_buyer_is_at_stripe_is_not_left_without_a
         .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-1"))
         .await
         .expect("on to Stripe");
-    app.signed_up("zed@contoso.com", "Zed").await;
+    let zed = app.signed_up("zed@contoso.com", "Zed").await;
+    let status_for = |who| {
+        let id = at_stripe.order_id.clone();
+        app.invoke(who, LoadOrderStatus { id })
+    };
+    assert_eq!(status_for(&rob).await, Ok(OrderStatus::Pending));
     assert_eq!(pay(&app, &at_stripe, "evt_1").await, 200);
 
     assert_eq!(app.count("members where role = 'global_admin'").await, 0);
@@ -506,6 +511,9 @@ async fn someone_who_signs_up_while_the_buyer_is_at_stripe_is_not_left_without_a
     })
     .await;
     assert_eq!(app.count(refunded).await, 1);
+    // The page Stripe sends Rob back to says so; the order is nobody else's business.
+    assert_eq!(status_for(&rob).await, Ok(OrderStatus::Refunded));
+    assert_eq!(status_for(&zed).await, Err(AppError::NotFound));
 
     // Rob buys again, for both of them.
     let again = app
