@@ -62,7 +62,10 @@ pub fn admin_reset_code(
     let forgot = format!("{}/password/forgot", settings.public_url);
     Mail::new(
         to.to_owned(),
-        td_string!(locale, mail.admin_reset_subject).to_string(),
+        fill(
+            td_string!(locale, mail.admin_reset_subject),
+            &[("code", code)],
+        ),
         fill(
             td_string!(locale, mail.admin_reset_body),
             &[
