@@ -156,10 +156,9 @@ async fn live(
     let row = sqlx::query!(
         r#"select s.member_id, s.last_seen_at, s.network, m.status = 'active' as "active!",
                   m.email, m.display_name, m.organization_id, m.created_at, m.role,
-                  (s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
-                   and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
-                   and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day'))
-                  as "live!"
+                  session_is_live(s.last_seen_at, s.created_at, $2,
+                      coalesce(p.session_idle_minutes, $3::int), coalesce(p.session_max_hours, $4::int),
+                      p.device_days) as "live!"
              from sessions s
              join members m on m.id = s.member_id
              left join organization_policies p on p.organization_id = m.organization_id
@@ -242,9 +241,9 @@ pub async fn end_expired(
           using members m
           left join organization_policies p on p.organization_id = m.organization_id
           where m.id = s.member_id and ($1::uuid is null or m.organization_id = $1)
-            and not (s.last_seen_at > $2::timestamptz - coalesce(p.session_idle_minutes, $3::int) * interval '1 minute'
-                     and s.created_at > $2::timestamptz - coalesce(p.session_max_hours, $4::int) * interval '1 hour'
-                     and (p.device_days is null or s.created_at > $2::timestamptz - p.device_days * interval '1 day'))",
+            and not session_is_live(s.last_seen_at, s.created_at, $2,
+                coalesce(p.session_idle_minutes, $3::int), coalesce(p.session_max_hours, $4::int),
+                p.device_days)",
         organization_id,
         now,
         idle_minutes(),
