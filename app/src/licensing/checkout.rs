@@ -209,14 +209,16 @@ pub async fn pay<'t>(
 }
 
 /// Whether another member of the organization has an upgrade open at Stripe: a second one
-/// would be charged and then refunded. The caller holds the organization's row.
+/// would be charged and then refunded. An order stays open until Stripe says how it ended (paid,
+/// or its page expired), which it keeps retrying for days while our webhook fails; after a day
+/// the order is taken as abandoned, so that a lost webhook holds nobody up for longer. The
+/// caller holds the organization's row.
 pub async fn upgrade_at_stripe_by_another(
     tx: &mut PgConnection,
     member: &Member,
     now: OffsetDateTime,
 ) -> Result<bool, AppError> {
-    // A payment finished in the page's last minute may still be on its way to the webhook.
-    let open_since = now - stripe::CHECKOUT_LIFETIME - time::Duration::minutes(5);
+    let open_since = now - time::Duration::days(1);
     let open = sqlx::query_scalar!(
         r#"select exists (
              select 1 from orders

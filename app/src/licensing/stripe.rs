@@ -38,9 +38,10 @@ impl std::fmt::Debug for StripeSettings {
 /// How far a webhook's timestamp may be from now, as Stripe's own libraries allow.
 pub const TOLERANCE_SECS: i64 = 300;
 
-/// How long a Checkout page takes payment: Stripe's shortest, so that an order abandoned there
-/// holds up the organization's upgrade for as little as possible.
-pub const CHECKOUT_LIFETIME: time::Duration = time::Duration::minutes(30);
+/// How long a Checkout page takes payment: close to Stripe's shortest (30 minutes after it
+/// makes the page, which is a little after the clock was read), so that a page left open holds up
+/// the organization's upgrade for as little as possible.
+pub const CHECKOUT_LIFETIME: time::Duration = time::Duration::minutes(35);
 
 /// Why a webhook was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -121,6 +122,8 @@ pub async fn create_checkout(
     let order = order_id.to_string();
     let form = [
         ("mode", "payment".to_owned()),
+        // Cards only: a method that settles days later would leave the order pending as long.
+        ("payment_method_types[0]", "card".to_owned()),
         (
             "expires_at",
             (now + CHECKOUT_LIFETIME).unix_timestamp().to_string(),

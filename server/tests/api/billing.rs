@@ -464,24 +464,38 @@ async fn while_one_member_pays_at_stripe_no_other_can_open_a_second_upgrade(pool
     assert_eq!(second, Err(AppError::UpgradeInProgressElsewhere));
     assert_eq!(app.count("orders").await, 1, "Sara's order is never made");
 
-    // Rob leaves Stripe's page unpaid; once it no longer takes payment, Sara may go.
-    app.clock
-        .advance(CHECKOUT_LIFETIME + time::Duration::minutes(5));
+    // Rob leaves Stripe's page unpaid; once Stripe says it closed, Sara may go.
+    let session: String = sqlx::query_scalar("select checkout_session from orders")
+        .fetch_one(&app.pool)
+        .await
+        .expect("Rob's session");
+    let closed = json!({
+        "id": "evt_expired", "type": "checkout.session.expired",
+        "data": { "object": { "id": session, "object": "checkout.session", "payment_status": "unpaid" } }
+    });
+    assert_eq!(send_signed(&app, &closed.to_string()).await, 200);
     let later = app
         .invoke(&sara, purchase(BASIC, Annual, 2, AtStripe, "sara-key-2"))
         .await;
     assert!(later.is_ok_and(|outcome| outcome.checkout_url.is_some()));
-    let expiries = stripe.sessions.lock().expect("lock").clone();
-    let asked: Vec<i64> = expiries
-        .iter()
-        .filter_map(|form| form.iter().find(|(k, _)| k == "expires_at"))
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
-    assert_eq!(
-        asked.len(),
-        2,
-        "each Checkout page is asked to close: {expiries:?}"
-    );
+
+    // Each page takes cards only and closes a little over Stripe's shortest lifetime from now.
+    let pages = stripe.sessions.lock().expect("lock").clone();
+    let field = |form: &Vec<(String, String)>, name: &str| {
+        form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    };
+    assert!(CHECKOUT_LIFETIME > time::Duration::minutes(30));
+    for form in &pages {
+        let closes: i64 = field(form, "expires_at")
+            .and_then(|at| at.parse().ok())
+            .expect("a closing time");
+        assert_eq!(closes, (START + CHECKOUT_LIFETIME).unix_timestamp());
+        assert_eq!(
+            field(form, "payment_method_types[0]").as_deref(),
+            Some("card")
+        );
+    }
+    assert_eq!(pages.len(), 2);
 }
 
 #[sqlx::test(migrations = "../migrations")]
