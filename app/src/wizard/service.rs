@@ -231,10 +231,15 @@ pub async fn current(
     };
     let display = DomainName::display_stored(&wizard.domain);
     let last_check = match (wizard.last_finding, wizard.last_checked_at) {
-        (Some(finding), Some(at)) => Some(LastCheck {
-            finding: serde_json::from_value(finding).map_err(|_| AppError::Internal)?,
-            checked_at: minutes_utc(at),
-        }),
+        // A finding stored by an older version that no longer reads is as good as none.
+        (Some(finding), Some(at)) => {
+            serde_json::from_value(finding)
+                .ok()
+                .map(|finding| LastCheck {
+                    finding,
+                    checked_at: minutes_utc(at),
+                })
+        }
         _ => None,
     };
     Ok(Some(WizardView {
@@ -310,12 +315,15 @@ pub async fn check(
             now,
         )
         .await?;
-    sqlx::query!(
-        "update domain_challenges
+    // Only onto the challenge that was looked up, of a wizard still waiting for it: one abandoned
+    // or given a new challenge during the look-up stays as it is now.
+    let recorded = sqlx::query!(
+        "update domain_challenges c
             set last_finding = $2, last_checked_at = $3::timestamptz,
                 verified_at = case when $4::boolean then $3 else verified_at end,
                 verified_by_method = case when $4 then $5 else verified_by_method end
-          where wizard_id = $1",
+           from wizards w
+          where c.wizard_id = $1 and c.token = $6 and w.id = c.wizard_id and w.state = 'domain_pending'",
         wizard.id,
         serde_json::to_value(&finding).map_err(|_| AppError::Internal)?,
         now,
@@ -323,10 +331,24 @@ pub async fn check(
         match method {
             Method::Txt => "txt",
             Method::Mx => "mx",
-        }
+        },
+        wizard.token
     )
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected()
+        == 1;
+    if !recorded {
+        tx.commit().await?;
+        let mut db = pool.acquire().await?;
+        let now_open = open_wizard(&mut db, member).await?;
+        let state = now_open.ok_or(AppError::NotFound)?.state;
+        return Ok(CheckOutcome {
+            method,
+            finding,
+            state,
+        });
+    }
     let state = if verified {
         set_state(&mut tx, member, wizard.id, WizardState::DomainVerified, now).await?;
         WizardState::DomainVerified

@@ -4,12 +4,12 @@
 use crate::helpers::bind::{silent_nameserver, Bind};
 use crate::helpers::orders::one_basic_license;
 use crate::helpers::wizard::{app_with_dns, check, current_wizard, member_with_wizard};
-use crate::helpers::{browser, TestApp};
+use crate::helpers::{browser, wait_until, TestApp};
 use app::core::error::AppError;
 use app::wizard::Method::{Mx, Txt};
 use app::wizard::{
-    CheckDomain, CurrentWizard, Entry, Finding, RenewChallenge, StartWizard, WizardState,
-    WizardView,
+    AbandonWizard, CheckDomain, CurrentWizard, Entry, Finding, RenewChallenge, StartWizard,
+    WizardState, WizardView,
 };
 use leptos::server_fn::ServerFn;
 use serde_json::Value;
@@ -535,4 +535,44 @@ async fn the_page_says_what_the_last_look_up_found_also_after_a_verify_sent_with
         last.map(|last| last.finding),
         Some(Finding::Verified { .. })
     ));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_wizard_abandoned_during_a_look_up_stays_abandoned(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
+    bind.add_txt(
+        "contoso.com",
+        &wizard.challenge.txt_name,
+        &[&wizard.challenge.txt_value],
+    )
+    .await;
+    bind.pause().await;
+    let looking = tokio::spawn({
+        let (app, rob) = (app.clone(), rob.clone());
+        async move { app.invoke(&rob, CheckDomain { method: Txt }).await }
+    });
+    // The check has counted itself and is waiting for DNS, which does not answer.
+    wait_until(std::time::Duration::from_secs(5), || async {
+        app.count("throttles where key like 'domain-check:member:%'")
+            .await
+            == 1
+    })
+    .await;
+    app.invoke(&rob, AbandonWizard {}).await.expect("abandoned");
+    bind.resume().await;
+
+    let answer = looking.await.expect("the check ends");
+    assert_eq!(
+        answer,
+        Err(AppError::NotFound),
+        "no wizard is open any more"
+    );
+    let states = "wizards where state = 'abandoned'";
+    assert_eq!(app.count(states).await, 1, "the wizard stays abandoned");
+    assert!(app
+        .invoke(&rob, CurrentWizard {})
+        .await
+        .expect("answered")
+        .is_none());
 }
