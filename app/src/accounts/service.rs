@@ -97,6 +97,9 @@ pub async fn sign_up(
     }
     let (policies, admin) = domain_policies(pool, email).await?;
     if policies.admins_add_people {
+        // The answer names the admin: asking it costs what a sign-up costs, so nobody can list
+        // the admins of many domains.
+        limit_mail(pool, who, &address, now).await?;
         return Err(AppError::SignUpClosed { admin });
     }
     policies::store::check_password(password, &policies)?;

@@ -74,6 +74,26 @@ async fn only_people_an_admin_adds_may_join_when_the_admin_says_so(pool: PgPool)
             .await,
         1
     );
+    // The answer names the admin, so asking it is limited as sign-ups are: one network cannot
+    // list the admins of many domains.
+    let prober = browser();
+    let mut asked = 0;
+    let limited = loop {
+        asked += 1;
+        let address = format!("probe{asked}@contoso.com");
+        match second
+            .invoke(&prober, sign_up_with(&address, "P", PASSWORD))
+            .await
+        {
+            Err(AppError::SignUpClosed { .. }) if asked <= 40 => continue,
+            other => break other,
+        }
+    };
+    assert!(
+        matches!(limited, Err(AppError::TooManyAttempts { .. })),
+        "{limited:?}"
+    );
+    assert!(asked <= 31, "limited after {asked}");
 }
 
 #[sqlx::test(migrations = "../migrations")]
