@@ -234,6 +234,40 @@ pub async fn upgrade_at_stripe_by_another(
     Ok(open)
 }
 
+/// Closes the member's own upgrade pages still open at Stripe before another is made, so that
+/// paying in two tabs cannot charge twice; their orders are declined. A page Stripe will not
+/// close was paid, or is being paid: the purchase is then still in progress.
+pub async fn close_own_open_upgrades(
+    tx: &mut PgConnection,
+    stripe: &StripeSettings,
+    member: &Member,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let open = sqlx::query!(
+        r#"select id, checkout_session as "checkout_session!" from orders
+            where organization_id = $1 and member_id = $2 and kind = 'upgrade' and status = 'pending'
+              and payment_provider = 'stripe' and checkout_session is not null and created_at > $3"#,
+        member.organization_id,
+        member.id,
+        now - time::Duration::days(1)
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for order in open {
+        stripe::expire_checkout(stripe, &order.checkout_session)
+            .await
+            .map_err(|_| AppError::PurchaseInProgress)?;
+        sqlx::query!(
+            "update orders set status = 'declined', payment_reference = 'closed for a newer checkout'
+              where id = $1 and status = 'pending'",
+            order.id
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// What paying did.
 pub enum Paid<'t> {
     /// Charged: the rest happens in this transaction.

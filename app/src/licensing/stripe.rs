@@ -191,6 +191,24 @@ async fn post<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Closes an open Checkout page so that it can no longer be paid. Stripe refuses once the page
+/// was paid (or is being paid): then the caller must not open another.
+pub async fn expire_checkout(stripe: &StripeSettings, session: &str) -> Result<(), AppError> {
+    #[derive(Deserialize)]
+    struct Expired {
+        #[allow(dead_code)]
+        id: String,
+    }
+    let _: Expired = post(
+        stripe,
+        &format!("checkout/sessions/{session}/expire"),
+        &format!("expire-{session}"),
+        &[],
+    )
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Deserialize)]
 struct Refund {
     id: String,

@@ -91,6 +91,9 @@ async fn upgrade(
     if checkout::upgrade_at_stripe_by_another(&mut tx, member, now).await? {
         return Err(AppError::UpgradeInProgressElsewhere);
     }
+    if let Payment::Checkout { stripe, .. } = payment {
+        checkout::close_own_open_upgrades(&mut tx, stripe, member, now).await?;
+    }
     let wizard = wizard::verified(&mut tx, member.id, member.organization_id).await?;
     if !wizard.is_fresh(now) {
         return Err(AppError::ProofStale);
