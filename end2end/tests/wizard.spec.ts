@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signUp } from "./support/accounts";
+import { hydrated, signUp } from "./support/accounts";
 import { addTxt } from "./support/dns";
 
 test("from the Admin tile: add the shown TXT record, verify, reach the licenses step", async ({ page }) => {
@@ -15,6 +15,13 @@ test("from the Admin tile: add the shown TXT record, verify, reach the licenses 
 
   await page.getByRole("button", { name: "Verify", exact: true }).click();
   await expect(page.getByRole("status")).toContainText("We did not find the record yet.");
+
+  // Coming back later: the page starts its re-checks and says what the last look-up found.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole("status")).toContainText("Last looked up:");
+  await expect(page.getByRole("status")).toContainText("We did not find the record yet.");
+  await expect(page.getByText(/We check again automatically in \d+ s\./)).toBeVisible();
 
   addTxt("contoso.com", name, value);
   await page.getByRole("button", { name: "Verify", exact: true }).click();

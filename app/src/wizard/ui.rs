@@ -199,7 +199,9 @@ fn schedule_rechecks(
         }
         let round = RwSignal::new(0usize);
         let remaining = RwSignal::new(RECHECK_AFTER[0]);
-        next_check_in.set(Some(RECHECK_AFTER[0]));
+        // After hydration: the page as the server sent it has no countdown, and the first render
+        // in the browser must match it.
+        Effect::new(move |_| next_check_in.set(Some(RECHECK_AFTER[0])));
         if let Ok(handle) = set_interval_with_handle(
             move || {
                 if check.pending().get_untracked() {
