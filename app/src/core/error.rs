@@ -94,6 +94,13 @@ pub enum Decline {
     InsufficientFunds,
 }
 
+impl Decline {
+    /// Whether the bank refused the charge, rather than the card's details being mistyped.
+    pub fn is_bank_refusal(&self) -> bool {
+        matches!(self, Decline::Declined | Decline::InsufficientFunds)
+    }
+}
+
 /// What went wrong, as far as the person using the page needs to know.
 ///
 /// Details of internal failures are logged on the server and never sent to the browser.

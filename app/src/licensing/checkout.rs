@@ -151,7 +151,7 @@ pub async fn pay<'t>(
     payment: &Payment<'_>,
 ) -> Result<Paid<'t>, AppError> {
     match payment {
-        Payment::Card(card) => match TestMode.charge(card, order.amount, now) {
+        Payment::Card(card) => match TestMode.charge(card, now) {
             Ok(receipt) => {
                 let id = insert_order(
                     &mut *tx,
@@ -166,8 +166,11 @@ pub async fn pay<'t>(
             }
             Err(decline) => {
                 tx.rollback().await?;
-                let reference = format!("{decline:?} ••{}", card.last4());
-                insert_order(pool, order, "declined", "test_mode", &reference, now).await?;
+                // A mistyped card is a form to correct; only a bank's refusal is an order.
+                if decline.is_bank_refusal() {
+                    let reference = format!("{decline:?} ••{}", card.last4());
+                    insert_order(pool, order, "declined", "test_mode", &reference, now).await?;
+                }
                 Err(AppError::PaymentDeclined(decline))
             }
         },

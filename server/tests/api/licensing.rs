@@ -1,6 +1,6 @@
 //! Buying licenses: the atomic upgrade, idempotency, declines, races and the licensing page.
 
-use crate::helpers::orders::{one_basic_license, purchase, BASIC, DECLINED, PAYS, STANDARD};
+use crate::helpers::orders::{one_basic_license, purchase, Pay, BASIC, DECLINED, PAYS, STANDARD};
 use crate::helpers::wizard::{admin, app_with_dns, verified_member};
 use crate::helpers::TestApp;
 use app::core::error::{AppError, Decline};
@@ -96,6 +96,15 @@ async fn a_declined_card_changes_nothing(pool: PgPool) {
         .invoke(&rob, purchase(BASIC, Annual, 1, DECLINED, "declined-key"))
         .await;
     assert_eq!(declined, Err(AppError::PaymentDeclined(Decline::Declined)));
+    // A mistyped number is the form's to correct, not an order.
+    let mistyped = Pay::Card("4242 4242 4242 4241");
+    let refused = app
+        .invoke(&rob, purchase(BASIC, Annual, 1, mistyped, "declined-key"))
+        .await;
+    assert_eq!(
+        refused,
+        Err(AppError::PaymentDeclined(Decline::InvalidNumber))
+    );
     assert_eq!(status_of(&app, "contoso.com").await, "unmanaged");
     assert_eq!(app.count("subscriptions").await, 0);
     assert_eq!(app.count("licenses").await, 0);
