@@ -391,10 +391,9 @@ pub async fn sign_in(
     let cookie = session::start(&mut *tx, settings, member.id, who, now).await?;
     // Later mail to the member (such as the upgrade's) speaks the language they use.
     sqlx::query!(
-        "update members set locale = $2, last_sign_in_at = $3 where id = $1",
+        "update members set locale = $2 where id = $1",
         member.id,
         locale_tag(who.locale),
-        now
     )
     .execute(&mut *tx)
     .await?;

@@ -41,7 +41,8 @@ pub fn cookie_name(settings: &Settings) -> String {
 }
 
 /// Starts a session for `member_id` on the device `who` asks from, and returns the
-/// `Set-Cookie` value that carries it.
+/// `Set-Cookie` value that carries it. Every way in (sign-up, sign-in, a reset, an invitation, a
+/// phone link) counts as the member's last sign-in.
 pub async fn start(
     db: impl PgExecutor<'_>,
     settings: &Settings,
@@ -52,8 +53,11 @@ pub async fn start(
     let token = secrets::long_token();
     let user_agent: String = who.user_agent.chars().take(300).collect();
     sqlx::query!(
-        "insert into sessions (token_hash, member_id, created_at, last_seen_at, user_agent, network)
-         values ($1, $2, $3, $3, $4, $5)",
+        "with started as (
+             insert into sessions (token_hash, member_id, created_at, last_seen_at, user_agent, network)
+             values ($1, $2, $3, $3, $4, $5) returning member_id
+         )
+         update members set last_sign_in_at = $3 where id = (select member_id from started)",
         secrets::hash(&token),
         member_id,
         now,

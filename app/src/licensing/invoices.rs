@@ -3,12 +3,12 @@
 #![cfg(feature = "ssr")]
 
 use sqlx::PgPool;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::seats::people;
 use super::{Billing, InvoiceView, LicensingView, OrderStatus, OrderView, SeatsView};
 use crate::accounts::Member;
+use crate::core::clock;
 use crate::core::error::AppError;
 use crate::domain::{DomainName, EmailAddress, Money};
 
@@ -73,7 +73,7 @@ pub async fn orders(pool: &PgPool, admin: &Member) -> Result<Vec<OrderView>, App
     .into_iter()
     .map(|row| OrderView {
         id: row.id.to_string(),
-        date: row.created_at.format(&Rfc3339).unwrap_or_default(),
+        date: clock::minute(row.created_at),
         plan: row.name,
         quantity: row.quantity,
         amount: Money::new(row.amount_minor, &row.currency),

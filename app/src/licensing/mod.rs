@@ -102,6 +102,7 @@ pub struct SeatsView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     pub id: String,
+    /// When it was placed, in UTC as `2030-01-15 09:00`.
     pub date: String,
     pub plan: String,
     pub quantity: i32,

@@ -10,7 +10,7 @@ use super::{
     RemoveLicenses, SeatsView, UnassignLicense,
 };
 use crate::components::{
-    path_param, translated, AdminNav, Changes, ErrorText, LatestFailure, Loaded, Page,
+    path_param, translated, AdminNav, Changes, ErrorText, LatestFailure, Loaded, LocalTime, Page,
 };
 use crate::core::error::AppError;
 use crate::i18n::*;
@@ -261,7 +261,7 @@ fn OrderList(orders: Resource<Result<Vec<OrderView>, AppError>>) -> impl IntoVie
                             let refund = order.refund.clone().unwrap_or_default();
                             let invoice = order.invoice_number.map(|number| (number, order.id.clone()));
                             view! {
-                                <li>{order.date.clone()} " · " {order.plan.clone()} " × " {order.quantity} " · "
+                                <li><LocalTime utc=order.date.clone() /> " · " {order.plan.clone()} " × " {order.quantity} " · "
                                     {move || amount.format(i18n.get_locale())} " · "
                                     {match status {
                                         OrderStatus::Paid => t!(i18n, licensing.paid).into_any(),

@@ -88,6 +88,9 @@ async fn members_on_one_domain_share_an_organization_and_another_domain_does_not
     assert_eq!(sara_sees.status, OrganizationStatus::Unmanaged);
     assert_eq!(sara_sees.role, Role::Member);
     assert_eq!(organization_view(&app, &ann).await.member_count, 1);
+    // Signing up signs in: the admin's list shows when, not "Never".
+    let signed_in = "members where last_sign_in_at is not null";
+    assert_eq!(app.count(signed_in).await, 3);
 }
 
 #[sqlx::test(migrations = "../migrations")]
