@@ -144,7 +144,7 @@ pub fn App() -> impl IntoView {
                 <accounts::MemberProvider>
                     <mailbox::DevMailboxBanner />
                     <AppHeader />
-                    <main id="main">
+                    <main id="main" tabindex="-1">
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=pages::LauncherPage />
                             <Route path=path!("/meetings") view={Lazy::<MeetingsRoute>::new()} />

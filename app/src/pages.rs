@@ -89,6 +89,24 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// Moves keyboard focus to the page's content, as the link's own jump would without the router
+/// in between, so that the next Tab starts there.
+fn skip_to_main(event: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let main = document()
+            .get_element_by_id("main")
+            .and_then(|main| main.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+        if let Some(main) = main {
+            event.prevent_default();
+            let _ = main.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
+}
+
 /// The top bar: product name, navigation, the language switch and who is signed in. On the
 /// launcher its tiles are the navigation, so the bar does not name each app a second time.
 #[component]
@@ -97,7 +115,7 @@ pub fn AppHeader() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let on_launcher = move || location.pathname.get() == "/";
     view! {
-        <a class="skip-link" href="#main">{t!(i18n, shell.skip_to_content)}</a>
+        <a class="skip-link" href="#main" on:click=skip_to_main>{t!(i18n, shell.skip_to_content)}</a>
         <header class="app-header">
             <A href="/" attr:class="brand">"Tenantry"</A>
             <nav aria-label=move || t_string!(i18n, shell.main_navigation).to_string() hidden=on_launcher>
