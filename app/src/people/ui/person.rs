@@ -2,6 +2,7 @@
 
 use super::{RoleName, StatusName};
 use crate::i18n::*;
+use crate::organizations::AdminOnly;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -66,8 +67,10 @@ pub fn PersonPage() -> impl IntoView {
     );
     view! {
         <Page title=translated!(i18n, people.person_title)>
-            <AdminNav />
-            <Loaded resource=person show=move |view| view! { <Person view actions /> } />
+            <AdminOnly>
+                <AdminNav />
+                <Loaded resource=person show=move |view| view! { <Person view actions /> } />
+            </AdminOnly>
         </Page>
     }
 }
