@@ -145,6 +145,7 @@ fn RowIssueText(issue: RowIssue) -> impl IntoView {
         RowIssue::Invalid(problem) => view! { <InvalidText problem /> }.into_any(),
         RowIssue::DomainNotAllowed => t!(i18n, errors.row_domain).into_any(),
         RowIssue::Repeated => t!(i18n, errors.row_repeated).into_any(),
+        RowIssue::LicenseValue => t!(i18n, errors.row_license_value).into_any(),
         RowIssue::Taken => t!(i18n, errors.address_taken).into_any(),
         RowIssue::NotEnoughLicenses { wanted, free } => t!(
             i18n,

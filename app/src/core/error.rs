@@ -65,6 +65,8 @@ pub enum RowIssue {
     DomainNotAllowed,
     /// The address is on an earlier row too.
     Repeated,
+    /// The license column says neither yes nor no.
+    LicenseValue,
     /// Someone with the address is already in Tenantry.
     Taken,
     /// More rows ask for a license than are free.

@@ -187,6 +187,11 @@ async fn bulk_rows(
             }
         };
         let address = email.as_ascii();
+        let license = match field(2).trim().to_lowercase().as_str() {
+            "" | "no" | "n" | "false" | "0" => Some(false),
+            "yes" | "y" | "true" | "1" => Some(true),
+            _ => None,
+        };
         if !domains
             .iter()
             .any(|domain| domain == email.domain().as_str())
@@ -200,13 +205,17 @@ async fn bulk_rows(
                 line: line_number,
                 problem: RowIssue::Repeated,
             });
-        } else {
-            let license = !matches!(field(2).to_lowercase().as_str(), "" | "no" | "false" | "0");
+        } else if let Some(license) = license {
             rows.push(BulkRow {
                 line: line_number,
                 name,
                 email,
                 license,
+            });
+        } else {
+            problems.push(RowProblem {
+                line: line_number,
+                problem: RowIssue::LicenseValue,
             });
         }
     }

@@ -862,7 +862,8 @@ async fn a_bulk_addition_checks_every_row_and_adds_all_or_nobody(pool: PgPool) {
                ,nameless@contoso.com\n\
                Eve,eve@fabrikam.com\n\
                Ann again,ANN@contoso.com\n\
-               Rob,rob@contoso.com\n";
+               Rob,rob@contoso.com\n\
+               Ed,ed@contoso.com,maybe\n";
     let refused = app.invoke(&rob, AddPeople { csv: bad.into() }).await;
     assert_eq!(
         refused,
@@ -883,6 +884,10 @@ async fn a_bulk_addition_checks_every_row_and_adds_all_or_nobody(pool: PgPool) {
                 RowProblem {
                     line: 6,
                     problem: RowIssue::Taken
+                },
+                RowProblem {
+                    line: 7,
+                    problem: RowIssue::LicenseValue
                 },
             ]
         })

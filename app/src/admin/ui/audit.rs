@@ -8,6 +8,7 @@ use crate::components::{
     next_page, query_params, translated, AdminNav, Choice, Loaded, LocalTime, Page,
 };
 use crate::i18n::*;
+use crate::organizations::AdminOnly;
 
 /// An audit event's kind in words; kinds without words show as stored.
 #[component]
@@ -53,6 +54,9 @@ pub(super) fn ActionName(kind: String) -> impl IntoView {
         "policy.signed_everyone_out" => t!(i18n, audit.signed_everyone_out).into_any(),
         "wizard.started" => t!(i18n, audit.wizard_started).into_any(),
         "wizard.resumed" => t!(i18n, audit.wizard_resumed).into_any(),
+        "wizard.domain_pending" => t!(i18n, audit.wizard_domain_pending).into_any(),
+        "wizard.domain_verified" => t!(i18n, audit.wizard_domain_verified).into_any(),
+        "wizard.abandoned" => t!(i18n, audit.wizard_abandoned).into_any(),
         "wizard.purchase_pending" => t!(i18n, audit.wizard_purchase_pending).into_any(),
         "wizard.completed" => t!(i18n, audit.wizard_completed).into_any(),
         "wizard.superseded" => t!(i18n, audit.wizard_superseded).into_any(),
@@ -76,8 +80,10 @@ pub fn AuditPage() -> impl IntoView {
     });
     view! {
         <Page title=translated!(i18n, audit.title)>
-            <AdminNav />
-            <Loaded resource=log show=move |log| view! { <Audit log filter=filter.get_untracked() /> } />
+            <AdminOnly>
+                <AdminNav />
+                <Loaded resource=log show=move |log| view! { <Audit log filter=filter.get_untracked() /> } />
+            </AdminOnly>
         </Page>
     }
 }

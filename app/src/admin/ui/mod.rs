@@ -116,11 +116,11 @@ fn Home(overview: Overview) -> impl IntoView {
         <ul class="tiles" aria-label=move || t_string!(i18n, admin_center.counts).to_string()>
             <li class="tile">
                 <span class="tile-name">{people}</span>
-                <span class="tile-text">{t!(i18n, people.title)}</span>
+                <span class="tile-text">{t!(i18n, admin_center.people, count = move || people)}</span>
             </li>
             <li class="tile">
                 <span class="tile-name">{invited}</span>
-                <A href="/admin/people?status=invited">{t!(i18n, admin_center.invited)}</A>
+                <A href="/admin/people?status=invited">{t!(i18n, admin_center.invited, count = move || invited)}</A>
             </li>
             {seats.into_iter().map(|seats| view! {
                 <li class="tile">
@@ -134,7 +134,7 @@ fn Home(overview: Overview) -> impl IntoView {
             }).collect_view()}
             <li class="tile">
                 <span class="tile-name">{domains}</span>
-                <span class="tile-text">{t!(i18n, admin_center.domains)}</span>
+                <span class="tile-text">{t!(i18n, admin_center.domains, count = move || domains)}</span>
             </li>
         </ul>
         <h2>{t!(i18n, admin_center.tasks)}</h2>
