@@ -201,6 +201,9 @@ fn Licensing(
                         <input id="remove-quantity" name="quantity" type="number" min="1" required />
                     </div>
                     {move || remove.value().get().and_then(Result::err).map(|error| view! { <p role="alert" class="error"><ErrorText error /></p> })}
+                    <div role="status" aria-live="polite">
+                        {move || matches!(remove.value().get(), Some(Ok(()))).then(|| view! { <p class="success">{t!(i18n, licensing.removed)}</p> })}
+                    </div>
                     <button type="submit" class="secondary">{t!(i18n, licensing.remove)}</button>
                 </ActionForm>
             }
@@ -323,13 +326,11 @@ fn BuyMore(
                 <input id="buy-quantity" name="quantity" type="number" min="1" max=room value="1" required />
             </div>
             <CardFields checkout />
+            // Success is announced politely; a failure is an alert of its own, announced once.
             <div role="status" aria-live="polite">
-                {move || match buy.value().get() {
-                    Some(Ok(_)) => Some(view! { <p class="success">{t!(i18n, licensing.bought)}</p> }.into_any()),
-                    Some(Err(error)) => Some(view! { <p class="error" role="alert"><ErrorText error /></p> }.into_any()),
-                    None => None,
-                }}
+                {move || matches!(buy.value().get(), Some(Ok(_))).then(|| view! { <p class="success">{t!(i18n, licensing.bought)}</p> })}
             </div>
+            {move || buy.value().get().and_then(Result::err).map(|error| view! { <p class="error" role="alert"><ErrorText error /></p> })}
             <button type="submit" disabled=move || buy.pending().get()>
                 {if checkout { t!(i18n, licensing.continue_checkout).into_any() } else { t!(i18n, licensing.buy).into_any() }}
             </button>

@@ -138,18 +138,18 @@ fn PurchaseFields(preview: PurchasePreview, purchase: ServerAction<Purchase>) ->
     );
     let billing = RwSignal::new(Billing::Annual);
     let quantity = RwSignal::new(members.to_string());
+    let fewest = i64::try_from(members).unwrap_or(i64::MAX);
     let total = {
         let plans = plans.clone();
         move || {
             let count: i64 = quantity.get().trim().parse().unwrap_or(0);
+            // No price for a quantity the purchase would refuse.
             plans
                 .iter()
                 .find(|plan| plan.id == plan_id.get())
-                .map(|plan| {
-                    plan.total(billing.get(), count.max(0))
-                        .format(i18n.get_locale())
-                })
-                .unwrap_or_default()
+                .filter(|plan| (fewest..=i64::from(plan.seat_cap)).contains(&count))
+                .map(|plan| plan.total(billing.get(), count).format(i18n.get_locale()))
+                .unwrap_or_else(|| "—".to_owned())
         }
     };
     let member_count = members;

@@ -26,6 +26,7 @@ pub fn BecomeAdmin(entry: Entry, #[prop(into)] label: Signal<String>) -> impl In
                     Ok(Some(organization)) if organization.administered_by_viewer() => {
                         view! {
                             <p>
+                                {t!(i18n, wizard.you_are_admin)} " "
                                 <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
                             </p>
                         }
