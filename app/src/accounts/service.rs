@@ -397,9 +397,14 @@ pub async fn sign_in(
     )
     .execute(&mut *tx)
     .await?;
-    audit::record_and_commit(tx, member.organization_id,
+    audit::record_and_commit(
+        tx,
+        member.organization_id,
         Some(member.id),
         "sign_in",
-        json!({ "network": who.network(), "device": who.user_agent.chars().take(120).collect::<String>() }), now).await?;
+        json!({ "network": who.network(), "device": super::devices::device_name(&who.user_agent) }),
+        now,
+    )
+    .await?;
     Ok(cookie)
 }

@@ -39,7 +39,7 @@ pub async fn audit_csv(
         };
         send_records(
             sender,
-            "time_utc,actor,subject,action,detail\n",
+            "time_utc,actor,subject,action,detail,recorded\n",
             events,
             |event| {
                 let entry = event.into_entry();
@@ -49,6 +49,7 @@ pub async fn audit_csv(
                     entry.subject.as_deref().unwrap_or_default(),
                     &entry.kind,
                     &entry.detail,
+                    &entry.technical,
                 ]))
             },
         )

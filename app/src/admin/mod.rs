@@ -132,8 +132,12 @@ pub struct AuditEntry {
     /// Whom it concerned, when that is another person.
     pub subject: Option<String>,
     pub kind: String,
-    /// The rest of what was recorded, as `key: value` pairs.
+    /// What else was recorded that a person reads, as `key: value` pairs.
     pub detail: String,
+    /// The amount of an order event.
+    pub amount: Option<crate::domain::Money>,
+    /// Everything recorded, as stored (ids, raw DNS answers), for whoever looks into an event.
+    pub technical: String,
 }
 
 /// One page of the audit log.

@@ -11,7 +11,7 @@ use super::{
 use crate::accounts::{session, Member};
 use crate::core::clock;
 use crate::core::error::AppError;
-use crate::domain::{DomainName, EmailAddress};
+use crate::domain::{DomainName, EmailAddress, Money};
 use crate::organizations::{self, Role};
 use crate::policies::{self, Policies};
 
@@ -174,6 +174,29 @@ pub(super) fn select_events(
     query
 }
 
+/// What events record for evidence and for those who look into one, not for the summary a
+/// person reads: ids, raw DNS answers, the amount's parts (shown as one amount).
+const TECHNICAL: &[&str] = &[
+    "member",
+    "wizard",
+    "wizards",
+    "order",
+    "subscription",
+    "dns",
+    "checked_at",
+    "amount_minor",
+    "currency",
+];
+
+/// A recorded value in words: text as it is, an outcome such as `{"NoRecord": {…}}` by its name.
+fn readable(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Object(fields) if fields.len() == 1 => fields.keys().cloned().collect(),
+        other => other.to_string(),
+    }
+}
+
 /// An event as the query reads it.
 #[derive(sqlx::FromRow)]
 pub(super) struct Event {
@@ -196,15 +219,17 @@ impl Event {
         let detail = match &self.detail {
             Value::Object(fields) => fields
                 .iter()
-                .filter(|(key, _)| key.as_str() != "member")
-                .map(|(key, value)| match value {
-                    Value::String(text) => format!("{key}: {text}"),
-                    other => format!("{key}: {other}"),
-                })
+                .filter(|(key, _)| !TECHNICAL.contains(&key.as_str()))
+                .map(|(key, value)| format!("{key}: {}", readable(value)))
                 .collect::<Vec<_>>()
                 .join(", "),
             other => other.to_string(),
         };
+        let field = |key: &str| self.detail.get(key);
+        let amount = field("amount_minor")
+            .and_then(Value::as_i64)
+            .zip(field("currency").and_then(Value::as_str))
+            .map(|(minor, currency)| Money::new(minor, currency));
         AuditEntry {
             id: self.id,
             at: clock::minute(self.created_at),
@@ -212,6 +237,8 @@ impl Event {
             subject: person(self.subject_name, self.subject_email),
             kind: self.kind,
             detail,
+            amount,
+            technical: self.detail.to_string(),
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, sign_in_choosing, sign_in_with, TestApp, PASSWORD};
 use app::admin::{LoadAuditLog, LoadOverview};
 use app::core::error::{AppError, Invalid, RowIssue, RowProblem};
+use app::domain::Money;
 use app::licensing::{AssignLicense, Licensing};
 use app::organizations::Role;
 use app::people::{
@@ -963,4 +964,38 @@ async fn the_licenses_chart_keeps_each_days_count(pool: PgPool) {
         ]
     );
     assert_eq!(home.licenses_in_use.len(), 30);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_audit_log_reads_as_words_and_keeps_what_was_recorded(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 1).await;
+    let log = app
+        .invoke(&rob, audit_of(""))
+        .await
+        .expect("the admin's log");
+    let event = |kind: &str| {
+        log.events
+            .iter()
+            .find(|event| event.kind == kind)
+            .unwrap_or_else(|| panic!("a {kind} event"))
+            .clone()
+    };
+
+    let check = event("domain.check");
+    assert!(
+        check.detail.contains("finding: Verified"),
+        "{}",
+        check.detail
+    );
+    assert!(!check.detail.contains("dns"), "{}", check.detail);
+    assert!(
+        check.technical.contains("nameservers"),
+        "{}",
+        check.technical
+    );
+
+    let paid = event("order.paid");
+    assert!(!paid.detail.contains("amount_minor"), "{}", paid.detail);
+    assert_eq!(paid.amount, Some(Money::new(8400, "USD")));
 }

@@ -153,7 +153,14 @@ fn Audit(log: AuditLog, filter: AuditFilter) -> impl IntoView {
                         <td>{event.actor.unwrap_or_default()}</td>
                         <td><ActionName kind=event.kind /></td>
                         <td>{event.subject.unwrap_or_default()}</td>
-                        <td>{event.detail}</td>
+                        <td>
+                            {event.detail}
+                            {event.amount.map(|amount| view! { " " {move || amount.format(i18n.get_locale())} })}
+                            <details>
+                                <summary>{t!(i18n, audit.recorded)}</summary>
+                                <pre>{event.technical}</pre>
+                            </details>
+                        </td>
                     </tr>
                 }).collect_view()}
             </tbody>
