@@ -17,7 +17,7 @@ pub use crate::domain::Role;
 pub use api::*;
 #[cfg(feature = "ssr")]
 pub use service::{Admin, AnyAdmin, BillingAdmin, UserAdmin};
-pub use ui::{organization_resource, AdminOnly};
+pub use ui::organization_resource;
 
 stored_enum! {
     /// Whether someone administers the organization.

@@ -1,13 +1,10 @@
 //! The organization as pages read it.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::{my_organization, OrganizationView};
 use crate::accounts::MemberContext;
-use crate::components::{ErrorText, SignInToContinue};
 use crate::core::error::AppError;
-use crate::i18n::*;
 
 /// The organization of the signed-in member, loaded when someone is signed in.
 pub fn organization_resource() -> Resource<Result<Option<OrganizationView>, AppError>> {
@@ -23,38 +20,4 @@ pub fn organization_resource() -> Resource<Result<Option<OrganizationView>, AppE
             }
         },
     )
-}
-
-/// An admin center page's content, for the organization's admins. Anyone else reads what applies
-/// to them instead of forms the server would refuse: whom to ask, how to become the admin, or to
-/// sign in.
-#[component]
-pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
-    let i18n = use_i18n();
-    let organization = organization_resource();
-    view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match organization.await {
-                        Ok(Some(organization)) if organization.administered_by_viewer() => {
-                            children().into_any()
-                        }
-                        Ok(Some(organization)) if organization.managed() => {
-                            let error = AppError::OrganizationManaged { admin: organization.admin };
-                            view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any()
-                        }
-                        Ok(Some(_)) => view! {
-                            <p>{t!(i18n, organization.unmanaged)}</p>
-                            <p><A href="/admin">{t!(i18n, admin.become_title)}</A></p>
-                        }
-                        .into_any(),
-                        Ok(None) => view! { <p><SignInToContinue /></p> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
-    }
 }

@@ -7,7 +7,6 @@ use crate::components::{
     failure, translated, AdminNav, Changes, Field, FormError, Loaded, Page, Submit,
 };
 use crate::i18n::*;
-use crate::organizations::AdminOnly;
 use crate::wizard::FindingText;
 
 /// `/admin/domains`: the organization's domains, adding one and proving it with a DNS record.
@@ -24,25 +23,23 @@ pub fn DomainsPage() -> impl IntoView {
     let domains = Resource::new(move || changes.count(), |_| crate::admin::domains());
     view! {
         <Page title=translated!(i18n, domains.title)>
-            <AdminOnly>
-                <AdminNav />
-                <p>{t!(i18n, domains.lead)}</p>
-                <FormError error=Signal::derive(move || failure(verify.value()).get().or_else(|| failure(remove.value()).get())) />
-                <div role="status" aria-live="polite">
-                    {move || verify.value().get().and_then(Result::ok).map(|check| view! {
-                        <FindingText finding=check.finding />
-                        {(check.joined > 0).then(|| view! {
-                            <p class="success">{t!(i18n, domains.joined, count = move || check.joined)}</p>
-                        })}
+            <AdminNav />
+            <p>{t!(i18n, domains.lead)}</p>
+            <FormError error=Signal::derive(move || failure(verify.value()).get().or_else(|| failure(remove.value()).get())) />
+            <div role="status" aria-live="polite">
+                {move || verify.value().get().and_then(Result::ok).map(|check| view! {
+                    <FindingText finding=check.finding />
+                    {(check.joined > 0).then(|| view! {
+                        <p class="success">{t!(i18n, domains.joined, count = move || check.joined)}</p>
                     })}
-                </div>
-                <Loaded resource=domains show=move |view| view! { <DomainList view verify remove /> } />
-                <ActionForm action=add attr:class="card">
-                    <h2>{t!(i18n, domains.add_heading)}</h2>
-                    <Field label=translated!(i18n, domains.domain) name="domain" autocomplete="off" />
-                    <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, domains.add)}</Submit>
-                </ActionForm>
-            </AdminOnly>
+                })}
+            </div>
+            <Loaded resource=domains show=move |view| view! { <DomainList view verify remove /> } />
+            <ActionForm action=add attr:class="card">
+                <h2>{t!(i18n, domains.add_heading)}</h2>
+                <Field label=translated!(i18n, domains.domain) name="domain" autocomplete="off" />
+                <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, domains.add)}</Submit>
+            </ActionForm>
         </Page>
     }
 }

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use super::{ApplyToEveryoneElse, EveryoneElse, PoliciesView, SavePolicies};
 use crate::components::{failure, translated, AdminNav, Changes, Loaded, Page, Submit};
 use crate::i18n::*;
-use crate::organizations::AdminOnly;
 use crate::policies::Lobby;
 
 /// `/admin/policies`: what the organization allows, enforced from the next request on.
@@ -18,13 +17,11 @@ pub fn PoliciesPage() -> impl IntoView {
     let policies = Resource::new(move || saved.count(), |_| crate::admin::policies());
     view! {
         <Page title=translated!(i18n, policies.title)>
-            <AdminOnly>
-                <AdminNav />
-                <Loaded resource=policies show=move |view| view! { <PoliciesForm view save /> } />
-                <h2>{t!(i18n, policies.now_heading)}</h2>
-                <EveryoneElseNow what=EveryoneElse::SignOut />
-                <EveryoneElseNow what=EveryoneElse::ChooseNewPassword />
-            </AdminOnly>
+            <AdminNav />
+            <Loaded resource=policies show=move |view| view! { <PoliciesForm view save /> } />
+            <h2>{t!(i18n, policies.now_heading)}</h2>
+            <EveryoneElseNow what=EveryoneElse::SignOut />
+            <EveryoneElseNow what=EveryoneElse::ChooseNewPassword />
         </Page>
     }
 }

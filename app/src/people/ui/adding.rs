@@ -2,7 +2,6 @@
 
 use super::RoleName;
 use crate::i18n::*;
-use crate::organizations::AdminOnly;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -21,39 +20,37 @@ pub fn AddPersonPage() -> impl IntoView {
     let no_license = move || matches!(add.value().get(), Some(Err(AppError::NoLicenseAvailable)));
     view! {
         <Page title=translated!(i18n, people.add_title)>
-            <AdminOnly>
-                <AdminNav />
-                <p>{t!(i18n, people.add_lead)}</p>
-                <ActionForm action=add>
-                    <Field label=translated!(i18n, people.name) name="display_name" autocomplete="off" />
-                    <Field label=translated!(i18n, fields.work_email) name="email" kind="email" autocomplete="off" />
-                    <div class="field checkbox">
-                        <input id="add-license" name="license" type="checkbox" value="on" checked />
-                        <label for="add-license">{t!(i18n, people.assign_license)}</label>
-                    </div>
-                    <div class="field">
-                        <label for="add-role">{t!(i18n, people.role)}</label>
-                        <select id="add-role" name="role">
-                            {Role::ALL.iter().map(|option| view! {
-                                <option value=option.as_str() selected=*option == Role::Member><RoleName role=*option /></option>
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, people.add_submit)}</Submit>
-                </ActionForm>
-                <Show when=no_license>
-                    <p><A href="/admin/licenses">{t!(i18n, people.buy_more)}</A></p>
-                </Show>
-                <div role="status" aria-live="polite">
-                    {move || add.value().get().and_then(Result::ok).map(|added| view! {
-                        <p class="success">
-                            {t!(i18n, people.added)} " "
-                            <A href=format!("/admin/people/{}", added.id)>{t!(i18n, people.open_person)}</A>
-                        </p>
-                    })}
+            <AdminNav />
+            <p>{t!(i18n, people.add_lead)}</p>
+            <ActionForm action=add>
+                <Field label=translated!(i18n, people.name) name="display_name" autocomplete="off" />
+                <Field label=translated!(i18n, fields.work_email) name="email" kind="email" autocomplete="off" />
+                <div class="field checkbox">
+                    <input id="add-license" name="license" type="checkbox" value="on" checked />
+                    <label for="add-license">{t!(i18n, people.assign_license)}</label>
                 </div>
-                <AddMany />
-            </AdminOnly>
+                <div class="field">
+                    <label for="add-role">{t!(i18n, people.role)}</label>
+                    <select id="add-role" name="role">
+                        {Role::ALL.iter().map(|option| view! {
+                            <option value=option.as_str() selected=*option == Role::Member><RoleName role=*option /></option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, people.add_submit)}</Submit>
+            </ActionForm>
+            <Show when=no_license>
+                <p><A href="/admin/licenses">{t!(i18n, people.buy_more)}</A></p>
+            </Show>
+            <div role="status" aria-live="polite">
+                {move || add.value().get().and_then(Result::ok).map(|added| view! {
+                    <p class="success">
+                        {t!(i18n, people.added)} " "
+                        <A href=format!("/admin/people/{}", added.id)>{t!(i18n, people.open_person)}</A>
+                    </p>
+                })}
+            </div>
+            <AddMany />
         </Page>
     }
 }

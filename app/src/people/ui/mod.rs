@@ -17,7 +17,6 @@ use crate::components::{
     Loaded, LocalTime, Page, Submit,
 };
 use crate::i18n::*;
-use crate::organizations::AdminOnly;
 use crate::organizations::Role;
 
 mod adding;
@@ -68,18 +67,16 @@ pub fn PeoplePage() -> impl IntoView {
     });
     view! {
         <Page title=translated!(i18n, people.title)>
-            <AdminOnly>
-                <AdminNav />
-                <p class="actions">
-                    <A href="/admin/people/new" attr:class="button">{t!(i18n, people.add)}</A>
-                    " " <A href="/admin/contact">{t!(i18n, people.contact_everyone)}</A>
-                    " " <a href=move || format!("/admin/people.csv?{}", filter.get().to_query()) download="people.csv">
-                        {t!(i18n, people.export)}
-                    </a>
-                </p>
-                <FilterForm filter />
-                <Loaded resource=page show=move |list| view! { <PeopleTable list filter=filter.get_untracked() /> } />
-            </AdminOnly>
+            <AdminNav />
+            <p class="actions">
+                <A href="/admin/people/new" attr:class="button">{t!(i18n, people.add)}</A>
+                " " <A href="/admin/contact">{t!(i18n, people.contact_everyone)}</A>
+                " " <a href=move || format!("/admin/people.csv?{}", filter.get().to_query()) download="people.csv">
+                    {t!(i18n, people.export)}
+                </a>
+            </p>
+            <FilterForm filter />
+            <Loaded resource=page show=move |list| view! { <PeopleTable list filter=filter.get_untracked() /> } />
         </Page>
     }
 }
@@ -238,25 +235,23 @@ pub fn ContactPage() -> impl IntoView {
     let send = ServerAction::<SendMessage>::new();
     view! {
         <Page title=translated!(i18n, people.contact_title)>
-            <AdminOnly>
-                <AdminNav />
-                <Loaded resource=recipients show=move |view| view! { <Recipients view /> } />
-                <ActionForm action=send>
-                    <input type="hidden" name="to" prop:value=to />
-                    <Field label=translated!(i18n, people.subject) name="subject" autocomplete="off" />
-                    <div class="field">
-                        <label for="message-body">{t!(i18n, people.message)}</label>
-                        <textarea id="message-body" name="body" rows="10" required></textarea>
-                    </div>
-                    <p class="hint">{t!(i18n, people.contact_hint)}</p>
-                    <Submit pending=send.pending() error=failure(send.value())>{t!(i18n, people.send)}</Submit>
-                </ActionForm>
-                <div role="status" aria-live="polite">
-                    {move || send.value().get().and_then(Result::ok).map(|count| view! {
-                        <p class="success">{t!(i18n, people.sent, count = move || i64::try_from(count).unwrap_or(i64::MAX))}</p>
-                    })}
+            <AdminNav />
+            <Loaded resource=recipients show=move |view| view! { <Recipients view /> } />
+            <ActionForm action=send>
+                <input type="hidden" name="to" prop:value=to />
+                <Field label=translated!(i18n, people.subject) name="subject" autocomplete="off" />
+                <div class="field">
+                    <label for="message-body">{t!(i18n, people.message)}</label>
+                    <textarea id="message-body" name="body" rows="10" required></textarea>
                 </div>
-            </AdminOnly>
+                <p class="hint">{t!(i18n, people.contact_hint)}</p>
+                <Submit pending=send.pending() error=failure(send.value())>{t!(i18n, people.send)}</Submit>
+            </ActionForm>
+            <div role="status" aria-live="polite">
+                {move || send.value().get().and_then(Result::ok).map(|count| view! {
+                    <p class="success">{t!(i18n, people.sent, count = move || i64::try_from(count).unwrap_or(i64::MAX))}</p>
+                })}
+            </div>
         </Page>
     }
 }

@@ -2,7 +2,6 @@
 
 use super::{RoleName, StatusName};
 use crate::i18n::*;
-use crate::organizations::AdminOnly;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -67,10 +66,8 @@ pub fn PersonPage() -> impl IntoView {
     );
     view! {
         <Page title=translated!(i18n, people.person_title)>
-            <AdminOnly>
-                <AdminNav />
-                <Loaded resource=person show=move |view| view! { <Person view actions /> } />
-            </AdminOnly>
+            <AdminNav />
+            <Loaded resource=person show=move |view| view! { <Person view actions /> } />
         </Page>
     }
 }
