@@ -211,17 +211,20 @@ pub async fn pay<'t>(
     }
 }
 
+/// How long an order at Stripe counts as open without word from Stripe. It stays open until
+/// Stripe says how it ended (paid, or its page expired), which Stripe keeps retrying for days
+/// while our webhook fails; after a day it is taken as abandoned, so that a lost webhook holds
+/// nobody up for longer.
+const OPEN_AT_STRIPE_FOR: time::Duration = time::Duration::days(1);
+
 /// Whether another member of the organization has an upgrade open at Stripe: a second one
-/// would be charged and then refunded. An order stays open until Stripe says how it ended (paid,
-/// or its page expired), which it keeps retrying for days while our webhook fails; after a day
-/// the order is taken as abandoned, so that a lost webhook holds nobody up for longer. The
-/// caller holds the organization's row.
+/// would be charged and then refunded. The caller holds the organization's row.
 pub async fn upgrade_at_stripe_by_another(
     tx: &mut PgConnection,
     member: &Member,
     now: OffsetDateTime,
 ) -> Result<bool, AppError> {
-    let open_since = now - time::Duration::days(1);
+    let open_since = now - OPEN_AT_STRIPE_FOR;
     let open = sqlx::query_scalar!(
         r#"select exists (
              select 1 from orders
@@ -252,7 +255,7 @@ pub async fn close_own_open_upgrades(
               and payment_provider = 'stripe' and checkout_session is not null and created_at > $3"#,
         member.organization_id,
         member.id,
-        now - time::Duration::days(1)
+        now - OPEN_AT_STRIPE_FOR
     )
     .fetch_all(&mut *tx)
     .await?;

@@ -91,9 +91,6 @@ async fn upgrade(
     if checkout::upgrade_at_stripe_by_another(&mut tx, member, now).await? {
         return Err(AppError::UpgradeInProgressElsewhere);
     }
-    if let Payment::Checkout { stripe, .. } = payment {
-        checkout::close_own_open_upgrades(&mut tx, stripe, member, now).await?;
-    }
     let wizard = wizard::verified(&mut tx, member.id, member.organization_id).await?;
     if !wizard.is_fresh(now) {
         return Err(AppError::ProofStale);
@@ -112,6 +109,10 @@ async fn upgrade(
         return Err(AppError::SeatCapExceeded { cap: plan.seat_cap });
     }
     let amount = plan.total(request.billing, i64::from(request.quantity));
+    // Only a purchase that passed its checks closes the member's earlier page at Stripe.
+    if let Payment::Checkout { stripe, .. } = payment {
+        checkout::close_own_open_upgrades(&mut tx, stripe, member, now).await?;
+    }
     wizard::purchase_pending(&mut tx, wizard, now).await?;
     let order = NewOrder {
         organization_id: member.organization_id,
