@@ -146,6 +146,10 @@ pub fn router(
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.core.clone(),
+            app::admin::guard::pages,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
             requests,

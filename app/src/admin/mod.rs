@@ -7,6 +7,7 @@ mod api;
 pub mod domains;
 #[cfg(feature = "ssr")]
 pub mod export;
+pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod ui;
@@ -16,6 +17,10 @@ pub use ui::{AdminHome, AuditPage, DomainsPage, PoliciesPage};
 
 use crate::core::stored::stored_enum;
 use crate::organizations::Role;
+
+/// The query `/admin` is opened with when someone lacks the role a page needs, so that it
+/// says so.
+pub const REFUSED: &str = "refused";
 
 stored_enum! {
     /// Where the proof of an added domain stands.

@@ -304,15 +304,22 @@ fn every_server_function_is_in_the_table_or_named_as_not_for_admins() {
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
-    let (app, bind) = app_with_dns(pool).await;
+/// A member, a user admin and a billing admin of contoso.com, whose global admin is Rob, and
+/// Tom, a member whom the calls name.
+struct Callers {
+    member: reqwest::Client,
+    users: reqwest::Client,
+    billing: reqwest::Client,
+    tom: uuid::Uuid,
+}
+
+async fn callers(app: &TestApp, bind: &crate::helpers::bind::Bind) -> Callers {
     let member = app.signed_up("sara@contoso.com", "Sara").await;
     let users = app.signed_up("uma@contoso.com", "Uma").await;
     let billing = app.signed_up("bill@contoso.com", "Bill").await;
     // The person every call names: someone other than the callers, so no call signs a caller out.
     app.signed_up("tom@contoso.com", "Tom").await;
-    admin(&app, &bind, "rob@contoso.com", 5).await;
+    admin(app, bind, "rob@contoso.com", 5).await;
     for (email, role) in [
         ("uma@contoso.com", "user_admin"),
         ("bill@contoso.com", "billing_admin"),
@@ -324,11 +331,27 @@ async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
             .await
             .expect("a role");
     }
-    let tom: uuid::Uuid =
-        sqlx::query_scalar("select id from members where email = 'tom@contoso.com'")
-            .fetch_one(&app.pool)
-            .await
-            .expect("Tom");
+    let tom = sqlx::query_scalar("select id from members where email = 'tom@contoso.com'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("Tom");
+    Callers {
+        member,
+        users,
+        billing,
+        tom,
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let Callers {
+        member,
+        users,
+        billing,
+        tom,
+    } = callers(&app, &bind).await;
 
     for row in table(&tom.to_string()) {
         let path = row.path;
@@ -366,4 +389,113 @@ async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
     );
     let refused: Result<_, AppError> = app.invoke(&member, LoadOverview {}).await;
     assert_eq!(refused.err(), Some(AppError::Forbidden));
+}
+
+/// Where opening `path` leads: `None` when the page is rendered, else where it redirects.
+async fn opens(app: &TestApp, browser: &reqwest::Client, path: &str) -> Option<String> {
+    let response = browser
+        .get(app.url(path))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("answered");
+    if response.status().is_redirection() {
+        assert_eq!(response.status(), 303, "{path}");
+        let location = response.headers()["location"].to_str().expect("a location");
+        Some(location.to_owned())
+    } else {
+        // Rendered, perhaps saying that what it names is not there.
+        assert!(
+            !response.status().is_server_error(),
+            "{path}: {}",
+            response.status()
+        );
+        None
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admin_pages_open_only_for_the_role_their_functions_need(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let Callers {
+        member,
+        users,
+        billing,
+        tom,
+    } = callers(&app, &bind).await;
+    let invoice = uuid::Uuid::new_v4();
+    let pages = [
+        ("/admin/people?status=invited".to_owned(), Needs::Users),
+        ("/admin/people/new".to_owned(), Needs::Users),
+        (format!("/admin/people/{tom}"), Needs::Users),
+        ("/admin/contact".to_owned(), Needs::Users),
+        ("/admin/audit".to_owned(), Needs::Global),
+        ("/admin/policies".to_owned(), Needs::Global),
+        ("/admin/domains".to_owned(), Needs::Global),
+        ("/admin/licenses".to_owned(), Needs::Billing),
+        (format!("/admin/invoices/{invoice}"), Needs::Billing),
+    ];
+    let refused = Some("/admin?refused".to_owned());
+    for (path, needs) in &pages {
+        let sign_in = reqwest::Url::parse_with_params(&app.url("/signin"), [("next", path)])
+            .expect("an address");
+        let sign_in = format!("/signin?{}", sign_in.query().expect("a query"));
+        assert_eq!(
+            opens(&app, &browser(), path).await,
+            Some(sign_in),
+            "{path} signed out"
+        );
+        assert_eq!(
+            opens(&app, &member, path).await,
+            refused,
+            "{path} by a member"
+        );
+        let (user_admin_may, billing_admin_may) = match needs {
+            Needs::Global => (false, false),
+            Needs::Users => (true, false),
+            Needs::Billing => (false, true),
+            Needs::Any => (true, true),
+        };
+        let user_admin = opens(&app, &users, path).await;
+        assert_eq!(
+            user_admin.is_none(),
+            user_admin_may,
+            "{path} by a user admin: {user_admin:?}"
+        );
+        let billing_admin = opens(&app, &billing, path).await;
+        assert_eq!(
+            billing_admin.is_none(),
+            billing_admin_may,
+            "{path} by a billing admin: {billing_admin:?}"
+        );
+    }
+
+    // Where they are sent says why.
+    let home = users
+        .get(app.url("/admin?refused"))
+        .send()
+        .await
+        .expect("home");
+    let home = home.text().await.expect("a page");
+    assert!(
+        home.contains("That page is not part of your admin role."),
+        "{home}"
+    );
+    // In an organization nobody administers yet, it says how to become the admin.
+    let prospect = app.signed_up("pat@fabrikam.com", "Pat").await;
+    assert_eq!(opens(&app, &prospect, "/admin/people").await, refused);
+    let home = prospect
+        .get(app.url("/admin?refused"))
+        .send()
+        .await
+        .expect("home");
+    let home = home.text().await.expect("a page");
+    assert!(
+        home.contains("it has none yet. Become the admin to open it."),
+        "{home}"
+    );
+    // Back from Stripe, the buyer is not an admin yet, and the licensing page says how the
+    // payment went.
+    let back = format!("/admin/licenses?order={invoice}");
+    assert_eq!(opens(&app, &prospect, &back).await, None);
 }

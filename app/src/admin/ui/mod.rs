@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
 use super::{
     AddDomain, ApplyToEveryoneElse, AuditFilter, AuditLog, DayCount, DomainState, DomainsView,
-    EveryoneElse, Overview, PoliciesView, RemoveDomain, SavePolicies, VerifyDomain,
+    EveryoneElse, Overview, PoliciesView, RemoveDomain, SavePolicies, VerifyDomain, REFUSED,
 };
 use crate::components::{translated, AdminNav, ErrorText, Loaded, LocalTime, Page};
 use crate::core::error::AppError;
@@ -59,10 +60,17 @@ pub fn AdminHome() -> impl IntoView {
             }
         },
     );
+    // Sent here from an admin page this visitor may not open (see `pages::admin_pages`).
+    let query = use_query_map();
+    let refused = move || query.read().get(REFUSED).is_some();
     view! {
         <Page title=translated!(i18n, admin_center.title)>
             <Loaded resource=visitor show=move |visitor| match visitor {
-                Visitor::Admin(overview) => view! { <AdminNav /> <Home overview=*overview /> }.into_any(),
+                Visitor::Admin(overview) => view! {
+                    <AdminNav />
+                    {refused().then(|| view! { <p role="alert" class="error">{t!(i18n, admin_center.refused)}</p> })}
+                    <Home overview=*overview />
+                }.into_any(),
                 Visitor::Member { admin } => {
                     #[cfg(feature = "ssr")]
                     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -73,7 +81,10 @@ pub fn AdminHome() -> impl IntoView {
                         <p><ErrorText error=AppError::OrganizationManaged { admin } /></p>
                     }.into_any()
                 }
-                Visitor::Prospect => view! { <BecomeAdminOffer /> }.into_any(),
+                Visitor::Prospect => view! {
+                    {refused().then(|| view! { <p role="alert" class="error">{t!(i18n, admin.refused)}</p> })}
+                    <BecomeAdminOffer />
+                }.into_any(),
             } />
         </Page>
     }
