@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::idempotency::PurchaseTurns;
 use super::payments::{Card, TestMode};
-use super::stripe::{self, StripeSettings};
+use super::stripe::{self, Closing, StripeSettings};
 use super::{Billing, PurchaseOutcome};
 use crate::accounts::Member;
 use crate::core::audit;
@@ -260,9 +260,9 @@ pub async fn close_own_open_upgrades(
     .fetch_all(&mut *tx)
     .await?;
     for order in open {
-        stripe::expire_checkout(stripe, &order.checkout_session)
-            .await
-            .map_err(|_| AppError::PurchaseInProgress)?;
+        if stripe::expire_checkout(stripe, &order.checkout_session).await? == Closing::Paid {
+            return Err(AppError::PurchaseInProgress);
+        }
         sqlx::query!(
             "update orders set status = 'declined', payment_reference = 'closed for a newer checkout'
               where id = $1 and status = 'pending'",

@@ -167,46 +167,87 @@ async fn post<T: serde::de::DeserializeOwned>(
     idempotency_key: &str,
     form: &[(&str, String)],
 ) -> Result<T, AppError> {
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/{path}", stripe.api_base))
-        .bearer_auth(&stripe.secret_key)
+    let request = client(stripe, reqwest::Method::POST, path)
         .header("Idempotency-Key", idempotency_key)
-        .form(form)
+        .form(form);
+    read(accepted(send(request).await?, path).await?, path).await
+}
+
+async fn get<T: serde::de::DeserializeOwned>(
+    stripe: &StripeSettings,
+    path: &str,
+) -> Result<T, AppError> {
+    let request = client(stripe, reqwest::Method::GET, path);
+    read(accepted(send(request).await?, path).await?, path).await
+}
+
+fn client(stripe: &StripeSettings, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(method, format!("{}/v1/{path}", stripe.api_base))
+        .bearer_auth(&stripe.secret_key)
         .timeout(std::time::Duration::from_secs(20))
-        .send()
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "stripe: cannot reach the API");
-            AppError::Unavailable
-        })?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        tracing::error!(%status, body, path, idempotency_key, "stripe: request refused");
-        return Err(AppError::Unavailable);
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, AppError> {
+    request.send().await.map_err(|error| {
+        tracing::warn!(%error, "stripe: cannot reach the API");
+        AppError::Unavailable
+    })
+}
+
+/// The response when Stripe did what was asked; otherwise its answer is logged for operators and
+/// the caller told the service is unavailable.
+async fn accepted(response: reqwest::Response, path: &str) -> Result<reqwest::Response, AppError> {
+    if response.status().is_success() {
+        return Ok(response);
     }
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    tracing::error!(%status, body, path, "stripe: request refused");
+    Err(AppError::Unavailable)
+}
+
+async fn read<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    path: &str,
+) -> Result<T, AppError> {
     response.json().await.map_err(|error| {
         tracing::error!(%error, path, "stripe: unreadable answer");
         AppError::Internal
     })
 }
 
-/// Closes an open Checkout page so that it can no longer be paid. Stripe refuses once the page
-/// was paid (or is being paid): then the caller must not open another.
-pub async fn expire_checkout(stripe: &StripeSettings, session: &str) -> Result<(), AppError> {
-    #[derive(Deserialize)]
-    struct Expired {
-        #[allow(dead_code)]
-        id: String,
+/// What became of a Checkout page asked to close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// It can no longer be paid: closed now, or by Stripe when its time ran out.
+    Closed,
+    /// Stripe would not close it: it was paid, or is being paid.
+    Paid,
+}
+
+/// Closes an open Checkout page so that it can no longer be paid.
+pub async fn expire_checkout(stripe: &StripeSettings, session: &str) -> Result<Closing, AppError> {
+    let path = format!("checkout/sessions/{session}/expire");
+    let request = client(stripe, reqwest::Method::POST, &path)
+        .header("Idempotency-Key", format!("expire-{session}"));
+    let response = send(request).await?;
+    if !response.status().is_client_error() {
+        let _: serde::de::IgnoredAny = read(accepted(response, &path).await?, &path).await?;
+        return Ok(Closing::Closed);
     }
-    let _: Expired = post(
-        stripe,
-        &format!("checkout/sessions/{session}/expire"),
-        &format!("expire-{session}"),
-        &[],
-    )
-    .await?;
-    Ok(())
+    // Stripe closes only open pages. Whether this one ran out of time or was paid, only the page
+    // itself says.
+    #[derive(Deserialize)]
+    struct Page {
+        status: String,
+    }
+    let page: Page = get(stripe, &format!("checkout/sessions/{session}")).await?;
+    Ok(if page.status == "expired" {
+        Closing::Closed
+    } else {
+        Closing::Paid
+    })
 }
 
 #[derive(Debug, Deserialize)]

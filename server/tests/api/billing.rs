@@ -156,7 +156,8 @@ type Seen = Arc<Mutex<Vec<Vec<(String, String)>>>>;
 
 /// A stand-in for Stripe's API on loopback (Stripe itself cannot run here): records each Checkout
 /// Session, each page closed and each refund request, with the idempotency key of each refund.
-/// A page marked paid can no longer be closed, as at Stripe.
+/// As at Stripe, only an open page can be closed, and a page says whether it is open, complete
+/// or expired.
 #[derive(Clone, Default)]
 struct FakeStripe {
     base: String,
@@ -164,12 +165,37 @@ struct FakeStripe {
     refunds: Seen,
     closed: Seen,
     paid: Arc<Mutex<Vec<String>>>,
+    ran_out: Arc<Mutex<Vec<String>>>,
+    down: Arc<Mutex<bool>>,
 }
 
 impl FakeStripe {
     /// The buyer paid on page `session`; the webhook saying so is sent separately.
     fn mark_paid(&self, session: &str) {
         self.paid.lock().expect("lock").push(session.to_owned());
+    }
+
+    /// Page `session` closed by itself, its time up; the webhook saying so is sent separately.
+    fn run_out(&self, session: &str) {
+        self.ran_out.lock().expect("lock").push(session.to_owned());
+    }
+
+    /// Stripe answers every request with 503 while `down`.
+    fn set_down(&self, down: bool) {
+        *self.down.lock().expect("lock") = down;
+    }
+
+    fn status_of(&self, session: &str) -> &'static str {
+        let is = |list: &Arc<Mutex<Vec<String>>>| {
+            list.lock().expect("lock").iter().any(|s| s == session)
+        };
+        if is(&self.paid) {
+            "complete"
+        } else if is(&self.ran_out) || self.closed_pages().iter().any(|s| s == session) {
+            "expired"
+        } else {
+            "open"
+        }
     }
 
     fn closed_pages(&self) -> Vec<String> {
@@ -181,7 +207,10 @@ impl FakeStripe {
 async fn fake_stripe() -> FakeStripe {
     use axum::extract::{Path, State};
     use axum::{http::HeaderMap, http::StatusCode, routing::post, Form, Json, Router};
-    fn authorized(headers: &HeaderMap) -> Result<(), StatusCode> {
+    fn authorized(stripe: &FakeStripe, headers: &HeaderMap) -> Result<(), StatusCode> {
+        if *stripe.down.lock().expect("lock") {
+            return Err(StatusCode::SERVICE_UNAVAILABLE);
+        }
         match headers.get("authorization").and_then(|v| v.to_str().ok()) {
             Some("Bearer sk_test_key") => Ok(()),
             _ => Err(StatusCode::UNAUTHORIZED),
@@ -192,7 +221,7 @@ async fn fake_stripe() -> FakeStripe {
         headers: HeaderMap,
         Form(form): Form<Vec<(String, String)>>,
     ) -> Result<Json<Value>, StatusCode> {
-        authorized(&headers)?;
+        authorized(&stripe, &headers)?;
         let mut seen = stripe.sessions.lock().expect("lock");
         seen.push(form);
         let id = format!("cs_test_{}", seen.len());
@@ -205,20 +234,28 @@ async fn fake_stripe() -> FakeStripe {
         Path(id): Path<String>,
         headers: HeaderMap,
     ) -> Result<Json<Value>, StatusCode> {
-        authorized(&headers)?;
-        if stripe.paid.lock().expect("lock").contains(&id) {
+        authorized(&stripe, &headers)?;
+        if stripe.status_of(&id) != "open" {
             return Err(StatusCode::BAD_REQUEST);
         }
         let page = vec![("session".to_owned(), id.clone())];
         stripe.closed.lock().expect("lock").push(page);
         Ok(Json(json!({ "id": id, "status": "expired" })))
     }
+    async fn page(
+        State(stripe): State<FakeStripe>,
+        Path(id): Path<String>,
+        headers: HeaderMap,
+    ) -> Result<Json<Value>, StatusCode> {
+        authorized(&stripe, &headers)?;
+        Ok(Json(json!({ "id": id, "status": stripe.status_of(&id) })))
+    }
     async fn refund(
         State(stripe): State<FakeStripe>,
         headers: HeaderMap,
         Form(mut form): Form<Vec<(String, String)>>,
     ) -> Result<Json<Value>, StatusCode> {
-        authorized(&headers)?;
+        authorized(&stripe, &headers)?;
         let key = headers
             .get("idempotency-key")
             .and_then(|v| v.to_str().ok())
@@ -239,6 +276,7 @@ async fn fake_stripe() -> FakeStripe {
     };
     let router = Router::new()
         .route("/v1/checkout/sessions", post(create))
+        .route("/v1/checkout/sessions/{id}", axum::routing::get(page))
         .route("/v1/checkout/sessions/{id}/expire", post(expire))
         .route("/v1/refunds", post(refund))
         .with_state(stripe.clone());
@@ -450,6 +488,38 @@ async fn paying_for_the_upgrade_in_two_tabs_charges_once(pool: PgPool) {
     assert_eq!(statuses, ["declined", "paid"]);
     assert_eq!(stripe.sessions.lock().expect("lock").len(), 2);
     assert_eq!(app.count("members where role = 'global_admin'").await, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_page_whose_time_ran_out_at_stripe_does_not_hold_up_the_next_one(pool: PgPool) {
+    let stripe = fake_stripe().await;
+    let (app, bind) = app_with_stripe(pool, &stripe).await;
+    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
+    let first = app
+        .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-1"))
+        .await
+        .expect("on to Stripe");
+    let (first_page, _, _) = payment_of(&app, &first.order_id).await;
+
+    // While Stripe cannot be reached, nothing says a purchase is under way: it is unavailable,
+    // and no second page is made.
+    stripe.set_down(true);
+    let meanwhile = app
+        .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-2"))
+        .await;
+    assert_eq!(meanwhile, Err(AppError::Unavailable));
+    stripe.set_down(false);
+
+    // Stripe closed the first page by itself before its webhook arrived: Rob may start again.
+    stripe.run_out(&first_page);
+    let again = app
+        .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-3"))
+        .await
+        .expect("on to Stripe again");
+    assert!(again.checkout_url.is_some());
+    assert_eq!(app.count("orders where status = 'declined'").await, 1);
+    assert_eq!(app.count("orders where status = 'pending'").await, 1);
+    assert_eq!(stripe.sessions.lock().expect("lock").len(), 2);
 }
 
 #[sqlx::test(migrations = "../migrations")]
