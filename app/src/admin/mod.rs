@@ -141,7 +141,9 @@ pub struct AuditEntry {
     pub detail: String,
     /// The amount of an order event.
     pub amount: Option<crate::domain::Money>,
-    /// Everything recorded, as stored (ids, raw DNS answers), for whoever looks into an event.
+    /// Whether more was recorded than `detail` and `amount` say (ids, raw DNS answers).
+    pub more_recorded: bool,
+    /// Everything recorded, as stored, for whoever looks into an event.
     pub technical: String,
 }
 

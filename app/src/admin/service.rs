@@ -178,11 +178,13 @@ pub(super) fn select_events(
 /// person reads: ids, raw DNS answers, the amount's parts (shown as one amount).
 const TECHNICAL: &[&str] = &[
     "member",
+    "admin",
     "wizard",
     "wizards",
     "order",
     "subscription",
     "dns",
+    "answers",
     "checked_at",
     "amount_minor",
     "currency",
@@ -230,6 +232,18 @@ impl Event {
             .and_then(Value::as_i64)
             .zip(field("currency").and_then(Value::as_str))
             .map(|(minor, currency)| Money::new(minor, currency));
+        // The people an event names are its actor and subject; its amount is shown as one.
+        let shown_elsewhere = |key: &str| {
+            matches!(key, "member" | "admin")
+                || (amount.is_some() && matches!(key, "amount_minor" | "currency"))
+        };
+        let more_recorded = match &self.detail {
+            Value::Object(fields) => fields.iter().any(|(key, value)| {
+                (TECHNICAL.contains(&key.as_str()) && !shown_elsewhere(key))
+                    || !matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
+            }),
+            _ => false,
+        };
         AuditEntry {
             id: self.id,
             at: clock::minute(self.created_at),
@@ -238,6 +252,7 @@ impl Event {
             kind: self.kind,
             detail,
             amount,
+            more_recorded,
             technical: self.detail.to_string(),
         }
     }

@@ -995,7 +995,14 @@ async fn the_audit_log_reads_as_words_and_keeps_what_was_recorded(pool: PgPool) 
         check.technical
     );
 
+    assert!(check.more_recorded, "the DNS answer is one click away");
+
     let paid = event("order.paid");
     assert!(!paid.detail.contains("amount_minor"), "{}", paid.detail);
     assert_eq!(paid.amount, Some(Money::new(8400, "USD")));
+
+    // What the summary says in full needs no second look.
+    let managed = event("organization.managed");
+    assert!(!managed.more_recorded, "{managed:?}");
+    assert_eq!(managed.detail, "");
 }

@@ -153,10 +153,12 @@ fn Audit(log: AuditLog, filter: AuditFilter) -> impl IntoView {
                         <td>
                             {event.detail}
                             {event.amount.map(|amount| view! { " " {move || amount.format(i18n.get_locale())} })}
-                            <details>
-                                <summary>{t!(i18n, audit.recorded)}</summary>
-                                <pre>{event.technical}</pre>
-                            </details>
+                            {event.more_recorded.then(|| view! {
+                                <details>
+                                    <summary>{t!(i18n, audit.recorded)}</summary>
+                                    <pre>{event.technical}</pre>
+                                </details>
+                            })}
                         </td>
                     </tr>
                 }).collect_view()}
