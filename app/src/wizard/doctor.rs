@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::dns::{self, DnsSettings, Lookup};
 use super::{Finding, Method};
+use crate::core::error::AppError;
 
 /// The label under which the TXT record goes: dedicated, so it cannot collide with other vendors'.
 pub const CHALLENGE_LABEL: &str = "_tenantry-challenge";
@@ -24,6 +25,11 @@ pub fn txt_value(token: &str) -> String {
 /// The MX target: a name under the reserved `.invalid` top-level domain, so it never resolves.
 pub fn mx_host(token: &str) -> String {
     format!("tenantry-{token}.verify.invalid")
+}
+
+/// A finding as its challenge keeps it, to show again when the page is opened later.
+pub fn stored(finding: &Finding) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(finding).map_err(|_| AppError::Internal)
 }
 
 /// Looks up the challenge and says what was found; also returns every raw answer, for the audit.

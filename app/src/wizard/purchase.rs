@@ -80,21 +80,32 @@ pub async fn reconfirm(
             now,
         )
         .await?;
-    sqlx::query!(
-        "update domain_challenges
+    // Only onto the challenge looked up, of a wizard still proven: one abandoned during the
+    // look-up stays abandoned, and the purchase then says the wizard is gone.
+    let recorded = sqlx::query!(
+        "update domain_challenges c
             set last_finding = $2, last_checked_at = $3::timestamptz,
                 verified_at = case when $4::boolean then $3 end,
-                verified_by_method = case when $4 then verified_by_method end,
-                expires_at = case when $4 then expires_at else greatest(expires_at, $5) end
-          where wizard_id = $1",
+                verified_by_method = case when $4 then c.verified_by_method end,
+                expires_at = case when $4 then c.expires_at else greatest(c.expires_at, $5) end
+           from wizards w
+          where c.wizard_id = $1 and c.token = $6 and w.id = c.wizard_id
+            and w.state in ('domain_verified', 'purchase_pending')",
         proof.id,
-        serde_json::to_value(&finding).map_err(|_| AppError::Internal)?,
+        doctor::stored(&finding)?,
         now,
         still_there,
-        now + CHALLENGE_LIFETIME
+        now + CHALLENGE_LIFETIME,
+        proof.token
     )
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected()
+        == 1;
+    if !recorded {
+        tx.commit().await?;
+        return Ok(());
+    }
     if !still_there {
         set_state(&mut tx, member, proof.id, WizardState::DomainPending, now).await?;
     }

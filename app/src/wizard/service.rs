@@ -325,7 +325,7 @@ pub async fn check(
            from wizards w
           where c.wizard_id = $1 and c.token = $6 and w.id = c.wizard_id and w.state = 'domain_pending'",
         wizard.id,
-        serde_json::to_value(&finding).map_err(|_| AppError::Internal)?,
+        doctor::stored(&finding)?,
         now,
         verified,
         match method {

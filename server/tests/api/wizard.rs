@@ -406,6 +406,53 @@ async fn a_proof_over_a_day_old_is_looked_up_again_before_anyone_is_charged(pool
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_wizard_abandoned_while_its_old_proof_is_looked_up_again_buys_nothing(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
+    add_challenge_record(&bind, &wizard).await;
+    check(&app, &rob, Txt).await;
+    let last_look_up = || async {
+        sqlx::query_scalar::<_, String>("select last_checked_at::text from domain_challenges")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the challenge")
+    };
+    let proven = last_look_up().await;
+    app.clock.advance(Duration::days(3));
+    app.sign_in(&rob, "rob@contoso.com").await;
+
+    // The purchase looks the old proof up again; DNS holds its answer while Rob abandons.
+    bind.pause().await;
+    let buying = tokio::spawn({
+        let (app, rob) = (app.clone(), rob.clone());
+        async move {
+            app.invoke(&rob, one_basic_license("abandoned-meanwhile"))
+                .await
+        }
+    });
+    let counted = format!(
+        "throttles where key like 'domain-check:member:%' and window_started_at > '{proven}'"
+    );
+    wait_until(std::time::Duration::from_secs(5), || async {
+        app.count(&counted).await == 1
+    })
+    .await;
+    app.invoke(&rob, AbandonWizard {}).await.expect("abandoned");
+    bind.resume().await;
+
+    let answer = buying.await.expect("the purchase ends");
+    assert!(answer.is_err(), "{answer:?}");
+    assert_eq!(app.count("orders").await, 0, "nothing charged");
+    let abandoned = "wizards where state = 'abandoned'";
+    assert_eq!(app.count(abandoned).await, 1, "the wizard stays abandoned");
+    assert_eq!(
+        last_look_up().await,
+        proven,
+        "the look-up that ended after the abandon is not written onto its challenge"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn an_old_proof_whose_record_is_still_there_counts_from_the_new_look_up(pool: PgPool) {
     let (app, bind) = app_with_dns(pool).await;
     let (rob, wizard) = member_with_wizard(&app, "rob@contoso.com", "admin_tile").await;
