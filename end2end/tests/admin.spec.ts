@@ -105,6 +105,7 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await expect(lee.getByRole("row", { name: /Business Basic/ }).getByRole("cell").nth(2)).toHaveText("1");
   await openPerson(lee, "Ann Lee");
   await lee.getByRole("button", { name: "Restore person" }).click();
+  await expect(lee.getByText("Restored, with a license.")).toBeVisible();
   await expect(lee.locator("dl.facts")).toContainText("Active");
   await expect(lee.locator("dl.facts")).toContainText("Business Basic");
   await visit(ann, "/signin");

@@ -10,7 +10,10 @@ use crate::accounts::{PhoneLink, PhoneLinkState};
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{adding, contact, devices, directory, invitations, service, PeopleFilter},
+    super::{
+        adding, contact, devices, directory, invitations, service, PeopleFilter,
+        INVITATION_CANCELLED,
+    },
     crate::core::api::{serve, Public},
     crate::core::request::requester,
     crate::domain::Invalid,
@@ -121,7 +124,7 @@ pub async fn reinvite_person(id: String) -> Result<(), AppError> {
 pub async fn cancel_invitation(id: String) -> Result<(), AppError> {
     serve(|core, admin: UserAdmin| async move {
         adding::cancel_invitation(&core, &admin, person_id(&id)?).await?;
-        leptos_axum::redirect("/admin/people");
+        leptos_axum::redirect(&format!("/admin/people?{INVITATION_CANCELLED}"));
         Ok(())
     })
     .await

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::core::stored::stored_enum;
 use crate::organizations::Role;
 
+/// The query the people list is opened with after an invitation was cancelled, so that it says so.
+pub const INVITATION_CANCELLED: &str = "invitation_cancelled";
+
 #[cfg(feature = "ssr")]
 mod adding;
 mod api;

@@ -15,6 +15,7 @@ use app::people::{
     LicensePerson, ListPeople, LoadInvitation, LoadPerson, MessageRecipients, PersonStatus,
     ReinvitePerson, RemovePerson, ResetOutcome, ResetPersonPassword, RestorePerson, SendMessage,
 };
+use leptos::server_fn::ServerFn;
 use sqlx::PgPool;
 use time::Duration;
 
@@ -186,9 +187,30 @@ async fn additions_outside_the_domain_or_past_the_licenses_store_nothing(pool: P
         "links expire after 7 days"
     );
     app.sign_in(&rob, "rob@contoso.com").await;
-    app.invoke(&rob, CancelInvitation { id: ann })
+    // Cancelled from the person's page, back to the list, which says so.
+    let cancelled = rob
+        .post(app.url(CancelInvitation::PATH))
+        .form(&CancelInvitation { id: ann })
+        .header("Accept", "text/html")
+        .header("Referer", app.url("/admin/people"))
+        .send()
         .await
         .expect("cancelled");
+    assert!(
+        cancelled.status().is_redirection(),
+        "{}",
+        cancelled.status()
+    );
+    let list = cancelled.headers()["location"]
+        .to_str()
+        .expect("a location");
+    assert_eq!(list, "/admin/people?invitation_cancelled");
+    let page = rob.get(app.url(list)).send().await.expect("the list");
+    let page = page.text().await.expect("its text");
+    assert!(
+        page.contains("The invitation is cancelled; its link no longer works."),
+        "{page}"
+    );
     assert_eq!(app.count("members").await, 1);
 }
 
@@ -552,9 +574,11 @@ async fn a_restored_person_is_as_they_were_before_the_removal(pool: PgPool) {
     app.invoke(&rob, RemovePerson { id: kim_id.clone() })
         .await
         .expect("removed");
-    app.invoke(&rob, RestorePerson { id: kim_id.clone() })
+    let licensed_back = app
+        .invoke(&rob, RestorePerson { id: kim_id.clone() })
         .await
         .expect("restored");
+    assert!(licensed_back, "a license was free");
     let kim = app
         .invoke(&rob, LoadPerson { id: kim_id })
         .await

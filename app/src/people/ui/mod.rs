@@ -10,7 +10,7 @@ use super::{
     ChangeRole, ContactView, LicensePerson, NewPersonPhoneLink, PeopleFilter,
     PeoplePage as PeopleList, PeopleSort, PersonRow, PersonStatus, PersonView, ReinvitePerson,
     RemovePerson, ResetOutcome, ResetPersonPassword, RestorePerson, SendMessage,
-    SignOutPersonDevice,
+    SignOutPersonDevice, INVITATION_CANCELLED,
 };
 use crate::components::{
     failure, next_page, query_param, query_params, translated, AdminNav, Choice, CopyButton, Field,
@@ -75,6 +75,9 @@ pub fn PeoplePage() -> impl IntoView {
                     {t!(i18n, people.export)}
                 </a>
             </p>
+            {move || query.read().get(INVITATION_CANCELLED).is_some().then(|| view! {
+                <p role="status" class="success">{t!(i18n, people.invitation_cancelled)}</p>
+            })}
             <FilterForm filter />
             <Loaded resource=page show=move |list| view! { <PeopleTable list filter=filter.get_untracked() /> } />
         </Page>

@@ -114,6 +114,11 @@ fn Person(view: PersonView, actions: PersonActions) -> impl IntoView {
             })}
         </dl>
         <FormError error=actions.failure />
+        {move || actions.restore.value().get().and_then(Result::ok).map(|licensed| view! {
+            <p role="status" class:success=licensed>
+                {if licensed { t!(i18n, people.restored).into_any() } else { t!(i18n, people.restored_unlicensed).into_any() }}
+            </p>
+        })}
         <div class="person-actions">
             {(status != PersonStatus::Removed).then(|| {
                 let licensed = person.license.is_some();
