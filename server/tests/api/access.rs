@@ -39,6 +39,18 @@ enum Needs {
     Any,
 }
 
+impl Needs {
+    /// Whether a user admin and a billing admin may.
+    fn user_and_billing_admins_may(self) -> (bool, bool) {
+        match self {
+            Needs::Global => (false, false),
+            Needs::Users => (true, false),
+            Needs::Billing => (false, true),
+            Needs::Any => (true, true),
+        }
+    }
+}
+
 /// A call of a server function from a browser, ready to send.
 type Call = Box<dyn Fn(&TestApp, &reqwest::Client) -> reqwest::RequestBuilder>;
 
@@ -311,15 +323,18 @@ struct Callers {
     users: reqwest::Client,
     billing: reqwest::Client,
     tom: uuid::Uuid,
+    /// The DNS server Rob proved the domain with, kept running for the calls that look it up.
+    _dns: crate::helpers::bind::Bind,
 }
 
-async fn callers(app: &TestApp, bind: &crate::helpers::bind::Bind) -> Callers {
+async fn callers(pool: PgPool) -> (TestApp, Callers) {
+    let (app, bind) = app_with_dns(pool).await;
     let member = app.signed_up("sara@contoso.com", "Sara").await;
     let users = app.signed_up("uma@contoso.com", "Uma").await;
     let billing = app.signed_up("bill@contoso.com", "Bill").await;
     // The person every call names: someone other than the callers, so no call signs a caller out.
     app.signed_up("tom@contoso.com", "Tom").await;
-    admin(app, bind, "rob@contoso.com", 5).await;
+    admin(&app, &bind, "rob@contoso.com", 5).await;
     for (email, role) in [
         ("uma@contoso.com", "user_admin"),
         ("bill@contoso.com", "billing_admin"),
@@ -335,23 +350,20 @@ async fn callers(app: &TestApp, bind: &crate::helpers::bind::Bind) -> Callers {
         .fetch_one(&app.pool)
         .await
         .expect("Tom");
-    Callers {
+    let callers = Callers {
         member,
         users,
         billing,
         tom,
-    }
+        _dns: bind,
+    };
+    (app, callers)
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
-    let (app, bind) = app_with_dns(pool).await;
-    let Callers {
-        member,
-        users,
-        billing,
-        tom,
-    } = callers(&app, &bind).await;
+    let (app, who) = callers(pool).await;
+    let (member, users, billing, tom) = (&who.member, &who.users, &who.billing, who.tom);
 
     for row in table(&tom.to_string()) {
         let path = row.path;
@@ -360,15 +372,10 @@ async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
             401,
             "{path} signed out"
         );
-        assert_eq!(status(&app, &member, &row).await, 403, "{path} by a member");
-        let user_admin = status(&app, &users, &row).await;
-        let billing_admin = status(&app, &billing, &row).await;
-        let (user_admin_may, billing_admin_may) = match row.needs {
-            Needs::Global => (false, false),
-            Needs::Users => (true, false),
-            Needs::Billing => (false, true),
-            Needs::Any => (true, true),
-        };
+        assert_eq!(status(&app, member, &row).await, 403, "{path} by a member");
+        let user_admin = status(&app, users, &row).await;
+        let billing_admin = status(&app, billing, &row).await;
+        let (user_admin_may, billing_admin_may) = row.needs.user_and_billing_admins_may();
         assert_eq!(user_admin != 403, user_admin_may, "{path} by a user admin");
         assert_eq!(
             billing_admin != 403,
@@ -387,7 +394,7 @@ async fn each_admin_function_refuses_whoever_lacks_its_role(pool: PgPool) {
         .await,
         1
     );
-    let refused: Result<_, AppError> = app.invoke(&member, LoadOverview {}).await;
+    let refused: Result<_, AppError> = app.invoke(member, LoadOverview {}).await;
     assert_eq!(refused.err(), Some(AppError::Forbidden));
 }
 
@@ -416,13 +423,8 @@ async fn opens(app: &TestApp, browser: &reqwest::Client, path: &str) -> Option<S
 
 #[sqlx::test(migrations = "../migrations")]
 async fn admin_pages_open_only_for_the_role_their_functions_need(pool: PgPool) {
-    let (app, bind) = app_with_dns(pool).await;
-    let Callers {
-        member,
-        users,
-        billing,
-        tom,
-    } = callers(&app, &bind).await;
+    let (app, who) = callers(pool).await;
+    let (member, users, billing, tom) = (&who.member, &who.users, &who.billing, who.tom);
     let invoice = uuid::Uuid::new_v4();
     let pages = [
         ("/admin/people?status=invited".to_owned(), Needs::Users),
@@ -446,23 +448,18 @@ async fn admin_pages_open_only_for_the_role_their_functions_need(pool: PgPool) {
             "{path} signed out"
         );
         assert_eq!(
-            opens(&app, &member, path).await,
+            opens(&app, member, path).await,
             refused,
             "{path} by a member"
         );
-        let (user_admin_may, billing_admin_may) = match needs {
-            Needs::Global => (false, false),
-            Needs::Users => (true, false),
-            Needs::Billing => (false, true),
-            Needs::Any => (true, true),
-        };
-        let user_admin = opens(&app, &users, path).await;
+        let (user_admin_may, billing_admin_may) = needs.user_and_billing_admins_may();
+        let user_admin = opens(&app, users, path).await;
         assert_eq!(
             user_admin.is_none(),
             user_admin_may,
             "{path} by a user admin: {user_admin:?}"
         );
-        let billing_admin = opens(&app, &billing, path).await;
+        let billing_admin = opens(&app, billing, path).await;
         assert_eq!(
             billing_admin.is_none(),
             billing_admin_may,
@@ -471,12 +468,7 @@ async fn admin_pages_open_only_for_the_role_their_functions_need(pool: PgPool) {
     }
 
     // Where they are sent says why.
-    let home = users
-        .get(app.url("/admin?refused"))
-        .send()
-        .await
-        .expect("home");
-    let home = home.text().await.expect("a page");
+    let home = app.page(users, "/admin?refused").await;
     assert!(
         home.contains("That page is not part of your admin role."),
         "{home}"
@@ -484,12 +476,7 @@ async fn admin_pages_open_only_for_the_role_their_functions_need(pool: PgPool) {
     // In an organization nobody administers yet, it says how to become the admin.
     let prospect = app.signed_up("pat@fabrikam.com", "Pat").await;
     assert_eq!(opens(&app, &prospect, "/admin/people").await, refused);
-    let home = prospect
-        .get(app.url("/admin?refused"))
-        .send()
-        .await
-        .expect("home");
-    let home = home.text().await.expect("a page");
+    let home = app.page(&prospect, "/admin?refused").await;
     assert!(
         home.contains("it has none yet. Become the admin to open it."),
         "{home}"

@@ -452,8 +452,8 @@ async fn with_stripe_the_upgrade_waits_for_a_correctly_signed_webhook_and_applie
     assert_eq!(app.count(admins).await, 1);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn paying_for_the_upgrade_in_two_tabs_charges_once(pool: PgPool) {
+/// Rob, who proved contoso.com, sent on to Stripe to pay for the upgrade (key "rob-key-1").
+async fn rob_at_stripe(pool: PgPool) -> (FakeStripe, TestApp, reqwest::Client, PurchaseOutcome) {
     let stripe = fake_stripe().await;
     let (app, bind) = app_with_stripe(pool, &stripe).await;
     let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
@@ -461,6 +461,12 @@ async fn paying_for_the_upgrade_in_two_tabs_charges_once(pool: PgPool) {
         .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-1"))
         .await
         .expect("on to Stripe");
+    (stripe, app, rob, first)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn paying_for_the_upgrade_in_two_tabs_charges_once(pool: PgPool) {
+    let (stripe, app, rob, first) = rob_at_stripe(pool).await;
     // A second tab: the first page is closed at Stripe before the second is made.
     let second = app
         .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-2"))
@@ -492,13 +498,7 @@ async fn paying_for_the_upgrade_in_two_tabs_charges_once(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_page_whose_time_ran_out_at_stripe_does_not_hold_up_the_next_one(pool: PgPool) {
-    let stripe = fake_stripe().await;
-    let (app, bind) = app_with_stripe(pool, &stripe).await;
-    let rob = verified_member(&app, &bind, "rob@contoso.com", "admin_tile").await;
-    let first = app
-        .invoke(&rob, purchase(BASIC, Annual, 1, AtStripe, "rob-key-1"))
-        .await
-        .expect("on to Stripe");
+    let (stripe, app, rob, first) = rob_at_stripe(pool).await;
     let (first_page, _, _) = payment_of(&app, &first.order_id).await;
 
     // While Stripe cannot be reached, nothing says a purchase is under way: it is unavailable,

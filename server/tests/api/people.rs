@@ -205,8 +205,7 @@ async fn additions_outside_the_domain_or_past_the_licenses_store_nothing(pool: P
         .to_str()
         .expect("a location");
     assert_eq!(list, "/admin/people?invitation_cancelled");
-    let page = rob.get(app.url(list)).send().await.expect("the list");
-    let page = page.text().await.expect("its text");
+    let page = app.page(&rob, list).await;
     assert!(
         page.contains("The invitation is cancelled; its link no longer works."),
         "{page}"

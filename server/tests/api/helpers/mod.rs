@@ -116,6 +116,16 @@ impl TestApp {
             .expect("request is sent")
     }
 
+    /// The HTML of the page at `path` as `browser` is shown it.
+    pub async fn page(&self, browser: &reqwest::Client, path: &str) -> String {
+        let response = browser
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request is sent");
+        response.text().await.expect("a page")
+    }
+
     /// `GET path` with one request header set, as a browser or proxy would send it.
     pub async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
         self.client
