@@ -321,7 +321,7 @@ pub async fn sign_in(
         throttle::counted(pool, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
     let delay = throttle::failure_delay(failures, throttle::SIGN_IN_PER_ACCOUNT);
     if !delay.is_zero() {
-        let wait = if session::signed_in_from(pool, &address, &who.network()).await? {
+        let wait = if session::signed_in_from(pool, &address, &who.network(), now).await? {
             delay
         } else {
             throttle::take_turn(pool, &account_key, delay, now).await?

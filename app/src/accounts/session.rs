@@ -208,13 +208,21 @@ pub async fn signed_in_from(
     db: impl PgExecutor<'_>,
     address: &str,
     network: &str,
+    now: OffsetDateTime,
 ) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar!(
         r#"select exists(
              select 1 from sessions s join members m on m.id = s.member_id
-              where m.email = $1 and s.network = $2) as "known!""#,
+               left join organization_policies p on p.organization_id = m.organization_id
+              where m.email = $1 and s.network = $2
+                and session_is_live(s.last_seen_at, s.created_at, $3,
+                    coalesce(p.session_idle_minutes, $4::int), coalesce(p.session_max_hours, $5::int),
+                    p.device_days)) as "known!""#,
         address,
-        network
+        network,
+        now,
+        idle_minutes(),
+        max_hours(),
     )
     .fetch_one(db)
     .await?)

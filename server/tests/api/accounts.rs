@@ -344,6 +344,31 @@ async fn guesses_sent_at_once_past_the_limit_take_turns_instead_of_waiting_toget
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_network_counts_as_the_members_own_only_while_a_session_there_is_live(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.signed_up("rob@contoso.com", "Rob").await;
+    let network: String = sqlx::query_scalar("select network from sessions")
+        .fetch_one(&app.pool)
+        .await
+        .expect("Rob's session");
+    let own = || async {
+        app::accounts::session::signed_in_from(
+            &app.pool,
+            "rob@contoso.com",
+            &network,
+            app.clock.now(),
+        )
+        .await
+        .expect("answered")
+    };
+    assert!(own().await, "signed in from there");
+    // A session left idle past the limit has ended, even before the sweep removes it.
+    app.clock.advance(time::Duration::days(1));
+    assert_eq!(app.count("sessions").await, 1, "not swept yet");
+    assert!(!own().await, "no longer his own network");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn sign_in_is_still_limited_per_network(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.signed_up("rob@contoso.com", "Rob").await;
