@@ -60,7 +60,7 @@ pub fn AdminHome() -> impl IntoView {
             }
         },
     );
-    // Sent here from an admin page this visitor may not open (see `pages::admin_pages`).
+    // Sent here from an admin page this visitor may not open (see `guard::pages`).
     let query = use_query_map();
     let refused = move || query.read().get(REFUSED).is_some();
     view! {
