@@ -21,6 +21,16 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await signUp(lee, "lee@tailspin.com", "Lee Gu");
   await becomeAdmin(lee, "tailspin.com", 3);
 
+  // An admin page opened signed out asks to sign in first, then opens as it was asked for.
+  const later = await open();
+  await later.goto("/admin/people?status=active");
+  await expect(later.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  await hydrated(later);
+  await sendSignIn(later, "lee@tailspin.com");
+  await expect(later.getByRole("heading", { level: 1, name: "People" })).toBeVisible();
+  await expect(later).toHaveURL(/\/admin\/people\?status=active$/);
+  await later.context().close();
+
   // The admin center's home counts people and licenses.
   await visit(lee, "/admin");
   await expect(lee.getByRole("heading", { level: 1, name: "Admin center" })).toBeVisible();
