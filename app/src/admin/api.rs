@@ -10,7 +10,7 @@ use super::{AuditLog, DomainCheck, DomainsView, EveryoneElse, Overview, Policies
 use crate::core::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{service, AuditFilter},
+    super::{events, policy_changes, service, AuditFilter},
     crate::core::api::serve,
     crate::organizations::{Admin, AnyAdmin},
 };
@@ -41,7 +41,7 @@ pub async fn audit_log(
             to,
         };
         let before = before.trim().parse::<i64>().ok();
-        service::audit_log(&core.pool, &admin, &filter, before, service::PAGE_SIZE).await
+        events::page(&core.pool, &admin, &filter, before, events::PAGE_SIZE).await
     })
     .await
 }
@@ -49,7 +49,8 @@ pub async fn audit_log(
 /// The organization's policies.
 #[server(name = LoadPolicies, prefix = "/api", endpoint = "policies")]
 pub async fn policies() -> Result<PoliciesView, AppError> {
-    serve(|core, admin: Admin| async move { service::policies(&core.pool, &admin).await }).await
+    serve(|core, admin: Admin| async move { policy_changes::policies(&core.pool, &admin).await })
+        .await
 }
 
 /// Saves the policies form. Checkboxes send a value only when ticked; an empty number means "no
@@ -92,7 +93,7 @@ pub async fn save_policies(
             session_max_hours: number("session_max_hours", &session_max_hours)?,
             device_days: optional("device_days", &device_days)?,
         };
-        service::save_policies(&core.pool, core.now(), &admin, &policies).await
+        policy_changes::save_policies(&core.pool, core.now(), &admin, &policies).await
     })
     .await
 }
@@ -102,7 +103,7 @@ pub async fn save_policies(
 #[server(prefix = "/api", endpoint = "everyone_else")]
 pub async fn apply_to_everyone_else(what: EveryoneElse) -> Result<u64, AppError> {
     serve(|core, admin: Admin| async move {
-        service::apply_to_everyone_else(&core.pool, core.now(), &admin, what).await
+        policy_changes::apply_to_everyone_else(&core.pool, core.now(), &admin, what).await
     })
     .await
 }

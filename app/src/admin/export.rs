@@ -9,7 +9,7 @@ use axum::{
 };
 use futures::StreamExt;
 
-use super::service::{filtered_person, select_events, Event};
+use super::events::{filtered_person, select_events, Event};
 use super::AuditFilter;
 use crate::core::csv::{csv_line, csv_response, fed_stream, send_records};
 use crate::core::error::AppError;

@@ -6,8 +6,12 @@ use serde::{Deserialize, Serialize};
 mod api;
 pub mod domains;
 #[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
 pub mod export;
 pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod policy_changes;
 #[cfg(feature = "ssr")]
 pub mod service;
 mod ui;
