@@ -282,6 +282,30 @@ async fn another_organizations_member_can_neither_read_nor_join_a_members_only_m
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_meeting_link_opened_directly_is_headed_by_the_meetings_title(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = organizer(&app, "rob@contoso.com").await;
+    let code = create_meeting(&app, &rob, false).await;
+
+    let page = app.page(&rob, &format!("/meet/{code}")).await;
+    let heading = page
+        .split("<h1>")
+        .nth(1)
+        .and_then(|rest| rest.split("</h1>").next())
+        .expect("a heading");
+    assert!(heading.contains("Weekly planning"), "{heading}");
+    assert!(
+        page.contains("<title>Weekly planning"),
+        "the document's title too"
+    );
+
+    // Signed out, a members' meeting asks to sign in and come back, and says nothing of it.
+    let page = app.page(&browser(), &format!("/meet/{code}")).await;
+    assert!(page.contains("Sign in to continue."), "{page}");
+    assert!(!page.contains("Weekly planning"), "{page}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn guests_wait_in_the_lobby_until_the_organizer_admits_them(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let rob = app.signed_up("rob@contoso.com", "Rob").await;

@@ -2,9 +2,12 @@
 //! changes, admit people, leave.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use crate::accounts::MemberContext;
-use crate::components::{path_param, translated, CopyButton, ErrorText, LocalTime, Page};
+use crate::components::{
+    path_param, translated, CopyButton, ErrorText, LocalTime, SignInToContinue,
+};
 use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::meetings::{
@@ -18,39 +21,40 @@ pub fn MeetingPage() -> impl IntoView {
     let code = path_param("code");
     let join = ServerAction::<JoinMeeting>::new();
     let leave = ServerAction::<LeaveMeeting>::new();
-    let meeting = Resource::new(
+    // Blocking: the page is sent once the meeting is known, so that its heading and the
+    // document's title are the meeting's from the first byte, as the browser then hydrates them.
+    let meeting = Resource::new_blocking(
         move || (code.get(), join.version().get(), leave.version().get()),
         |(code, ..)| crate::meetings::meeting(code),
     );
-    let title = move || {
-        meeting
-            .get()
-            .and_then(Result::ok)
-            .map(|view| view.title)
-            .unwrap_or_else(|| t_string!(i18n, room.title).to_string())
-    };
     view! {
-        <Page title=Signal::derive(title)>
-            <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match meeting.await {
-                        Ok(view) => view! { <Room view join leave /> }.into_any(),
-                        Err(AppError::NotFound) => {
-                            // A meeting for members only looks the same as none to someone
-                            // signed out: they may be a member who has not signed in yet.
-                            let MemberContext(member) = expect_context::<MemberContext>();
-                            let signed_out = matches!(member.await, Ok(None));
-                            view! {
-                                <p role="alert" class="error">{t!(i18n, room.not_found)}</p>
-                                {signed_out.then(|| view! { <p><ErrorText error=AppError::Unauthorized /></p> })}
-                            }
-                            .into_any()
+        <Transition fallback=move || view! { <h1>{t!(i18n, room.title)}</h1> }>
+            {move || Suspend::new(async move {
+                let title = match meeting.await {
+                    Ok(view) => view.title,
+                    Err(_) => t_string!(i18n, room.title).to_string(),
+                };
+                view! { <Title text=title.clone() /> <h1>{title}</h1> }
+            })}
+        </Transition>
+        <Transition fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match meeting.await {
+                    Ok(view) => view! { <Room view join leave /> }.into_any(),
+                    Err(AppError::NotFound) => {
+                        // A meeting for members only looks the same as none to someone signed
+                        // out: they may be a member who has not signed in yet, and are asked to.
+                        let MemberContext(member) = expect_context::<MemberContext>();
+                        if matches!(member.await, Ok(None)) {
+                            view! { <p role="alert" class="error"><SignInToContinue /></p> }.into_any()
+                        } else {
+                            view! { <p role="alert" class="error">{t!(i18n, room.not_found)}</p> }.into_any()
                         }
-                        Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
                     }
-                })}
-            </Transition>
-        </Page>
+                    Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
