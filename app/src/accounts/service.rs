@@ -258,7 +258,7 @@ pub async fn resend_code(core: &Core, who: &Requester, id: Uuid) -> Result<(), A
     let next = row.sent_at + RESEND_COOLDOWN;
     if next > now {
         let retry_after_secs = u64::try_from((next - now).whole_seconds().max(1)).unwrap_or(1);
-        return Err(AppError::TooManyAttempts { retry_after_secs });
+        return Err(AppError::ResendTooSoon { retry_after_secs });
     }
     limit_mail(pool, who, &row.email, now).await?;
     let (code, hash) = new_code(id);

@@ -131,6 +131,12 @@ pub fn ErrorText(error: AppError) -> impl IntoView {
             seconds = move || retry_after_secs
         )
         .into_any(),
+        AppError::ResendTooSoon { retry_after_secs } => t!(
+            i18n,
+            errors.resend_too_soon,
+            seconds = move || retry_after_secs
+        )
+        .into_any(),
         AppError::Unavailable => t!(i18n, errors.unavailable).into_any(),
         AppError::Internal => t!(i18n, errors.internal).into_any(),
         AppError::Request(_) => t!(i18n, errors.request).into_any(),

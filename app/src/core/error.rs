@@ -188,6 +188,9 @@ pub enum AppError {
     NotFound,
     #[error("too many attempts; try again in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// A new code was asked for within a minute of the last one, which still works.
+    #[error("a new code can be sent in {retry_after_secs} s")]
+    ResendTooSoon { retry_after_secs: u64 },
     #[error("the service is temporarily unavailable")]
     Unavailable,
     #[error("something went wrong on our side")]
@@ -225,7 +228,7 @@ impl AppError {
             AppError::Unauthorized => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::ResendTooSoon { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal => 500,
             AppError::Request(_) => 400,
@@ -266,7 +269,8 @@ impl AppError {
     /// short wait while the database cannot be reached.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::ResendTooSoon { retry_after_secs } => Some(*retry_after_secs),
             AppError::Unavailable => Some(5),
             _ => None,
         }

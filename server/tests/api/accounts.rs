@@ -250,7 +250,7 @@ async fn a_resend_waits_a_minute(pool: PgPool) {
     let early = app.invoke(&rob, ResendCode { id: id.to_string() }).await;
     assert_eq!(
         early,
-        Err(AppError::TooManyAttempts {
+        Err(AppError::ResendTooSoon {
             retry_after_secs: 60
         })
     );
