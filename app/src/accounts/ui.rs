@@ -249,16 +249,23 @@ pub fn DevicesPage() -> impl IntoView {
     let on_sign_out = Callback::new(move |id: String| {
         sign_out.dispatch(SignOutDevice { id });
     });
+    // What needs a signed-in member shows only with their devices; signed out, the page only
+    // asks to sign in.
     view! {
         <Page title=translated!(i18n, devices.title)>
-            <p><A href="/account/devices/phone" attr:class="button">{t!(i18n, devices.set_up_phone)}</A></p>
-            <Loaded resource=devices show=move |devices| view! { <DeviceList devices on_sign_out /> } />
-            <FormError error=failure(sign_out.value()) />
-            <ActionForm action=others>
-                <Submit pending=others.pending() error=failure(others.value()) secondary=true>
-                    {t!(i18n, devices.sign_out_others)}
-                </Submit>
-            </ActionForm>
+            <Loaded resource=devices show=move |devices| view! {
+                <p><A href="/account/devices/phone" attr:class="button">{t!(i18n, devices.set_up_phone)}</A></p>
+                <DeviceList devices on_sign_out />
+                <FormError error=failure(sign_out.value()) />
+                <ActionForm action=others>
+                    <Submit pending=others.pending() error=failure(others.value()) secondary=true>
+                        {t!(i18n, devices.sign_out_others)}
+                    </Submit>
+                </ActionForm>
+                {move || matches!(others.value().get(), Some(Ok(()))).then(|| view! {
+                    <p role="status" class="success">{t!(i18n, devices.others_signed_out)}</p>
+                })}
+            } />
         </Page>
     }
 }

@@ -177,10 +177,12 @@ pub fn DomainStep(
                     <FindingText finding=last.finding />
                 }).into_any(),
             }}
-            {move || next_check_in.get().map(|seconds| view! {
-                <p class="hint">{t!(i18n, wizard.next_check, seconds = move || seconds)}</p>
-            })}
         </div>
+        // Outside the status region: a countdown that changes every second would be announced
+        // over the finding.
+        {move || next_check_in.get().map(|seconds| view! {
+            <p class="hint">{t!(i18n, wizard.next_check, seconds = move || seconds)}</p>
+        })}
     }
 }
 
