@@ -66,6 +66,13 @@ async fn settings_are_saved_and_carry_over_unchanged_when_the_organization_upgra
     assert_eq!(after.settings, expected, "settings carried over");
     assert!(!after.can_upgrade);
     assert_eq!(stored_before, stored_settings(&app).await, "byte for byte");
+
+    // Someone who signs up afterwards is on the free limits until the admin gives them a
+    // license, and is told to ask for one rather than offered the upgrade.
+    let tom = app.signed_up("tom@contoso.com", "Tom").await;
+    let page = app.page(&tom, "/meetings").await;
+    assert!(page.contains("Ask your admin for one"), "{page}");
+    assert!(!page.contains("becomes the admin"), "{page}");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -38,6 +38,9 @@ pub fn MeetingsPage() -> impl IntoView {
                 let free = !overview
                     .as_ref()
                     .is_some_and(|overview| matches!(overview.reason, LimitReason::Plan { .. }));
+                // Upgrade is the way out while nobody administers the organization; once someone
+                // does, a license comes from them.
+                let can_upgrade = overview.as_ref().is_none_or(|overview| overview.can_upgrade);
                 view! {
                     {free.then(|| view! { <p>{t!(i18n, meetings.free_plan)}</p> })}
                     {overview.map(|overview| view! {
@@ -46,7 +49,7 @@ pub fn MeetingsPage() -> impl IntoView {
                         <MyMeetings />
                         <Overview overview save />
                     })}
-                    {free.then(|| view! {
+                    {(free && can_upgrade).then(|| view! {
                         <section class="card">
                             <p>{t!(i18n, meetings.upgrade_brings)}</p>
                             <BecomeAdmin
@@ -54,6 +57,9 @@ pub fn MeetingsPage() -> impl IntoView {
                                 label=translated!(i18n, meetings.upgrade)
                             />
                         </section>
+                    })}
+                    {(free && !can_upgrade).then(|| view! {
+                        <p class="card">{t!(i18n, meetings.ask_for_license)}</p>
                     })}
                 }
             }} />
