@@ -95,6 +95,10 @@ fn Room(
         _ => None,
     });
     let join_error = move || join.value().get().and_then(Result::err);
+    // Who is in is shown to those in the meeting and to colleagues; not to someone in the
+    // lobby, nor to a guest before they join (the server does not send it to them).
+    let guest = guest_name.with_value(Option::is_some);
+    let sees_roster = move || !in_lobby() && (present() || !guest);
     view! {
         <section class="card" aria-labelledby="meeting-details">
             <h2 id="meeting-details">{t!(i18n, room.details)}</h2>
@@ -150,6 +154,7 @@ fn Room(
             })}
         </section>
 
+        <Show when=sees_roster>
         <section class="card" aria-labelledby="people">
             <h2 id="people">
                 {move || {
@@ -192,6 +197,7 @@ fn Room(
                 <p role="alert" class="error"><ErrorText error /></p>
             })}
         </section>
+        </Show>
     }
 }
 
