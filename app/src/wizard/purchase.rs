@@ -10,12 +10,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::dns::DnsSettings;
-use super::service::{set_state, spend_check, store_state, CHALLENGE_LIFETIME, PROOF_FRESH_FOR};
+use super::service::{
+    look_up, set_state, store_state, Challenge, CHALLENGE_LIFETIME, PROOF_FRESH_FOR,
+};
 use super::{doctor, Entry, Finding, Method, WizardState};
 use crate::accounts::Member;
 use crate::core::audit;
 use crate::core::error::AppError;
-use crate::organizations::service::lock_unmanaged;
 
 /// A wizard that has proven its domain, ready for the purchase.
 #[derive(Debug, Clone, Copy)]
@@ -62,24 +63,26 @@ pub async fn reconfirm(
     {
         return Ok(());
     }
-    spend_check(pool, member, now).await?;
     let method = match proof.verified_by_method.as_deref() {
         Some("mx") => Method::Mx,
         _ => Method::Txt,
     };
-    let (finding, raw) = doctor::check(dns, method, &proof.domain, &proof.token).await;
+    let (finding, mut tx) = look_up(
+        pool,
+        dns,
+        now,
+        member,
+        "domain.rechecked",
+        Challenge {
+            wizard: proof.id,
+            domain: &proof.domain,
+            token: &proof.token,
+            method,
+        },
+    )
+    .await?;
     let still_there = matches!(finding, Finding::Verified { .. });
 
-    let mut tx = pool.begin().await?;
-    lock_unmanaged(&mut tx, member.organization_id).await?;
-    member
-        .audit(
-            &mut tx,
-            "domain.rechecked",
-            json!({ "wizard": proof.id, "domain": proof.domain, "method": method, "finding": finding, "dns": raw }),
-            now,
-        )
-        .await?;
     // Only onto the challenge looked up, of a wizard still proven: one abandoned during the
     // look-up stays abandoned, and the purchase then says the wizard is gone.
     let recorded = sqlx::query!(

@@ -4,7 +4,7 @@
 #![cfg(feature = "ssr")]
 
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use time::{format_description::well_known::Rfc3339, Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -266,6 +266,48 @@ fn minutes_utc(at: OffsetDateTime) -> String {
     .unwrap_or_default()
 }
 
+/// A challenge of a member's wizard, to look up in DNS.
+pub(super) struct Challenge<'a> {
+    pub wizard: Uuid,
+    pub domain: &'a str,
+    pub token: &'a str,
+    pub method: Method,
+}
+
+/// Spends one check of the budgets and looks the challenge up. Returns what was found and the
+/// transaction that records it, with the organization locked (still unmanaged) and the attempt
+/// audited as `event` with the raw answers, the nameservers asked and the time.
+pub(super) async fn look_up(
+    pool: &PgPool,
+    dns: &DnsSettings,
+    now: OffsetDateTime,
+    member: &Member,
+    event: &str,
+    challenge: Challenge<'_>,
+) -> Result<(Finding, Transaction<'static, Postgres>), AppError> {
+    spend_check(pool, member, now).await?;
+    let (finding, raw) =
+        doctor::check(dns, challenge.method, challenge.domain, challenge.token).await;
+    let mut tx = pool.begin().await?;
+    lock_unmanaged(&mut tx, member.organization_id).await?;
+    member
+        .audit(
+            &mut tx,
+            event,
+            json!({
+                "wizard": challenge.wizard,
+                "domain": challenge.domain,
+                "method": challenge.method,
+                "finding": finding,
+                "dns": raw,
+                "checked_at": now.format(&Rfc3339).unwrap_or_default(),
+            }),
+            now,
+        )
+        .await?;
+    Ok((finding, tx))
+}
+
 /// Looks the member's challenge up in DNS. A match moves the wizard to `domain_verified`; every
 /// attempt is audited with the raw answers, the nameservers asked and the time.
 pub async fn check(
@@ -293,28 +335,22 @@ pub async fn check(
     if wizard.expires_at <= now {
         return Err(AppError::ChallengeExpired);
     }
-    spend_check(pool, member, now).await?;
-
-    let (finding, raw) = doctor::check(dns, method, &wizard.domain, &wizard.token).await;
+    let (finding, mut tx) = look_up(
+        pool,
+        dns,
+        now,
+        member,
+        "domain.check",
+        Challenge {
+            wizard: wizard.id,
+            domain: &wizard.domain,
+            token: &wizard.token,
+            method,
+        },
+    )
+    .await?;
     let verified = matches!(finding, Finding::Verified { .. });
 
-    let mut tx = pool.begin().await?;
-    lock_unmanaged(&mut tx, member.organization_id).await?;
-    member
-        .audit(
-            &mut tx,
-            "domain.check",
-            json!({
-                "wizard": wizard.id,
-                "domain": wizard.domain,
-                "method": method,
-                "finding": finding,
-                "dns": raw,
-                "checked_at": now.format(&Rfc3339).unwrap_or_default(),
-            }),
-            now,
-        )
-        .await?;
     // Only onto the challenge that was looked up, of a wizard still waiting for it: one abandoned
     // or given a new challenge during the look-up stays as it is now.
     let recorded = sqlx::query!(
