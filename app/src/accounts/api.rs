@@ -183,6 +183,7 @@ pub async fn current_member() -> Result<Option<MemberView>, AppError> {
             display_name: member.display_name,
             email: email.to_display(),
             organization_domain: email.domain().to_display(),
+            role: member.role,
         }))
     })
     .await

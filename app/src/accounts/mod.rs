@@ -28,6 +28,7 @@ pub struct MemberView {
     pub email: String,
     /// The domain that groups them, in Unicode.
     pub organization_domain: String,
+    pub role: crate::domain::Role,
 }
 
 /// A signed-in device as its member and their admins see it.

@@ -22,8 +22,7 @@ pub async fn audit_csv(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let admin =
-        organizations::service::admin_of(&core, &headers, |role| role == Role::GlobalAdmin).await?;
+    let admin = organizations::service::admin_of(&core, &headers, Role::is_global_admin).await?;
     let filter = AuditFilter::from_query(|key| query.get(key).cloned());
     let person = filtered_person(&core.pool, &admin, &filter).await?;
     let pool = core.pool.clone();

@@ -1,6 +1,6 @@
-//! Who may open each admin page, by its address: the role its server functions ask for. Pages
-//! opened by anyone else are not rendered at all, rather than showing forms that would be
-//! refused.
+//! Admin pages checked before they render: opened by someone without the role their server
+//! functions ask for ([`AdminPage::open_to`]), they are not rendered at all, rather than
+//! showing forms that would be refused.
 
 #![cfg(feature = "ssr")]
 
@@ -11,19 +11,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::REFUSED;
 use crate::core::error::AppError;
 use crate::core::state::Core;
-use crate::organizations::{service::admin_of, Role};
+use crate::organizations::{service::admin_of, AdminPage};
 
-/// The role a page at `path` needs, when it is an admin page.
-pub fn role_needed(path: &str, query: Option<&str>) -> Option<fn(Role) -> bool> {
-    let section = path.strip_prefix("/admin/")?.split('/').next()?;
-    match section {
-        "people" | "contact" => Some(Role::manages_people),
-        "audit" | "policies" | "domains" => Some(|role| role == Role::GlobalAdmin),
+/// The admin page at `path` whose role is checked before it renders.
+pub fn guarded(path: &str, query: Option<&str>) -> Option<AdminPage> {
+    match AdminPage::at(path)? {
         // Back from Stripe, the buyer becomes the admin only once the payment is applied:
         // the licensing page itself says what became of it.
-        "licenses" if !back_from_checkout(query) => Some(Role::manages_billing),
-        "invoices" => Some(Role::manages_billing),
-        _ => None,
+        AdminPage::Licenses if back_from_checkout(query) => None,
+        page => Some(page),
     }
 }
 
@@ -36,14 +32,14 @@ fn back_from_checkout(query: Option<&str>) -> bool {
 /// database down) is left to the page, which answers it as every page does.
 pub async fn pages(State(core): State<Core>, request: Request, next: Next) -> Response {
     let uri = request.uri();
-    let allowed = match *request.method() {
-        http::Method::GET | http::Method::HEAD => role_needed(uri.path(), uri.query()),
+    let page = match *request.method() {
+        http::Method::GET | http::Method::HEAD => guarded(uri.path(), uri.query()),
         _ => None,
     };
-    let Some(allowed) = allowed else {
+    let Some(page) = page else {
         return next.run(request).await;
     };
-    match admin_of(&core, request.headers(), allowed).await {
+    match admin_of(&core, request.headers(), |role| page.open_to(role)).await {
         Err(AppError::Unauthorized) => {
             let here = uri
                 .path_and_query()

@@ -10,7 +10,6 @@ use crate::accounts::Member;
 use crate::core::clock;
 use crate::core::error::AppError;
 use crate::domain::DomainName;
-use crate::organizations::Role;
 
 /// Days the sign-in chart covers.
 const CHART_DAYS: i64 = 30;
@@ -90,7 +89,7 @@ pub async fn overview(
             }
         })
         .collect();
-    let latest = if viewer == Role::GlobalAdmin {
+    let latest = if viewer.is_global_admin() {
         events::page(pool, admin, &AuditFilter::default(), None, 5)
             .await?
             .events

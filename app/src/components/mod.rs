@@ -276,22 +276,6 @@ pub fn LocalTime(utc: String) -> impl IntoView {
     view! { <time datetime=iso>{text}</time> }
 }
 
-/// The admin center's navigation.
-#[component]
-pub fn AdminNav() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <nav class="admin-nav" aria-label=move || t_string!(i18n, admin_center.navigation).to_string()>
-            <A href="/admin">{t!(i18n, admin_center.home)}</A>
-            <A href="/admin/people">{t!(i18n, people.title)}</A>
-            <A href="/admin/licenses">{t!(i18n, licensing.title)}</A>
-            <A href="/admin/domains">{t!(i18n, domains.title)}</A>
-            <A href="/admin/policies">{t!(i18n, policies.title)}</A>
-            <A href="/admin/audit">{t!(i18n, audit.title)}</A>
-        </nav>
-    }
-}
-
 /// "Sign in to continue", with a link that comes back to this page once signed in.
 #[component]
 pub(crate) fn SignInToContinue() -> impl IntoView {

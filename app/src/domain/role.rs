@@ -17,6 +17,11 @@ stored_enum! {
 }
 
 impl Role {
+    /// Administers everything: domains, policies, roles and the audit log.
+    pub fn is_global_admin(self) -> bool {
+        self == Role::GlobalAdmin
+    }
+
     /// May manage people: add, remove, reset, block, contact, license.
     pub fn manages_people(self) -> bool {
         matches!(self, Role::GlobalAdmin | Role::UserAdmin)

@@ -10,10 +10,11 @@ use super::{
     RemoveLicenses, SeatsView, UnassignLicense,
 };
 use crate::components::{
-    path_param, translated, AdminNav, Changes, ErrorText, LatestFailure, Loaded, LocalTime, Page,
+    path_param, translated, Changes, ErrorText, LatestFailure, Loaded, LocalTime, Page,
 };
 use crate::core::error::AppError;
 use crate::i18n::*;
+use crate::organizations::AdminNav;
 
 /// The card, in the clearly labelled test mode; or, with Stripe, a note that paying continues on
 /// Stripe's page.

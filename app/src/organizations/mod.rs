@@ -17,7 +17,7 @@ pub use crate::domain::Role;
 pub use api::*;
 #[cfg(feature = "ssr")]
 pub use service::{Admin, AnyAdmin, BillingAdmin, UserAdmin};
-pub use ui::organization_resource;
+pub use ui::{organization_resource, AdminNav};
 
 stored_enum! {
     /// Whether someone administers the organization.
@@ -52,5 +52,55 @@ impl OrganizationView {
     /// The signed-in member administers it, in any admin role.
     pub fn administered_by_viewer(&self) -> bool {
         self.managed() && self.role.is_admin()
+    }
+}
+
+/// The admin center's pages below its home, each open to the roles its server functions accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminPage {
+    People,
+    Contact,
+    Licenses,
+    Invoices,
+    Domains,
+    Policies,
+    Audit,
+}
+
+impl AdminPage {
+    /// The page at `path`, by its first part after `/admin/`.
+    pub fn at(path: &str) -> Option<Self> {
+        let section = path.strip_prefix("/admin/")?.split('/').next()?;
+        Some(match section {
+            "people" => AdminPage::People,
+            "contact" => AdminPage::Contact,
+            "licenses" => AdminPage::Licenses,
+            "invoices" => AdminPage::Invoices,
+            "domains" => AdminPage::Domains,
+            "policies" => AdminPage::Policies,
+            "audit" => AdminPage::Audit,
+            _ => return None,
+        })
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            AdminPage::People => "/admin/people",
+            AdminPage::Contact => "/admin/contact",
+            AdminPage::Licenses => "/admin/licenses",
+            AdminPage::Invoices => "/admin/invoices",
+            AdminPage::Domains => "/admin/domains",
+            AdminPage::Policies => "/admin/policies",
+            AdminPage::Audit => "/admin/audit",
+        }
+    }
+
+    /// Whether someone with `role` may open it.
+    pub fn open_to(self, role: Role) -> bool {
+        match self {
+            AdminPage::People | AdminPage::Contact => role.manages_people(),
+            AdminPage::Licenses | AdminPage::Invoices => role.manages_billing(),
+            AdminPage::Domains | AdminPage::Policies | AdminPage::Audit => role.is_global_admin(),
+        }
     }
 }

@@ -48,7 +48,7 @@ macro_rules! admin_guard {
 admin_guard!(
     /// A global admin: everything.
     Admin,
-    |role| role == Role::GlobalAdmin
+    Role::is_global_admin
 );
 admin_guard!(
     /// A global or user admin: people.
@@ -71,7 +71,7 @@ admin_guard!(
 pub async fn admin_of(
     core: &Core,
     headers: &http::HeaderMap,
-    allowed: fn(Role) -> bool,
+    allowed: impl FnOnce(Role) -> bool,
 ) -> Result<Member, AppError> {
     let member = crate::accounts::member_of(core, headers)
         .await?

@@ -42,7 +42,7 @@ pub async fn add(
                 .collect(),
         });
     }
-    if role.is_admin() && admin.role != Role::GlobalAdmin {
+    if role.is_admin() && !admin.role.is_global_admin() {
         return Err(AppError::Forbidden);
     }
     let address = email.as_ascii();

@@ -54,7 +54,7 @@ pub(super) async fn target(
         status: PersonStatus::stored(&row.status)?,
         locale: row.locale,
     };
-    if target.role.is_admin() && admin.role != Role::GlobalAdmin {
+    if target.role.is_admin() && !admin.role.is_global_admin() {
         return Err(AppError::Forbidden);
     }
     Ok(target)
@@ -68,7 +68,7 @@ async fn keep_a_global_admin(
     organization_id: Uuid,
     target: &Target,
 ) -> Result<(), AppError> {
-    if target.role != Role::GlobalAdmin {
+    if !target.role.is_global_admin() {
         return Ok(());
     }
     organizations::service::lock(tx, organization_id).await?;

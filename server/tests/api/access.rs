@@ -319,6 +319,8 @@ fn every_server_function_is_in_the_table_or_named_as_not_for_admins() {
 /// A member, a user admin and a billing admin of contoso.com, whose global admin is Rob, and
 /// Tom, a member whom the calls name.
 struct Callers {
+    /// The global admin.
+    rob: reqwest::Client,
     member: reqwest::Client,
     users: reqwest::Client,
     billing: reqwest::Client,
@@ -334,7 +336,7 @@ async fn callers(pool: PgPool) -> (TestApp, Callers) {
     let billing = app.signed_up("bill@contoso.com", "Bill").await;
     // The person every call names: someone other than the callers, so no call signs a caller out.
     app.signed_up("tom@contoso.com", "Tom").await;
-    admin(&app, &bind, "rob@contoso.com", 5).await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 5).await;
     for (email, role) in [
         ("uma@contoso.com", "user_admin"),
         ("bill@contoso.com", "billing_admin"),
@@ -351,6 +353,7 @@ async fn callers(pool: PgPool) -> (TestApp, Callers) {
         .await
         .expect("Tom");
     let callers = Callers {
+        rob,
         member,
         users,
         billing,
@@ -466,6 +469,23 @@ async fn admin_pages_open_only_for_the_role_their_functions_need(pool: PgPool) {
             "{path} by a billing admin: {billing_admin:?}"
         );
     }
+
+    // The admin center's navigation leads to those pages only.
+    let links = |page: &str| {
+        ["people", "licenses", "domains", "policies", "audit"]
+            .into_iter()
+            .filter(|section| page.contains(&format!("href=\"/admin/{section}\"")))
+            .collect::<Vec<_>>()
+    };
+    let everything = vec!["people", "licenses", "domains", "policies", "audit"];
+    assert_eq!(links(&app.page(&who.rob, "/admin/audit").await), everything);
+    assert_eq!(links(&app.page(&who.rob, "/admin").await), everything);
+    assert_eq!(links(&app.page(users, "/admin/people").await), ["people"]);
+    assert_eq!(links(&app.page(users, "/admin").await), ["people"]);
+    assert_eq!(
+        links(&app.page(billing, "/admin/licenses").await),
+        ["licenses"]
+    );
 
     // Where they are sent says why.
     let home = app.page(users, "/admin?refused").await;

@@ -4,10 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{AuditFilter, AuditLog};
-use crate::components::{
-    next_page, query_params, translated, AdminNav, Choice, Loaded, LocalTime, Page,
-};
+use crate::components::{next_page, query_params, translated, Choice, Loaded, LocalTime, Page};
 use crate::i18n::*;
+use crate::organizations::AdminNav;
 
 /// An audit event's kind in words; kinds without words show as stored.
 #[component]

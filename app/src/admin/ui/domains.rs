@@ -3,10 +3,9 @@
 use leptos::prelude::*;
 
 use super::{AddDomain, DomainState, DomainsView, RemoveDomain, VerifyDomain};
-use crate::components::{
-    failure, translated, AdminNav, Changes, Field, FormError, Loaded, Page, Submit,
-};
+use crate::components::{failure, translated, Changes, Field, FormError, Loaded, Page, Submit};
 use crate::i18n::*;
+use crate::organizations::AdminNav;
 use crate::wizard::FindingText;
 
 /// `/admin/domains`: the organization's domains, adding one and proving it with a DNS record.

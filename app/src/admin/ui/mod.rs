@@ -8,10 +8,11 @@ use super::{
     AddDomain, ApplyToEveryoneElse, AuditFilter, AuditLog, DayCount, DomainState, DomainsView,
     EveryoneElse, Overview, PoliciesView, RemoveDomain, SavePolicies, VerifyDomain, REFUSED,
 };
-use crate::components::{translated, AdminNav, ErrorText, Loaded, LocalTime, Page};
+use crate::components::{translated, ErrorText, Loaded, LocalTime, Page};
 use crate::core::error::AppError;
 use crate::i18n::*;
-use crate::organizations::{organization_resource, Role};
+use crate::organizations::organization_resource;
+use crate::organizations::AdminNav;
 use crate::wizard::{BecomeAdmin, Entry};
 
 mod audit;
@@ -67,7 +68,7 @@ pub fn AdminHome() -> impl IntoView {
         <Page title=translated!(i18n, admin_center.title)>
             <Loaded resource=visitor show=move |visitor| match visitor {
                 Visitor::Admin(overview) => view! {
-                    <AdminNav />
+                    <AdminNav role=overview.viewer />
                     {refused().then(|| view! { <p role="alert" class="error">{t!(i18n, admin_center.refused)}</p> })}
                     <Home overview=*overview />
                 }.into_any(),
@@ -160,7 +161,7 @@ fn Home(overview: Overview) -> impl IntoView {
         }}
         <BarChart id="licenses-chart" caption=translated!(i18n, admin_center.licenses_in_use) label=translated!(i18n, admin_center.license_count) days=licenses_in_use />
         <BarChart id="sign-ins-chart" caption=translated!(i18n, admin_center.sign_ins) label=translated!(i18n, admin_center.sign_in_count) days=sign_ins />
-        {(viewer == Role::GlobalAdmin).then(|| view! {
+        {viewer.is_global_admin().then(|| view! {
             <h2 id="latest-events">{t!(i18n, admin_center.latest)}</h2>
             <ul aria-labelledby="latest-events">
                 {latest.into_iter().map(|event| view! {

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use super::{ApplyToEveryoneElse, EveryoneElse, PoliciesView, SavePolicies};
-use crate::components::{failure, translated, AdminNav, Changes, Loaded, Page, Submit};
+use crate::components::{failure, translated, Changes, Loaded, Page, Submit};
 use crate::i18n::*;
+use crate::organizations::AdminNav;
 use crate::policies::Lobby;
 
 /// `/admin/policies`: what the organization allows, enforced from the next request on.

@@ -7,9 +7,10 @@ use leptos_router::components::A;
 
 use super::{AcceptInvitation, AddPeople, AddPerson};
 use crate::components::{
-    failure, path_param, translated, AdminNav, Field, Loaded, NewPasswordField, Page, Submit,
+    failure, path_param, translated, Field, Loaded, NewPasswordField, Page, Submit,
 };
 use crate::core::error::AppError;
+use crate::organizations::AdminNav;
 use crate::organizations::Role;
 
 /// Adds a person: name, address on the organization's domain, license, role.

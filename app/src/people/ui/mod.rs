@@ -13,10 +13,11 @@ use super::{
     SignOutPersonDevice, INVITATION_CANCELLED,
 };
 use crate::components::{
-    failure, next_page, query_param, query_params, translated, AdminNav, Choice, CopyButton, Field,
-    Loaded, LocalTime, Page, Submit,
+    failure, next_page, query_param, query_params, translated, Choice, CopyButton, Field, Loaded,
+    LocalTime, Page, Submit,
 };
 use crate::i18n::*;
+use crate::organizations::AdminNav;
 use crate::organizations::Role;
 
 mod adding;

@@ -12,10 +12,10 @@ use super::{
 };
 use crate::accounts::{watch_phone_link, DeviceList, PhoneQr};
 use crate::components::{
-    failure, translated, AdminNav, Changes, CopyButton, FormError, LatestFailure, Loaded,
-    LocalTime, Page,
+    failure, translated, Changes, CopyButton, FormError, LatestFailure, Loaded, LocalTime, Page,
 };
 use crate::core::error::AppError;
+use crate::organizations::AdminNav;
 use crate::organizations::Role;
 
 /// One person: their facts, and what an admin can do for them.
@@ -94,7 +94,7 @@ fn Person(view: PersonView, actions: PersonActions) -> impl IntoView {
     // Copied into every action's form.
     let id = StoredValue::new(person.id.clone());
     let status = person.status;
-    let may_change_roles = view.viewer == Role::GlobalAdmin;
+    let may_change_roles = view.viewer.is_global_admin();
     view! {
         <h2>{person.name.clone()}</h2>
         <dl class="facts">
