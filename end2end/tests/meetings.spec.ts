@@ -77,10 +77,12 @@ test("61 days after its organizer signed up, a free meeting refuses the fourth w
   await ola.getByRole("button", { name: "Join meeting" }).click();
   await expect(ola.getByRole("heading", { name: "In the meeting: 1 of 3" })).toBeVisible();
 
+  const others = [];
   for (const [email, name] of [["pia@woodgrove.com", "Pia Lind"], ["raj@woodgrove.com", "Raj Patel"]]) {
     const page = await member(browser, email, name);
     await join(page, link);
     await expect(people(page).getByText(name)).toBeVisible();
+    others.push(page);
   }
   await expect(ola.getByRole("heading", { name: "In the meeting: 3 of 3" })).toBeVisible();
 
@@ -90,4 +92,11 @@ test("61 days after its organizer signed up, a free meeting refuses the fourth w
   await expect(refusal).toContainText("This meeting is full: it admits at most 3 participants");
   await expect(refusal.getByRole("button", { name: "Upgrade" })).toBeVisible();
   await expect(people(ola).getByText("Sam Berg")).toHaveCount(0);
+
+  // Once someone leaves, the refusal gives way to the free place, and Sam gets in.
+  await others[0].getByRole("button", { name: "Leave meeting" }).click();
+  await expect(sam.getByText("A place has come free: you can join now.")).toBeVisible();
+  await expect(sam.getByRole("alert")).toHaveCount(0);
+  await sam.getByRole("button", { name: "Join meeting" }).click();
+  await expect(people(ola).getByText("Sam Berg")).toBeVisible();
 });

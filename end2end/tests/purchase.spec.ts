@@ -31,6 +31,11 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await adele.getByLabel("Billing", { exact: true }).selectOption("Monthly");
   await expect(adele.getByText("Total charged now:")).toContainText("$29.40");
   await adele.getByLabel("Billing", { exact: true }).selectOption("Annual");
+  // Fewer licenses than people have no price: the page says what it accepts.
+  await quantity.fill("1");
+  await expect(adele.getByText("Choose from 2 to 300 licenses to see the total.")).toBeVisible();
+  await quantity.fill("2");
+  await expect(adele.getByText("Total charged now:")).toContainText("$336.00");
   await expect(adele.getByText("Test mode", { exact: true })).toBeVisible();
   await expect(adele.getByText("Alex Wilber (alex@northwind.com)")).toBeVisible();
 

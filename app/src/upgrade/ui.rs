@@ -139,17 +139,18 @@ fn PurchaseFields(preview: PurchasePreview, purchase: ServerAction<Purchase>) ->
     let billing = RwSignal::new(Billing::Annual);
     let quantity = RwSignal::new(members.to_string());
     let fewest = i64::try_from(members).unwrap_or(i64::MAX);
+    // The price of the quantity entered, or the range the purchase accepts when it is outside.
     let total = {
         let plans = plans.clone();
         move || {
             let count: i64 = quantity.get().trim().parse().unwrap_or(0);
-            // No price for a quantity the purchase would refuse.
-            plans
-                .iter()
-                .find(|plan| plan.id == plan_id.get())
-                .filter(|plan| (fewest..=i64::from(plan.seat_cap)).contains(&count))
-                .map(|plan| plan.total(billing.get(), count).format(i18n.get_locale()))
-                .unwrap_or_else(|| "—".to_owned())
+            let plan = plans.iter().find(|plan| plan.id == plan_id.get())?;
+            let most = i64::from(plan.seat_cap);
+            Some(if (fewest..=most).contains(&count) {
+                Ok(plan.total(billing.get(), count).format(i18n.get_locale()))
+            } else {
+                Err(most)
+            })
         }
     };
     let member_count = members;
@@ -196,7 +197,13 @@ fn PurchaseFields(preview: PurchasePreview, purchase: ServerAction<Purchase>) ->
                     aria-describedby="quantity-hint" bind:value=quantity />
                 <p class="hint" id="quantity-hint">{t!(i18n, purchase.quantity_hint, count = move || member_count)}</p>
             </div>
-            <p class="total" aria-live="polite">{t!(i18n, purchase.total)} " " <strong>{total}</strong></p>
+            <p class="total" aria-live="polite">
+                {move || match total() {
+                    Some(Ok(total)) => view! { {t!(i18n, purchase.total)} " " <strong>{total}</strong> }.into_any(),
+                    Some(Err(most)) => t!(i18n, purchase.quantity_range, fewest = move || fewest, most = move || most).into_any(),
+                    None => ().into_any(),
+                }}
+            </p>
             <section class="card" aria-labelledby="preview-heading">
                 <h3 id="preview-heading">{t!(i18n, purchase.preview)}</h3>
                 <p>{t!(i18n, purchase.preview_admin)} " " <strong>{preview.buyer.clone()}</strong></p>

@@ -105,12 +105,11 @@ fn Overview(overview: MeetingsOverview, save: ServerAction<SaveMeetingSettings>)
                 <input id="room_name" name="room_name" maxlength="60" value=overview.settings.room_name.clone() />
             </div>
             <div role="status" aria-live="polite">
-                {move || match save.value().get() {
-                    Some(Ok(())) => Some(view! { <p class="success">{t!(i18n, meetings.saved)}</p> }.into_any()),
-                    Some(Err(error)) => Some(view! { <p class="error"><ErrorText error /></p> }.into_any()),
-                    None => None,
-                }}
+                {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="success">{t!(i18n, meetings.saved)}</p> })}
             </div>
+            {move || save.value().get().and_then(Result::err).map(|error| view! {
+                <p role="alert" class="error"><ErrorText error /></p>
+            })}
             <button type="submit">{t!(i18n, meetings.save)}</button>
         </ActionForm>
     }
@@ -155,11 +154,9 @@ fn NewMeeting() -> impl IntoView {
                     " " {t!(i18n, meetings.allow_guests)}
                 </label>
             </div>
-            <div role="status" aria-live="polite">
-                {move || create.value().get().and_then(Result::err).map(|error| view! {
-                    <p class="error"><ErrorText error /></p>
-                })}
-            </div>
+            {move || create.value().get().and_then(Result::err).map(|error| view! {
+                <p role="alert" class="error"><ErrorText error /></p>
+            })}
             <button type="submit">{t!(i18n, meetings.create)}</button>
         </ActionForm>
     }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::accounts::MemberContext;
 use crate::components::{
-    path_param, translated, CopyButton, ErrorText, LocalTime, SignInToContinue,
+    path_param, translated, Changes, CopyButton, ErrorText, LocalTime, SignInToContinue,
 };
 use crate::core::error::AppError;
 use crate::i18n::*;
@@ -21,10 +21,13 @@ pub fn MeetingPage() -> impl IntoView {
     let code = path_param("code");
     let join = ServerAction::<JoinMeeting>::new();
     let leave = ServerAction::<LeaveMeeting>::new();
+    // Loaded again after a join or a leave, not after a refused join, which keeps the name a
+    // guest typed beside the reason.
+    let changes = Changes::new().follow(join.value()).follow(leave.value());
     // Blocking: the page is sent once the meeting is known, so that its heading and the
     // document's title are the meeting's from the first byte, as the browser then hydrates them.
     let meeting = Resource::new_blocking(
-        move || (code.get(), join.version().get(), leave.version().get()),
+        move || (code.get(), changes.count()),
         |(code, ..)| crate::meetings::meeting(code),
     );
     view! {
@@ -70,7 +73,8 @@ fn Room(
     let joined = view.joined.clone();
     let organizer = matches!(view.viewer, Viewer::Organizer { .. });
     // Colleagues follow the meeting from the start, guests once they are in.
-    if joined.is_some() || !matches!(view.viewer, Viewer::Guest { .. }) {
+    let following = joined.is_some() || !matches!(view.viewer, Viewer::Guest { .. });
+    if following {
         follow(view.code.clone(), roster);
     }
     let mine = Memo::new(move |_| {
@@ -94,10 +98,17 @@ fn Room(
         Viewer::Guest { name } => Some(name.clone().unwrap_or_default()),
         _ => None,
     });
-    let join_error = move || join.value().get().and_then(Result::err);
     // Who is in is shown to those in the meeting and to colleagues; not to someone in the
     // lobby, nor to a guest before they join (the server does not send it to them).
     let guest = guest_name.with_value(Option::is_some);
+    let join_error = move || join.value().get().and_then(Result::err);
+    // A full meeting that someone has since left, as the live roster shows it to those who follow it.
+    let place_free = move || {
+        let roster = roster.read();
+        following
+            && matches!(join_error(), Some(AppError::MeetingFull { .. }))
+            && roster.admitted().count() < usize::try_from(roster.limit).unwrap_or_default()
+    };
     let sees_roster = move || !in_lobby() && (present() || !guest);
     view! {
         <section class="card" aria-labelledby="meeting-details">
@@ -136,7 +147,8 @@ fn Room(
                     <button type="submit" class="secondary">{t!(i18n, room.leave)}</button>
                 </ActionForm>
             </Show>
-            {move || join_error().map(|error| {
+            {move || place_free().then(|| view! { <p role="status">{t!(i18n, room.place_free)}</p> })}
+            {move || join_error().filter(|_| !place_free()).map(|error| {
                 let full = matches!(error, AppError::MeetingFull { .. });
                 view! {
                     <div role="alert" class="error">
