@@ -148,6 +148,7 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=pages::LauncherPage />
                             <Route path=path!("/meetings") view={Lazy::<MeetingsRoute>::new()} />
+                            <Route path=path!("/meet") view={Lazy::<JoinRoute>::new()} />
                             <Route path=path!("/meet/:code") view={Lazy::<MeetingRoute>::new()} />
                             <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} />
                             <Route path=path!("/admin/people") view={Lazy::<PeopleRoute>::new()} />
@@ -201,6 +202,7 @@ macro_rules! lazy_pages {
 lazy_pages! {
     MeetingsRoute => meetings::MeetingsPage,
     MeetingRoute => meetings::MeetingPage,
+    JoinRoute => meetings::JoinPage,
     AdminRoute => admin::AdminHome,
     PeopleRoute => people::PeoplePage,
     AddPersonRoute => people::AddPersonPage,

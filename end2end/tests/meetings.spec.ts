@@ -42,7 +42,15 @@ test("two people in one meeting see each other arrive and leave, live", async ({
   await expect(lee.getByText("You are in the meeting.")).toBeVisible();
   await expect(people(lee).getByText("Lee Gu")).toBeVisible();
 
-  await join(nina, link);
+  // Nina pastes the link she was sent on her Meetings page.
+  await nina.goto("/meetings");
+  await hydrated(nina);
+  await nina.getByLabel("Meeting link or code").fill(link);
+  await nina.getByRole("button", { name: "Go to the meeting" }).click();
+  await expect(nina.getByRole("heading", { level: 1, name: "Design review" })).toBeVisible();
+  expect(nina.url()).toBe(link);
+  await hydrated(nina);
+  await nina.getByRole("button", { name: "Join meeting" }).click();
   await expect(people(nina).getByText("Lee Gu")).toBeVisible();
   await expect(people(lee).getByText("Nina Berg")).toBeVisible();
   await expect(lee.getByRole("heading", { name: "In the meeting: 2 of 10" })).toBeVisible();

@@ -14,7 +14,25 @@ mod ui;
 pub mod watchers;
 
 pub use api::*;
-pub use ui::{MeetingPage, MeetingsPage};
+pub use ui::{JoinPage, MeetingPage, MeetingsPage};
+
+/// Whether `code` can be a meeting's code: a short ASCII token, as [`store::create`] makes them.
+pub fn is_code(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 64 && code.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The meeting code in what someone pasted: a whole join link, or the code at its end.
+pub fn code_in(pasted: &str) -> Option<&str> {
+    let pasted = pasted.trim();
+    let code = match pasted.rfind("/meet/") {
+        Some(at) => pasted[at + "/meet/".len()..]
+            .split(['?', '#', '/'])
+            .next()
+            .unwrap_or_default(),
+        None => pasted,
+    };
+    is_code(code).then_some(code)
+}
 
 /// A participant whose live page has been silent this long has left; the page's connection
 /// reports every [`HEARTBEAT_EVERY_SECS`].
@@ -142,4 +160,26 @@ pub enum Viewer {
     Colleague { can_upgrade: bool },
     /// Anyone else, on a meeting that admits guests; `name` is known for signed-in people.
     Guest { name: Option<String> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_in;
+
+    #[test]
+    fn a_meeting_is_found_by_its_link_or_its_code() {
+        assert_eq!(
+            code_in("https://tenantry.example/meet/Ab12Cd"),
+            Some("Ab12Cd")
+        );
+        assert_eq!(
+            code_in("  tenantry.example/meet/Ab12Cd?x=1 "),
+            Some("Ab12Cd")
+        );
+        assert_eq!(code_in("Ab12Cd"), Some("Ab12Cd"));
+        assert_eq!(code_in("https://tenantry.example/meet/"), None);
+        assert_eq!(code_in("not a code"), None);
+        assert_eq!(code_in(""), None);
+        assert_eq!(code_in(&"a".repeat(65)), None);
+    }
 }

@@ -179,7 +179,7 @@ pub struct Meeting {
 /// Finds a meeting by its join link code; `lock` holds its row until the transaction ends.
 pub async fn find(db: &mut PgConnection, code: &str, lock: bool) -> Result<Meeting, AppError> {
     // Codes are short ASCII tokens; anything else names no meeting and never reaches the database.
-    if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if !super::is_code(code) {
         return Err(AppError::NotFound);
     }
     let id = if lock {

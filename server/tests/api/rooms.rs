@@ -306,6 +306,43 @@ async fn a_meeting_link_opened_directly_is_headed_by_the_meetings_title(pool: Pg
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_meeting_is_reached_by_its_pasted_link_or_code(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let rob = organizer(&app, "rob@contoso.com").await;
+    let code = create_meeting(&app, &rob, false).await;
+    let meetings = app.page(&rob, "/meetings").await;
+    assert!(meetings.contains("Meeting link or code"), "{meetings}");
+
+    for pasted in [app.url(&format!("/meet/{code}")), format!(" {code} ")] {
+        let response = rob
+            .get(app.url("/meet"))
+            .query(&[("code", &pasted)])
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("answered");
+        assert!(
+            response.status().is_redirection(),
+            "{pasted}: {}",
+            response.status()
+        );
+        assert_eq!(
+            response.headers()["location"],
+            format!("/meet/{code}").as_str()
+        );
+    }
+    let page = app.page(&rob, "/meet?code=next+tuesday").await;
+    assert!(
+        page.contains("That is not a meeting link or code."),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"next tuesday\""),
+        "what was typed stays: {page}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn guests_wait_in_the_lobby_until_the_organizer_admits_them(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let rob = app.signed_up("rob@contoso.com", "Rob").await;

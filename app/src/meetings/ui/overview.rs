@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::JoinByCode;
 use crate::accounts::MemberContext;
 use crate::components::{translated, Changes, ErrorText, Loaded, LocalTime, Page};
 use crate::i18n::*;
@@ -46,6 +47,7 @@ pub fn MeetingsPage() -> impl IntoView {
                     {overview.map(|overview| view! {
                         <PersonalRoom />
                         <NewMeeting />
+                        <JoinByCode />
                         <MyMeetings />
                         <Overview overview save />
                     })}
