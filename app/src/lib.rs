@@ -131,6 +131,7 @@ fn set_content_security_policy(options: &LeptosOptions) {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::remember_focus();
     // The chosen language is remembered for a year on this device, on every page.
     let language_cookie = leptos_i18n::context::CookieOptions::<i18n::Locale>::default()
         .path("/")

@@ -95,6 +95,8 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await lee.getByLabel("Role").selectOption("user_admin");
   await lee.getByRole("button", { name: "Change role" }).click();
   await expect(lee.locator("dl.facts")).toContainText("User admin");
+  // The page is drawn anew with the change, and the keyboard's place is kept.
+  await expect(lee.getByRole("button", { name: "Change role" })).toBeFocused();
   await openPerson(sara, "Ann Lee");
   await sara.getByRole("button", { name: "Mail a password reset link" }).click();
   await expect(sara.getByText("A reset link is on its way.")).toBeVisible();

@@ -67,6 +67,7 @@ test("two people in one meeting see each other arrive and leave, live", async ({
   await lee.getByLabel("Personal room name").fill("Lee's studio");
   await lee.getByRole("button", { name: "Save settings" }).click();
   await expect(lee.getByText("Settings saved.")).toBeVisible();
+  await expect(lee.getByRole("button", { name: "Save settings" })).toBeFocused();
   await lee.getByRole("button", { name: "Open your personal room" }).click();
   await expect(lee.getByRole("heading", { level: 1, name: "Lee's studio" })).toBeVisible();
   const room = lee.url();

@@ -16,6 +16,14 @@ pub fn Submit(
     #[prop(optional)] secondary: bool,
     children: Children,
 ) -> impl IntoView {
+    // Disabled while sent, the button loses the focus; it gets it back when the answer comes.
+    Effect::new(move |was_pending: Option<bool>| {
+        let pending = pending.get();
+        if was_pending == Some(true) && !pending {
+            super::restore_focus();
+        }
+        pending
+    });
     view! {
         <FormError error />
         <button type="submit" class:secondary=secondary disabled=move || pending.get()>

@@ -8,9 +8,11 @@ use leptos_router::components::A;
 use crate::core::error::AppError;
 use crate::i18n::*;
 
+mod focus;
 mod forms;
 mod messages;
 
+pub use focus::{remember_focus, restore_focus};
 pub use forms::{Choice, CopyButton, Field, FormError, NewPasswordField, Submit};
 pub use messages::{ErrorText, InvalidText};
 
@@ -167,10 +169,12 @@ where
             {move || {
                 let show = show.clone();
                 Suspend::new(async move {
-                    match resource.await {
+                    let shown = match resource.await {
                         Ok(value) => show(value).into_any(),
                         Err(error) => view! { <p role="alert" class="error"><ErrorText error /></p> }.into_any(),
-                    }
+                    };
+                    restore_focus();
+                    shown
                 })
             }}
         </Transition>
