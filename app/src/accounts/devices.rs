@@ -8,13 +8,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::session::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
-use super::DeviceView;
+use super::{DeviceKind, DeviceView};
 use crate::core::clock;
 use crate::core::error::AppError;
 
-/// A name a person recognises their device by, from its browser's user agent: "Chrome on
-/// Android", "Safari on iPhone". Unknown parts read as "Browser" and "unknown device".
-pub fn device_name(user_agent: &str) -> String {
+/// What a device is, from its browser's user agent, as a person recognises it: Chrome on
+/// Android, Safari on iPhone.
+pub fn device_kind(user_agent: &str) -> DeviceKind {
     let browser = [
         ("Edg/", "Edge"),
         ("OPR/", "Opera"),
@@ -24,10 +24,7 @@ pub fn device_name(user_agent: &str) -> String {
         ("Chrome/", "Chrome"),
         ("Chromium/", "Chromium"),
         ("Safari/", "Safari"),
-    ]
-    .iter()
-    .find(|(marker, _)| user_agent.contains(marker))
-    .map_or("Browser", |(_, name)| name);
+    ];
     let system = [
         ("iPhone", "iPhone"),
         ("iPad", "iPad"),
@@ -37,11 +34,17 @@ pub fn device_name(user_agent: &str) -> String {
         ("Mac OS X", "macOS"),
         ("Macintosh", "macOS"),
         ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(marker, _)| user_agent.contains(marker))
-    .map_or("unknown device", |(_, name)| name);
-    format!("{browser} on {system}")
+    ];
+    let found = |known: &[(&str, &str)]| {
+        known
+            .iter()
+            .find(|(marker, _)| user_agent.contains(marker))
+            .map(|(_, name)| (*name).to_owned())
+    };
+    DeviceKind {
+        browser: found(&browser),
+        system: found(&system),
+    }
 }
 
 /// The member's devices signed in now, the most recently seen first; `current` marks the one
@@ -72,7 +75,7 @@ pub async fn list(
         .into_iter()
         .map(|row| DeviceView {
             id: row.id.to_string(),
-            name: device_name(&row.user_agent),
+            kind: device_kind(&row.user_agent),
             network: row.network,
             first_seen: clock::minute(row.created_at),
             last_seen: clock::minute(row.last_seen_at),
@@ -99,7 +102,7 @@ pub async fn sign_out(
 
 #[cfg(test)]
 mod tests {
-    use super::device_name;
+    use super::device_kind;
 
     #[test]
     fn devices_are_named_by_browser_and_system() {
@@ -111,7 +114,7 @@ mod tests {
             ("curl/8.0", "Browser on unknown device"),
         ];
         for (agent, name) in cases {
-            assert_eq!(device_name(agent), name, "{agent}");
+            assert_eq!(device_kind(agent).to_string(), name, "{agent}");
         }
     }
 }

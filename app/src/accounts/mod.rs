@@ -35,8 +35,7 @@ pub struct MemberView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceView {
     pub id: String,
-    /// "Chrome on Android".
-    pub name: String,
+    pub kind: DeviceKind,
     /// The network it was last seen from, the last part masked.
     pub network: String,
     /// `2030-01-15 09:00` in UTC.
@@ -44,6 +43,23 @@ pub struct DeviceView {
     pub last_seen: String,
     /// The device asking.
     pub this_device: bool,
+}
+
+/// What a device is, from its browser's user agent: Chrome on Android. A part that is not
+/// recognised is `None`; pages name it in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceKind {
+    pub browser: Option<String>,
+    pub system: Option<String>,
+}
+
+/// In English, as the audit log records it: "Chrome on Android", "Browser on unknown device".
+impl std::fmt::Display for DeviceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let browser = self.browser.as_deref().unwrap_or("Browser");
+        let system = self.system.as_deref().unwrap_or("unknown device");
+        write!(f, "{browser} on {system}")
+    }
 }
 
 /// A link that signs a phone in, as the page that shows it needs it.

@@ -141,7 +141,7 @@ pub async fn redeem(core: &Core, who: &Requester, token: &str) -> Result<HeaderV
     crate::core::audit::record_and_commit(tx, link.organization_id,
         Some(link.member_id),
         "device.phone_signed_in",
-        serde_json::json!({ "device": super::devices::device_name(&who.user_agent), "network": who.network() }), now).await?;
+        serde_json::json!({ "device": super::devices::device_kind(&who.user_agent).to_string(), "network": who.network() }), now).await?;
     Ok(cookie)
 }
 

@@ -402,7 +402,7 @@ pub async fn sign_in(
         member.organization_id,
         Some(member.id),
         "sign_in",
-        json!({ "network": who.network(), "device": super::devices::device_name(&who.user_agent) }),
+        json!({ "network": who.network(), "device": super::devices::device_kind(&who.user_agent).to_string() }),
         now,
     )
     .await?;

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_location};
 
 use super::{
-    ConfirmSignUp, DeviceView, MemberView, NewPhoneLink, PhoneLink, PhoneLinkState,
+    ConfirmSignUp, DeviceKind, DeviceView, MemberView, NewPhoneLink, PhoneLink, PhoneLinkState,
     RequestPasswordReset, ResendCode, ResetPassword, SignIn, SignOut, SignOutDevice,
     SignOutOtherDevices, SignUp, UsePhoneLink,
 };
@@ -293,12 +293,15 @@ pub fn DeviceList(devices: Vec<DeviceView>, on_sign_out: Callback<String>) -> im
             <tbody>
                 {devices.into_iter().map(|device| {
                     let id = device.id.clone();
+                    let kind = device.kind.clone();
                     // Two devices may share a name ("Chrome on Linux"): the time tells them apart.
-                    let label = format!("{}, {}", device.name, device.last_seen);
+                    let last_seen = device.last_seen.clone();
+                    let label = move || format!("{}, {last_seen}", device_name(i18n, &kind));
+                    let kind = device.kind.clone();
                     view! {
                         <tr>
                             <th scope="row">
-                                {device.name.clone()}
+                                {move || device_name(i18n, &kind)}
                                 {device.this_device.then(|| view! { " " <span class="badge">{t!(i18n, devices.this_device)}</span> })}
                             </th>
                             <td><LocalTime utc=device.first_seen /></td>
@@ -307,7 +310,7 @@ pub fn DeviceList(devices: Vec<DeviceView>, on_sign_out: Callback<String>) -> im
                             <td>
                                 {(!device.this_device).then(|| view! {
                                     <button type="button" class="secondary"
-                                        aria-label=move || format!("{} {label} UTC", t_string!(i18n, devices.sign_out))
+                                        aria-label=move || format!("{} {} UTC", t_string!(i18n, devices.sign_out), label())
                                         on:click=move |_| on_sign_out.run(id.clone())>
                                         {t!(i18n, devices.sign_out)}
                                     </button>
@@ -427,4 +430,19 @@ pub fn PhoneSignInPage() -> impl IntoView {
             } />
         </Page>
     }
+}
+
+/// A device's kind in the reader's language: "Chrome on Android".
+fn device_name(i18n: leptos_i18n::I18nContext<Locale>, kind: &DeviceKind) -> String {
+    let unknown_browser = t_string!(i18n, devices.unknown_browser).to_string();
+    let unknown_system = t_string!(i18n, devices.unknown_system).to_string();
+    t_string!(i18n, devices.kind)
+        .replace(
+            "[browser]",
+            kind.browser.as_deref().unwrap_or(&unknown_browser),
+        )
+        .replace(
+            "[system]",
+            kind.system.as_deref().unwrap_or(&unknown_system),
+        )
 }

@@ -103,11 +103,14 @@ async fn a_phone_link_signs_the_phone_in_once_as_its_member(pool: PgPool) {
     assert_eq!(app.invoke(&sara, state()).await, Ok(PhoneLinkState::Used));
 
     let devices = app.invoke(&sara, MyDevices {}).await.expect("her devices");
-    let names: Vec<(&str, bool)> = devices
+    let names: Vec<(String, bool)> = devices
         .iter()
-        .map(|device| (device.name.as_str(), device.this_device))
+        .map(|device| (device.kind.to_string(), device.this_device))
         .collect();
-    assert!(names.contains(&("Chrome on Android", false)), "{names:?}");
+    assert!(
+        names.contains(&("Chrome on Android".to_owned(), false)),
+        "{names:?}"
+    );
     assert_eq!(
         devices.iter().filter(|device| device.this_device).count(),
         1
@@ -117,7 +120,7 @@ async fn a_phone_link_signs_the_phone_in_once_as_its_member(pool: PgPool) {
     // Signing the phone out from the computer signs it out on its next request.
     let phone_device = devices
         .iter()
-        .find(|device| device.name == "Chrome on Android")
+        .find(|device| device.kind.to_string() == "Chrome on Android")
         .expect("the phone")
         .id
         .clone();
