@@ -2,6 +2,7 @@
 
 use std::{net::SocketAddr, str::FromStr, time::Duration};
 
+use app::core::request::ForwardingHeader;
 use sqlx::postgres::PgConnectOptions;
 
 /// Everything the server reads from its environment at start.
@@ -31,6 +32,8 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed; none by default,
     /// so a client cannot pick the address its rate limits count against.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header those proxies name the client in.
+    pub forwarding_header: ForwardingHeader,
 }
 
 /// How log lines are written.
@@ -158,6 +161,16 @@ impl Config {
             stripe: payments(&lookup)?,
             trusted_proxies: non_empty(&lookup, "TRUSTED_PROXIES")
                 .map(|list| parse_networks(&list))
+                .transpose()?
+                .unwrap_or_default(),
+            forwarding_header: non_empty(&lookup, "FORWARDED_HEADER")
+                .map(|name| {
+                    ForwardingHeader::parse(&name).ok_or(ConfigError::Invalid {
+                        name: "FORWARDED_HEADER",
+                        value: name,
+                        expected: "X-Forwarded-For or Forwarded, the header the proxy writes",
+                    })
+                })
                 .transpose()?
                 .unwrap_or_default(),
         }
@@ -387,6 +400,24 @@ mod tests {
         assert!(error
             .to_string()
             .starts_with("TRUSTED_PROXIES=\"10.0.0.0/33\" is not valid"));
+    }
+
+    #[test]
+    fn the_forwarding_header_is_x_forwarded_for_unless_the_proxy_writes_forwarded() {
+        let header = |pairs: &[(&str, &str)]| config(pairs).map(|config| config.forwarding_header);
+        assert_eq!(
+            header(&[DATABASE, TEST_PAYMENTS]).expect("valid"),
+            ForwardingHeader::XForwardedFor
+        );
+        assert_eq!(
+            header(&[DATABASE, TEST_PAYMENTS, ("FORWARDED_HEADER", "Forwarded")]).expect("valid"),
+            ForwardingHeader::Forwarded
+        );
+        let error = header(&[DATABASE, TEST_PAYMENTS, ("FORWARDED_HEADER", "X-Real-IP")])
+            .expect_err("must fail");
+        assert!(error
+            .to_string()
+            .starts_with("FORWARDED_HEADER=\"X-Real-IP\" is not valid"));
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub fn router(
         secure_cookies: public_url.starts_with("https://"),
         public_url,
         trusted_proxies: config.trusted_proxies.clone(),
+        forwarding_header: config.forwarding_header,
     };
     // Behind a proxy the Host header may differ from the address people open.
     let public_origin = settings.public_url.clone();

@@ -80,8 +80,13 @@ pub async fn requester() -> Result<Requester, AppError> {
         .await
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let trusted = use_context::<Core>()
-        .map(|core| core.settings.trusted_proxies)
+    let (trusted, forwarding) = use_context::<Core>()
+        .map(|core| {
+            (
+                core.settings.trusted_proxies,
+                core.settings.forwarding_header,
+            )
+        })
         .unwrap_or_default();
     let user_agent = headers
         .get(header::USER_AGENT)
@@ -89,7 +94,7 @@ pub async fn requester() -> Result<Requester, AppError> {
         .unwrap_or_default()
         .to_owned();
     Ok(Requester {
-        ip: client_address(socket, &headers, &trusted),
+        ip: client_address(socket, &headers, &trusted, forwarding),
         relayed: is_relayed(&headers),
         addressed_locally: is_addressed_locally(&headers),
         user_agent,
@@ -116,17 +121,51 @@ pub fn is_addressed_locally(headers: &HeaderMap) -> bool {
             .is_ok_and(|address| address.is_loopback() || address.is_unspecified())
 }
 
+/// The header a trusted proxy names the client in. Only that one is read: a proxy appends to
+/// the header it writes and passes any other on as the client sent it, so reading another would
+/// let the client name itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ForwardingHeader {
+    /// `X-Forwarded-For`, which HAProxy's `option forwardfor` and nginx's
+    /// `$proxy_add_x_forwarded_for` append to.
+    #[default]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
+}
+
+impl ForwardingHeader {
+    /// `X-Forwarded-For` or `Forwarded`, in any case.
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("x-forwarded-for") {
+            Some(Self::XForwardedFor)
+        } else if name.eq_ignore_ascii_case("forwarded") {
+            Some(Self::Forwarded)
+        } else {
+            None
+        }
+    }
+}
+
 /// The client's address. A request from a trusted proxy names the client in its forwarding
-/// headers: each hop appends the address it received from, so the chain is read from the right
+/// header: each hop appends the address it received from, so the chain is read from the right
 /// and the first address that is not a trusted proxy is the client (anything to its left was
 /// written by the client and proves nothing). Any other socket is the client itself, whatever
-/// its headers claim.
-pub fn client_address(socket: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+/// its headers claim. An IPv4 client reaching a dual-stack socket (`[::]`) as `::ffff:a.b.c.d`
+/// is its IPv4 address, so that it is counted and trusted as one.
+pub fn client_address(
+    socket: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ForwardingHeader,
+) -> IpAddr {
+    let socket = socket.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&socket) {
         return socket;
     }
-    let chain = forwarded_for(headers);
+    let chain = forwarded_for(headers, header);
     chain
         .iter()
         .rev()
@@ -141,10 +180,10 @@ pub fn is_relayed(headers: &HeaderMap) -> bool {
     headers.contains_key(header::FORWARDED) || headers.contains_key("x-forwarded-for")
 }
 
-/// The addresses a request was forwarded for, nearest the client first: from `Forwarded`
-/// (RFC 7239) when present, else from `X-Forwarded-For`. An entry that is not an address (an
-/// obfuscated name, `unknown`, garbage) ends the chain there, as nothing beyond it can be read.
-fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
+/// The addresses the request was forwarded for by `header`, nearest the client first. An entry
+/// that is not an address (an obfuscated name, `unknown`, garbage) ends the chain there, as
+/// nothing beyond it can be read.
+fn forwarded_for(headers: &HeaderMap, header: ForwardingHeader) -> Vec<IpAddr> {
     let values = |name| {
         headers
             .get_all(name)
@@ -154,11 +193,11 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
             .map(str::trim)
             .collect::<Vec<_>>()
     };
-    let forwarded = values(header::FORWARDED);
-    let entries: Vec<&str> = if forwarded.is_empty() {
-        values(header::HeaderName::from_static("x-forwarded-for"))
-    } else {
-        forwarded
+    let entries: Vec<&str> = match header {
+        ForwardingHeader::XForwardedFor => {
+            values(header::HeaderName::from_static("x-forwarded-for"))
+        }
+        ForwardingHeader::Forwarded => values(header::FORWARDED)
             .into_iter()
             .filter_map(|element| {
                 element.split(';').find_map(|pair| {
@@ -166,13 +205,14 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
                     key.eq_ignore_ascii_case("for").then_some(value)
                 })
             })
-            .collect()
+            .collect(),
     };
     entries
         .into_iter()
         .map(parse_node)
         .take_while(Option::is_some)
         .flatten()
+        .map(|ip| ip.to_canonical())
         .collect()
 }
 
@@ -284,6 +324,15 @@ mod tests {
     }
 
     fn client(socket: &str, headers: &[(&str, &str)], trusted: &[&str]) -> String {
+        client_by(socket, headers, trusted, ForwardingHeader::XForwardedFor)
+    }
+
+    fn client_by(
+        socket: &str,
+        headers: &[(&str, &str)],
+        trusted: &[&str],
+        header: ForwardingHeader,
+    ) -> String {
         let trusted: Vec<IpNet> = trusted
             .iter()
             .map(|net| net.parse().expect("a CIDR"))
@@ -292,6 +341,7 @@ mod tests {
             socket.parse().expect("an address"),
             &with(headers),
             &trusted,
+            header,
         )
         .to_string()
     }
@@ -335,13 +385,69 @@ mod tests {
     #[test]
     fn the_standard_forwarded_header_is_read_with_ports_and_brackets() {
         let proxies = ["127.0.0.1/32"];
-        let through = |value| client("127.0.0.1", &[("forwarded", value)], &proxies);
+        let through = |value| {
+            client_by(
+                "127.0.0.1",
+                &[("forwarded", value)],
+                &proxies,
+                ForwardingHeader::Forwarded,
+            )
+        };
         assert_eq!(through("for=198.51.100.1;proto=https"), "198.51.100.1");
         assert_eq!(
             through("for=\"[2001:db8::7]:4711\", for=127.0.0.1"),
             "2001:db8::7"
         );
         assert_eq!(through("For=198.51.100.1:80"), "198.51.100.1");
+    }
+
+    #[test]
+    fn only_the_header_the_proxy_writes_names_the_client() {
+        // The proxy appended to X-Forwarded-For; the client wrote Forwarded itself.
+        let headers = [
+            ("forwarded", "for=198.51.100.99"),
+            ("x-forwarded-for", "203.0.113.5"),
+        ];
+        assert_eq!(client("10.0.0.2", &headers, &["10.0.0.0/8"]), "203.0.113.5");
+        let proxy_writes_forwarded = |headers: &[(&str, &str)]| {
+            client_by(
+                "10.0.0.2",
+                headers,
+                &["10.0.0.0/8"],
+                ForwardingHeader::Forwarded,
+            )
+        };
+        assert_eq!(
+            proxy_writes_forwarded(&[
+                ("x-forwarded-for", "198.51.100.99"),
+                ("forwarded", "for=203.0.113.5")
+            ]),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            ForwardingHeader::parse(" Forwarded"),
+            Some(ForwardingHeader::Forwarded)
+        );
+        assert_eq!(
+            ForwardingHeader::parse("X-FORWARDED-FOR"),
+            Some(ForwardingHeader::XForwardedFor)
+        );
+        assert_eq!(ForwardingHeader::parse("X-Real-IP"), None);
+    }
+
+    #[test]
+    fn an_ipv4_client_on_a_dual_stack_socket_counts_as_its_ipv4_address() {
+        assert_eq!(client("::ffff:203.0.113.9", &[], &[]), "203.0.113.9");
+        // A proxy reaching a dual-stack socket is trusted by its IPv4 address, and so is a
+        // mapped address it forwards.
+        assert_eq!(
+            client(
+                "::ffff:10.0.0.2",
+                &[("x-forwarded-for", "::ffff:198.51.100.1")],
+                &["10.0.0.0/8"]
+            ),
+            "198.51.100.1"
+        );
     }
 
     #[test]

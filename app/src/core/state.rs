@@ -34,8 +34,10 @@ pub struct Settings {
     pub public_url: String,
     /// Cookies carry `Secure` and the `__Host-` prefix (the site is served over HTTPS).
     pub secure_cookies: bool,
-    /// Reverse proxies whose forwarding headers name the client (`TRUSTED_PROXIES`).
+    /// Reverse proxies whose forwarding header names the client (`TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header they name it in (`FORWARDED_HEADER`).
+    pub forwarding_header: super::request::ForwardingHeader,
 }
 
 /// A piece of server state the server provided as context: [`Core`] or a feature's own.
