@@ -97,6 +97,11 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await expect(lee.locator("dl.facts")).toContainText("User admin");
   // The page is drawn anew with the change, and the keyboard's place is kept.
   await expect(lee.getByRole("button", { name: "Change role" })).toBeFocused();
+  // An admin role starts from a fresh sign-in.
+  await signedOut(sara);
+  await visit(sara, "/signin");
+  await sendSignIn(sara, "sara@tailspin.com", NEW_PASSWORD);
+  await expect(sara.getByRole("heading", { level: 1, name: "Your apps" })).toBeVisible();
   await openPerson(sara, "Ann Lee");
   await sara.getByRole("button", { name: "Mail a password reset link" }).click();
   await expect(sara.getByText("A reset link is on its way.")).toBeVisible();

@@ -247,7 +247,8 @@ pub async fn set_blocked(
     Ok(())
 }
 
-/// Gives a person another role (global admins only); the person is told by mail.
+/// Gives a person another role (global admins only); the person is told by mail, and signed
+/// out everywhere when the new role is an admin role.
 pub async fn set_role(core: &Core, admin: &Member, id: Uuid, role: Role) -> Result<(), AppError> {
     let now = core.now();
     let mut tx = core.pool.begin().await?;
@@ -266,6 +267,11 @@ pub async fn set_role(core: &Core, admin: &Member, id: Uuid, role: Role) -> Resu
     )
     .execute(&mut *tx)
     .await?;
+    // An admin role starts from a fresh sign-in: a session opened before it, perhaps by a phone
+    // link a user admin made for the person, never gains it.
+    if role.is_admin() {
+        session::end_all(&mut *tx, id).await?;
+    }
     let mail = mails::role_changed(
         &core.settings,
         locale_of_tag(&target.locale),

@@ -10,7 +10,7 @@ use app::accounts::{
 use app::admin::{ApplyToEveryoneElse, EveryoneElse};
 use app::core::error::AppError;
 use app::people::{
-    CancelPersonPhoneLink, LoadPersonDevices, NewPersonPhoneLink, SignOutPersonDevice,
+    CancelPersonPhoneLink, ChangeRole, LoadPersonDevices, NewPersonPhoneLink, SignOutPersonDevice,
 };
 use sqlx::PgPool;
 use time::Duration;
@@ -326,4 +326,61 @@ async fn a_phone_link_does_not_pass_by_a_password_that_must_be_changed(pool: PgP
         Err(AppError::PhoneLinkInvalid)
     );
     assert_eq!(signed_in_as(&app, &phone).await, None);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_opened_before_an_admin_role_was_given_does_not_carry_it(pool: PgPool) {
+    let (app, bind) = app_with_dns(pool).await;
+    let uma = app.signed_up("uma@contoso.com", "Uma").await;
+    let tom = app.signed_up("tom@contoso.com", "Tom").await;
+    let rob = admin(&app, &bind, "rob@contoso.com", 3).await;
+    let ids: Vec<(String, uuid::Uuid)> = sqlx::query_as("select email, id from members")
+        .fetch_all(&app.pool)
+        .await
+        .expect("the members");
+    let id = |email: &str| {
+        ids.iter()
+            .find(|(address, _)| address == email)
+            .map(|(_, id)| id.to_string())
+            .expect("a member")
+    };
+    let role = |email: &str, role: &str| ChangeRole {
+        id: id(email),
+        role: role.into(),
+    };
+    app.invoke(&rob, role("uma@contoso.com", "user_admin"))
+        .await
+        .expect("Uma is a user admin");
+    assert_eq!(
+        signed_in_as(&app, &uma).await,
+        None,
+        "signed out by the change"
+    );
+    app.sign_in(&uma, "uma@contoso.com").await;
+
+    // Uma, a user admin, makes a phone link for Tom and opens it herself.
+    let link = app
+        .invoke(
+            &uma,
+            NewPersonPhoneLink {
+                id: id("tom@contoso.com"),
+            },
+        )
+        .await
+        .expect("a link for Tom");
+    let as_tom = phone();
+    app.invoke(&as_tom, open_on_phone(&link.url))
+        .await
+        .expect("signed in as Tom");
+    assert_eq!(
+        signed_in_as(&app, &as_tom).await.as_deref(),
+        Some("tom@contoso.com")
+    );
+
+    // Tom becomes a global admin: that session, and his own, end; only a new sign-in has the role.
+    app.invoke(&rob, role("tom@contoso.com", "global_admin"))
+        .await
+        .expect("Tom is a global admin");
+    assert_eq!(signed_in_as(&app, &as_tom).await, None);
+    assert_eq!(signed_in_as(&app, &tom).await, None);
 }

@@ -296,8 +296,18 @@ async fn a_user_admin_resets_members_but_not_admins_and_sees_no_orders(pool: PgP
     app.invoke(&rob, change(&sara_id, Role::UserAdmin))
         .await
         .expect("Sara is a user admin");
-    let (subject, _) = app.latest_mail("sara@contoso.com").await.expect("told");
+    let (subject, body) = app.latest_mail("sara@contoso.com").await.expect("told");
     assert_eq!(subject, "Your Tenantry role is now: User admin");
+    assert!(
+        body.contains("Sign in again to open the admin center: http://"),
+        "{body}"
+    );
+    // The role starts from a fresh sign-in.
+    assert_eq!(
+        app.invoke(&sara, LoadOverview {}).await.err(),
+        Some(AppError::Unauthorized)
+    );
+    app.sign_in(&sara, "sara@contoso.com").await;
 
     let reset = |id: String| ResetPersonPassword {
         id,
