@@ -66,10 +66,8 @@ pub async fn metrics(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    if !peer.ip().is_loopback()
-        || app::core::request::is_relayed(&headers)
-        || !app::core::request::is_addressed_locally(&headers)
-    {
+    let trusted = &sources.core.settings.trusted_proxies;
+    if !app::core::request::is_from_this_machine(peer.ip(), &headers, trusted) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let pool = &sources.core.pool;

@@ -95,7 +95,7 @@ pub async fn requester() -> Result<Requester, AppError> {
         .to_owned();
     Ok(Requester {
         ip: client_address(socket, &headers, &trusted, forwarding),
-        relayed: is_relayed(&headers),
+        relayed: is_relayed(&headers) || is_proxy(socket, &trusted),
         addressed_locally: is_addressed_locally(&headers),
         user_agent,
         locale: locale_of(&headers),
@@ -178,6 +178,22 @@ pub fn client_address(
 /// The request names a client it was forwarded for, readable or not: a proxy passed it on.
 pub fn is_relayed(headers: &HeaderMap) -> bool {
     headers.contains_key(header::FORWARDED) || headers.contains_key("x-forwarded-for")
+}
+
+/// The socket is one of the trusted proxies: whatever its headers say, the request came
+/// through it, perhaps from anywhere.
+pub fn is_proxy(socket: IpAddr, trusted: &[IpNet]) -> bool {
+    let socket = socket.to_canonical();
+    trusted.iter().any(|net| net.contains(&socket))
+}
+
+/// Sent from this machine itself, to this machine, with no proxy in between: neither a trusted
+/// proxy's socket nor a forwarding header, and addressed by a loopback name.
+pub fn is_from_this_machine(socket: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> bool {
+    socket.to_canonical().is_loopback()
+        && !is_relayed(headers)
+        && !is_proxy(socket, trusted)
+        && is_addressed_locally(headers)
 }
 
 /// The addresses the request was forwarded for by `header`, nearest the client first. An entry
@@ -456,6 +472,18 @@ mod tests {
         assert!(local.is_on_this_machine());
         local.relayed = true;
         assert!(!local.is_on_this_machine());
+    }
+
+    #[test]
+    fn a_request_through_a_proxy_on_this_machine_is_not_from_it() {
+        let local = with(&[("host", "127.0.0.1:3000")]);
+        let loopback = "127.0.0.1".parse().expect("an address");
+        assert!(is_from_this_machine(loopback, &local, &[]));
+        // nginx by default names neither the client nor the public host.
+        let proxy: Vec<IpNet> = vec!["127.0.0.1/32".parse().expect("a network")];
+        assert!(!is_from_this_machine(loopback, &local, &proxy));
+        let other_loopback = "127.0.0.2".parse().expect("an address");
+        assert!(is_from_this_machine(other_loopback, &local, &proxy));
     }
 
     #[test]
