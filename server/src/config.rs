@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, str::FromStr, time::Duration};
 
-use app::core::request::ForwardingHeader;
+use app::core::forwarding::ForwardingHeader;
 use sqlx::postgres::PgConnectOptions;
 
 /// Everything the server reads from its environment at start.

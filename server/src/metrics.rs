@@ -67,7 +67,7 @@ pub async fn metrics(
     headers: axum::http::HeaderMap,
 ) -> Response {
     let trusted = &sources.core.settings.trusted_proxies;
-    if !app::core::request::is_from_this_machine(peer.ip(), &headers, trusted) {
+    if !app::core::forwarding::is_from_this_machine(peer.ip(), &headers, trusted) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let pool = &sources.core.pool;

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod csv;
 pub mod error;
 pub mod failpoint;
+pub mod forwarding;
 pub mod locale;
 pub mod outbox;
 pub mod request;

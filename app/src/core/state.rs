@@ -37,7 +37,7 @@ pub struct Settings {
     /// Reverse proxies whose forwarding header names the client (`TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The header they name it in (`FORWARDED_HEADER`).
-    pub forwarding_header: super::request::ForwardingHeader,
+    pub forwarding_header: super::forwarding::ForwardingHeader,
 }
 
 /// A piece of server state the server provided as context: [`Core`] or a feature's own.
