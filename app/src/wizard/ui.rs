@@ -130,12 +130,12 @@ pub fn DomainStep(
                 <tr>
                     <th scope="row">{t!(i18n, wizard.record_name)}</th>
                     <td><code data-testid="txt-name">{challenge.txt_name.clone()}</code></td>
-                    <td><CopyButton value=challenge.txt_name.clone() what=translated!(i18n, wizard.record_name) /></td>
+                    <td><CopyButton value=challenge.txt_name.clone() what=translated!(i18n, copy_what.record_name) /></td>
                 </tr>
                 <tr>
                     <th scope="row">{t!(i18n, wizard.record_value)}</th>
                     <td><code data-testid="txt-value">{challenge.txt_value.clone()}</code></td>
-                    <td><CopyButton value=challenge.txt_value.clone() what=translated!(i18n, wizard.record_value) /></td>
+                    <td><CopyButton value=challenge.txt_value.clone() what=translated!(i18n, copy_what.record_value) /></td>
                 </tr>
             </tbody>
         </table>
@@ -149,7 +149,7 @@ pub fn DomainStep(
                     <tr>
                         <th scope="row">{t!(i18n, wizard.mx_target)}</th>
                         <td><code data-testid="mx-host">{challenge.mx_host.clone()}</code></td>
-                        <td><CopyButton value=challenge.mx_host.clone() what=translated!(i18n, wizard.mx_target) /></td>
+                        <td><CopyButton value=challenge.mx_host.clone() what=translated!(i18n, copy_what.mx_target) /></td>
                     </tr>
                     <tr><th scope="row">{t!(i18n, wizard.mx_priority)}</th><td><code>{challenge.mx_priority}</code></td><td></td></tr>
                 </tbody>

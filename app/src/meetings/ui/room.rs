@@ -117,7 +117,7 @@ fn Room(
             <p>{t!(i18n, room.organized_by)} " " {view.organizer.clone()}</p>
             <p>
                 {t!(i18n, room.link)} " " <a href=view.link.clone()>{view.link.clone()}</a> " "
-                <CopyButton value=view.link.clone() what=translated!(i18n, room.link) />
+                <CopyButton value=view.link.clone() what=translated!(i18n, copy_what.join_link) />
             </p>
             <p>{if view.allow_guests { t!(i18n, room.guests_allowed).into_any() } else { t!(i18n, room.members_only).into_any() }}</p>
         </section>
