@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./support/test";
 import { hydrated, sendSignIn, sendSignUp, verifyWithMailedCode, visit } from "./support/accounts";
 
 test("sign up with a mailed code, sign out, sign in", async ({ page }) => {

@@ -1,4 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { test, expect } from "./support/test";
 import { hydrated, sendSignIn, signUp, visit } from "./support/accounts";
 import { becomeAdmin, openPerson } from "./support/admin";
 import { latestMailHeader, latestMailText } from "./support/mail";

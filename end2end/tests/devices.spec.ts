@@ -1,4 +1,5 @@
-import { test, expect, devices } from "@playwright/test";
+import { devices } from "@playwright/test";
+import { test, expect } from "./support/test";
 import { hydrated, signUp, visit } from "./support/accounts";
 import { readQr } from "./support/qr";
 

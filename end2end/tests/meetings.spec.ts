@@ -1,4 +1,5 @@
-import { test, expect, Browser, Page } from "@playwright/test";
+import { Browser, Page } from "@playwright/test";
+import { test, expect } from "./support/test";
 import { hydrated, signUp } from "./support/accounts";
 import { sql } from "./support/db";
 

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./support/test";
 import { hydrated, sendSignUp, signUp, visit } from "./support/accounts";
 import { becomeAdmin } from "./support/admin";
 import { latestCode } from "./support/mail";

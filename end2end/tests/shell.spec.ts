@@ -1,4 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { test, expect } from "./support/test";
 
 // Fails the test on any console error, such as a script the Content-Security-Policy blocked.
 function watchConsole(page: Page): string[] {

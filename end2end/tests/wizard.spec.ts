@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./support/test";
 import { hydrated, signUp } from "./support/accounts";
 import { addTxt } from "./support/dns";
 

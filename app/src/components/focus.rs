@@ -26,7 +26,7 @@ mod browser {
     use leptos::web_sys::{Element, HtmlElement, HtmlInputElement};
 
     /// What a control is, to find it again once redrawn.
-    #[derive(PartialEq)]
+    #[derive(Clone, PartialEq)]
     struct Mark {
         id: String,
         tag: String,
@@ -55,7 +55,7 @@ mod browser {
 
     /// A form by where it is sent and its hidden fields, which tell apart the forms of a
     /// list's rows.
-    #[derive(PartialEq)]
+    #[derive(Clone, PartialEq)]
     struct Form {
         action: Option<String>,
         hidden: Vec<String>,
@@ -99,22 +99,20 @@ mod browser {
         if !lost {
             return;
         }
-        LAST.with(|last| {
-            let last = last.borrow();
-            let Some(mark) = last.as_ref() else {
-                return;
-            };
-            let found = if mark.id.is_empty() {
-                let same_kind = document.get_elements_by_tag_name(&mark.tag);
-                (0..same_kind.length())
-                    .filter_map(|at| same_kind.item(at))
-                    .find(|element| Mark::of(element) == *mark)
-            } else {
-                document.get_element_by_id(&mark.id)
-            };
-            if let Some(element) = found.and_then(|found| found.dyn_into::<HtmlElement>().ok()) {
-                let _ = element.focus();
-            }
-        });
+        // A copy: focusing fires `focusin`, which writes it.
+        let Some(mark) = LAST.with(|last| last.borrow().clone()) else {
+            return;
+        };
+        let found = if mark.id.is_empty() {
+            let same_kind = document.get_elements_by_tag_name(&mark.tag);
+            (0..same_kind.length())
+                .filter_map(|at| same_kind.item(at))
+                .find(|element| Mark::of(element) == mark)
+        } else {
+            document.get_element_by_id(&mark.id)
+        };
+        if let Some(element) = found.and_then(|found| found.dyn_into::<HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
     }
 }
