@@ -1,4 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { test, expect } from "../tests/support/test";
 import * as fs from "fs";
 import * as path from "path";
 import { hydrated, sendSignIn, signUp, visit } from "../tests/support/accounts";
