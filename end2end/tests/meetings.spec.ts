@@ -110,3 +110,32 @@ test("61 days after its organizer signed up, a free meeting refuses the fourth w
   await sam.getByRole("button", { name: "Join meeting" }).click();
   await expect(people(ola).getByText("Sam Berg")).toBeVisible();
 });
+
+test("a guest joins by name, waits in the lobby, and is in once the organizer admits them", async ({ browser }) => {
+  const una = await member(browser, "una@fourthcoffee.com", "Una Berg");
+  await una.goto("/meetings");
+  await hydrated(una);
+  await una.getByLabel("Title", { exact: true }).fill("Supplier call");
+  await una.getByLabel("Starts at").fill("2030-01-15T10:00");
+  await una.getByLabel("Guests without an account may join by name").check();
+  await una.getByRole("button", { name: "Create meeting" }).click();
+  await expect(una.getByRole("heading", { level: 1, name: "Supplier call" })).toBeVisible();
+  const link = una.url();
+  await hydrated(una);
+  await una.getByRole("button", { name: "Join meeting" }).click();
+  await expect(una.getByText("You are in the meeting.")).toBeVisible();
+
+  // People outside the organization wait in the lobby: that is the default setting.
+  const gus = await (await browser.newContext()).newPage();
+  await gus.goto(link);
+  await hydrated(gus);
+  await gus.getByLabel("Your name").fill("Gus Guest");
+  await gus.getByRole("button", { name: "Join meeting" }).click();
+  await expect(gus.getByText("You are in the lobby. The organizer will let you in.")).toBeVisible();
+  await expect(people(gus)).toHaveCount(0);
+
+  await una.getByRole("button", { name: "Admit Gus Guest" }).click();
+  await expect(gus.getByText("You are in the meeting.")).toBeVisible();
+  await expect(people(gus).getByText("Una Berg")).toBeVisible();
+  await expect(people(una).getByText("Gus Guest")).toBeVisible();
+});
