@@ -170,7 +170,11 @@ async fn post<T: serde::de::DeserializeOwned>(
     let request = client(stripe, reqwest::Method::POST, path)
         .header("Idempotency-Key", idempotency_key)
         .form(form);
-    read(accepted(send(request).await?, path).await?, path).await
+    read(
+        accepted(send(request).await?, path, Some(idempotency_key)).await?,
+        path,
+    )
+    .await
 }
 
 async fn get<T: serde::de::DeserializeOwned>(
@@ -178,7 +182,7 @@ async fn get<T: serde::de::DeserializeOwned>(
     path: &str,
 ) -> Result<T, AppError> {
     let request = client(stripe, reqwest::Method::GET, path);
-    read(accepted(send(request).await?, path).await?, path).await
+    read(accepted(send(request).await?, path, None).await?, path).await
 }
 
 fn client(stripe: &StripeSettings, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -195,15 +199,33 @@ async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, App
     })
 }
 
-/// The response when Stripe did what was asked; otherwise its answer is logged for operators and
-/// the caller told the service is unavailable.
-async fn accepted(response: reqwest::Response, path: &str) -> Result<reqwest::Response, AppError> {
+/// The response when Stripe did what was asked; otherwise its answer is logged for operators,
+/// with Stripe's id of the request and the idempotency key to look it up by, and the caller told
+/// the service is unavailable.
+async fn accepted(
+    response: reqwest::Response,
+    path: &str,
+    idempotency_key: Option<&str>,
+) -> Result<reqwest::Response, AppError> {
     if response.status().is_success() {
         return Ok(response);
     }
     let status = response.status();
+    let stripe_request = response
+        .headers()
+        .get("request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let body = response.text().await.unwrap_or_default();
-    tracing::error!(%status, body, path, "stripe: request refused");
+    tracing::error!(
+        %status,
+        body,
+        path,
+        stripe_request,
+        idempotency_key,
+        "stripe: request refused"
+    );
     Err(AppError::Unavailable)
 }
 
@@ -229,11 +251,12 @@ pub enum Closing {
 /// Closes an open Checkout page so that it can no longer be paid.
 pub async fn expire_checkout(stripe: &StripeSettings, session: &str) -> Result<Closing, AppError> {
     let path = format!("checkout/sessions/{session}/expire");
-    let request = client(stripe, reqwest::Method::POST, &path)
-        .header("Idempotency-Key", format!("expire-{session}"));
+    let key = format!("expire-{session}");
+    let request = client(stripe, reqwest::Method::POST, &path).header("Idempotency-Key", &key);
     let response = send(request).await?;
     if !response.status().is_client_error() {
-        let _: serde::de::IgnoredAny = read(accepted(response, &path).await?, &path).await?;
+        let accepted = accepted(response, &path, Some(&key)).await?;
+        let _: serde::de::IgnoredAny = read(accepted, &path).await?;
         return Ok(Closing::Closed);
     }
     // Stripe closes only open pages. Whether this one ran out of time or was paid, only the page
