@@ -1,5 +1,8 @@
 //! The axum router: Leptos pages and server functions, health checks, and the layers around them.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use axum::{
     extract::{FromRef, State},
     http::StatusCode,
@@ -83,6 +86,7 @@ pub fn router(
     // Behind a proxy the Host header may differ from the address people open.
     let public_origin = settings.public_url.clone();
     let hsts = settings.secure_cookies;
+    let tls_unannounced = Arc::new(AtomicBool::new(false));
     let hashed_names = leptos_options.hash_files;
     let presence = Presence::start(pool.clone(), clock.clone());
     let purchase_turns = PurchaseTurns::for_pool(&pool);
@@ -162,6 +166,9 @@ pub fn router(
         }))
         .layer(axum::middleware::from_fn(move |request, next| {
             same_origin_writes(request, next, public_origin.clone())
+        }))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            https_in_front(request, next, !hsts, tls_unannounced.clone())
         }))
         .layer(
             ServiceBuilder::new()
@@ -343,6 +350,52 @@ async fn same_origin_writes(
     next.run(request).await
 }
 
+/// Says once, in the log, that browsers reach this server over HTTPS while `PUBLIC_URL` says
+/// `http://`: cookies then lack `Secure`, and the refusals of settings only safe on a developer's
+/// machine (test payments, the development mailbox) never applied. A proxy that terminates TLS
+/// says so in `X-Forwarded-Proto` or `Forwarded`, a browser in `Origin`.
+async fn https_in_front(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+    public_url_is_http: bool,
+    noticed: Arc<AtomicBool>,
+) -> axum::response::Response {
+    if public_url_is_http
+        && !noticed.load(Ordering::Relaxed)
+        && reached_over_https(request.headers())
+        && !noticed.swap(true, Ordering::Relaxed)
+    {
+        tracing::error!(
+            "this server is reached over https:// but PUBLIC_URL does not say so: cookies are \
+             not marked Secure, and PAYMENTS=test and DEV_MAILBOX, if set, are not refused; \
+             set PUBLIC_URL to the https:// address people use"
+        );
+    }
+    next.run(request).await
+}
+
+/// The request says it reached the site over HTTPS: the proxy's `X-Forwarded-Proto` or
+/// `Forwarded`, or the browser's `Origin`.
+fn reached_over_https(headers: &http::HeaderMap) -> bool {
+    let said = |name: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>()
+    };
+    said("x-forwarded-proto")
+        .iter()
+        .any(|proto| proto.trim() == "https")
+        || said("forwarded")
+            .iter()
+            .any(|forwarded| forwarded.contains("proto=https"))
+        || said("origin")
+            .iter()
+            .any(|origin| origin.starts_with("https://"))
+}
+
 /// Alive: the process answers.
 async fn healthz() -> &'static str {
     "ok"
@@ -380,7 +433,35 @@ pub fn without_delay(
 
 #[cfg(test)]
 mod tests {
-    use super::loggable_path;
+    use super::{loggable_path, reached_over_https, HeaderValue};
+
+    #[test]
+    fn a_proxy_or_browser_says_when_the_site_is_reached_over_https() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut headers = http::HeaderMap::new();
+            for (name, value) in pairs {
+                headers.append(*name, HeaderValue::from_static(value));
+            }
+            headers
+        };
+        assert!(reached_over_https(&headers(&[(
+            "x-forwarded-proto",
+            "https"
+        )])));
+        assert!(reached_over_https(&headers(&[(
+            "forwarded",
+            "for=198.51.100.1;proto=https"
+        )])));
+        assert!(reached_over_https(&headers(&[(
+            "origin",
+            "https://tenantry.example"
+        )])));
+        assert!(!reached_over_https(&headers(&[
+            ("x-forwarded-proto", "http"),
+            ("origin", "http://127.0.0.1:3000")
+        ])));
+        assert!(!reached_over_https(&headers(&[])));
+    }
 
     #[test]
     fn join_codes_and_link_tokens_stay_out_of_the_logs() {
