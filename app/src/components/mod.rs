@@ -1,5 +1,6 @@
-//! Widgets shared by every page: the page frame, the language switch, the 404 page, loading,
-//! times and the admin center's navigation; form parts in `forms`, error messages in `messages`.
+//! Widgets shared by every page: the page frame, the language switch, the 404 page, loading and
+//! times; form parts in `forms`, error messages in `messages`, keeping the keyboard's place in
+//! `focus`.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
