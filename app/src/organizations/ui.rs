@@ -1,4 +1,4 @@
-//! The organization as pages read it.
+//! The organization as pages read it, and the admin center's navigation by the viewer's role.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
