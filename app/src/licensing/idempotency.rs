@@ -49,7 +49,8 @@ pub async fn idempotent(
     purchase: impl std::future::Future<Output = Result<PurchaseOutcome, AppError>>,
 ) -> Result<PurchaseOutcome, AppError> {
     let key = key.trim();
-    if !(8..=100).contains(&key.len()) {
+    // Counted in characters, as the table's check counts them.
+    if !(8..=100).contains(&key.chars().count()) {
         return Err(AppError::IdempotencyMismatch);
     }
     let _turn = turns.0.acquire().await.map_err(|_| AppError::Internal)?;

@@ -81,6 +81,11 @@ async fn an_admin_buys_more_licenses_once_per_key_and_gets_an_invoice_for_each_o
         buy(&app, &rob, 4, PAYS, "more-key-1").await,
         Err(AppError::IdempotencyMismatch)
     );
+    // A key is at least eight characters, not eight bytes.
+    assert_eq!(
+        buy(&app, &rob, 1, PAYS, "𞓸`'𖼿𑍴").await,
+        Err(AppError::IdempotencyMismatch)
+    );
 
     let view = licensing(&app, &rob).await;
     assert_eq!(view.seats[0].purchased, 4);
