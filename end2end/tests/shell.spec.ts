@@ -89,3 +89,28 @@ test("Skip to content moves the keyboard into the page's content", async ({ page
   await page.keyboard.press("Tab");
   await expect(page.locator("main :focus")).toHaveCount(1);
 });
+
+test("a link clicked while the page's code is still loading opens its page at once", async ({ page }) => {
+  // Every page's own code is held back, so the click lands while the sign-up page starts.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const pageCodeAsked = page.waitForRequest((request) => isPageCode(request.url()));
+  await page.route((url) => isPageCode(url.href), async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto("/signup", { waitUntil: "domcontentloaded" });
+  await pageCodeAsked;
+  await page.getByRole("main").getByRole("link", { name: "Sign in" }).click();
+  // The browser follows the link itself: the page the link leads to waits for no code.
+  await expect(page).toHaveURL(/\/signin$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+  release();
+  await hydrated(page);
+});
+
+/** A page's own code: the chunks split from the main module, which loads first. */
+function isPageCode(url: string): boolean {
+  const file = new URL(url).pathname.split("/").pop() ?? "";
+  return url.includes("/pkg/") && file.endsWith(".wasm") && !file.startsWith("tenantry.");
+}
