@@ -45,3 +45,20 @@ test("a wrong password gets one message for every cause", async ({ page }) => {
   await sendSignIn(page, "nobody@contoso.com", "not the password at all");
   await expect(page.getByRole("alert")).toContainText("The email address or password is wrong.");
 });
+
+test("the code page shows only its latest answer", async ({ page }) => {
+  await visit(page, "/signup");
+  await sendSignUp(page, "ida@proseware.com", "Ida Berg");
+  await expect(page.getByRole("heading", { level: 1, name: "Check your email" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Code").fill("000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/That code is not right/);
+  // A new code within the minute is refused, and the old code's refusal is no longer news.
+  await page.getByRole("button", { name: "Send a new code" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/The code we just sent still works/);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("alert")).toHaveText(/That code is not right/);
+  await verifyWithMailedCode(page, "ida@proseware.com");
+  await expect(page.getByRole("heading", { level: 1, name: "Your apps" })).toBeVisible();
+});

@@ -113,16 +113,36 @@ pub fn VerifyPage() -> impl IntoView {
                 </Show>
                 <Submit pending=confirm.pending() error=failure(confirm.value())>{t!(i18n, verify.submit)}</Submit>
             </ActionForm>
-            <Resend id=pending_id() />
+            <Resend
+                id=pending_id()
+                page_form_pending=confirm.pending()
+                clear_page_form=Callback::new(move |()| confirm.value().set(None))
+            />
         </Page>
     }
 }
 
-/// Mails a new code for the pending request `id`.
+/// Mails a new code for the pending request `id`. Of its answer and the page form's, only the
+/// newer stands: "That code is not right" is about the old code, and "wait a minute" is stale
+/// once a code is tried.
 #[component]
-fn Resend(id: Signal<String>) -> impl IntoView {
+fn Resend(
+    id: Signal<String>,
+    #[prop(into)] page_form_pending: Signal<bool>,
+    clear_page_form: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let resend = ServerAction::<ResendCode>::new();
+    Effect::new(move || {
+        if resend.pending().get() {
+            clear_page_form.run(());
+        }
+    });
+    Effect::new(move || {
+        if page_form_pending.get() {
+            resend.value().set(None);
+        }
+    });
     let sent = move || matches!(resend.value().get(), Some(Ok(())));
     view! {
         <ActionForm action=resend attr:class="secondary-form">
@@ -193,7 +213,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <NewPasswordField label=translated!(i18n, fields.new_password) />
                 <Submit pending=action.pending() error=failure(action.value())>{t!(i18n, reset.submit)}</Submit>
             </ActionForm>
-            <Resend id=pending_id() />
+            <Resend
+                id=pending_id()
+                page_form_pending=action.pending()
+                clear_page_form=Callback::new(move |()| action.value().set(None))
+            />
         </Page>
     }
 }
