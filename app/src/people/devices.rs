@@ -4,9 +4,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::service::target;
-use super::{PersonDevices, PersonStatus};
+use super::{mails, PersonDevices, PersonStatus};
 use crate::accounts::{self, session, Member, PhoneLink, PhoneLinkState};
 use crate::core::error::AppError;
+use crate::core::locale::locale_of_tag;
+use crate::core::outbox;
 use crate::core::state::Core;
 
 /// A person's signed-in devices and the phone links waiting for them.
@@ -39,7 +41,8 @@ pub async fn sign_out_devices(
     Ok(())
 }
 
-/// A link that signs a phone in as the person, made by the admin; only for an active person.
+/// A link that signs a phone in as the person, made by the admin; only for an active person, who
+/// is told by mail.
 pub async fn phone_link(core: &Core, admin: &Member, id: Uuid) -> Result<PhoneLink, AppError> {
     let now = core.now();
     let mut tx = core.pool.begin().await?;
@@ -49,6 +52,13 @@ pub async fn phone_link(core: &Core, admin: &Member, id: Uuid) -> Result<PhoneLi
     }
     let link =
         accounts::phone::issue(&mut tx, &core.settings.public_url, id, admin.id, now).await?;
+    let notice = mails::phone_link_made(
+        &core.settings,
+        locale_of_tag(&target.locale),
+        &target.email,
+        &admin.display_name,
+    );
+    outbox::enqueue(&mut tx, &notice, now).await?;
     admin
         .audit_and_commit(
             tx,

@@ -60,6 +60,23 @@ pub fn role_changed(
     )
 }
 
+/// Tells a person that an admin made a link signing a phone in as them, so one they did not ask
+/// for does not go unnoticed; the link itself is not in it.
+pub fn phone_link_made(settings: &Settings, locale: Locale, to: &str, admin: &str) -> Mail {
+    let link = format!("{}/account/devices", settings.public_url);
+    let minutes = crate::accounts::phone::LIFETIME.whole_minutes().to_string();
+    let values = [
+        ("admin", admin),
+        ("minutes", minutes.as_str()),
+        ("link", link.as_str()),
+    ];
+    Mail::new(
+        to,
+        fill(td_string!(locale, mail.phone_link_subject), &values),
+        fill(td_string!(locale, mail.phone_link_body), &values),
+    )
+}
+
 pub fn meeting_cancelled(
     locale: Locale,
     to: &str,

@@ -186,6 +186,18 @@ async fn admins_set_up_phones_and_sign_devices_out_only_in_their_organization(po
         .invoke(&rob, NewPersonPhoneLink { id: id.clone() })
         .await
         .expect("a link for Sara");
+    // Sara is told, without the link: it is for the phone the admin holds up to.
+    let (subject, body) = app
+        .latest_mail("sara@contoso.com")
+        .await
+        .expect("a mail to Sara");
+    assert_eq!(
+        subject,
+        "rob made a link that signs a phone in to your Tenantry account"
+    );
+    assert!(body.contains("within 10 minutes"), "{body}");
+    assert!(body.contains("/account/devices"), "{body}");
+    assert!(!body.contains(&token_of(&link.url)), "{body}");
     let listed = app
         .invoke(&rob, LoadPersonDevices { id: id.clone() })
         .await
