@@ -26,9 +26,9 @@ pub fn hydrate() {
 }
 
 /// Keeps clicks away from the router while the page hydrates. The router listens from the
-/// moment the app is built, before the page's own code has loaded; a link it followed then
-/// was never drawn, as the page it left was still hydrating. Meanwhile a click does what it
-/// does in the server-rendered page: a link loads its page, a button sends its form.
+/// moment the app is built, before the page's own code has loaded; a link it took then left
+/// the page as it was until that code had loaded. Meanwhile a click does what it does in the
+/// server-rendered page: a link loads its page, a button sends its form.
 #[cfg(target_arch = "wasm32")]
 struct NativeClicks {
     listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
