@@ -186,7 +186,7 @@ async fn admins_set_up_phones_and_sign_devices_out_only_in_their_organization(po
         .invoke(&rob, NewPersonPhoneLink { id: id.clone() })
         .await
         .expect("a link for Sara");
-    // Sara is told, without the link: it is for the phone the admin holds up to.
+    // Sara is told, but the mail does not carry the link: that is for the phone being set up.
     let (subject, body) = app
         .latest_mail("sara@contoso.com")
         .await
