@@ -39,7 +39,7 @@ installed_version() { "$1" --version 2>/dev/null | awk '{ print $NF }'; }
 # their own fat-LTO, opt-level-3 profiles buy nothing here but cost minutes of every cold setup.
 # On 2 cores, their own profile against this one: cargo-leptos 1,004 s / 693 s, wasm-bindgen-cli
 # 183 s / 150 s, sqlx-cli 128 s / 100 s. The site builds as fast with either: 222–239 s for
-# `cargo leptos build --release` (two runs each), about 0.4 s for wasm-bindgen on our module.
+# `cargo leptos build --release --split` (two runs each), about 0.4 s for wasm-bindgen on our module.
 cargo_install_tool() {
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false \
