@@ -36,7 +36,8 @@ fi
 installed_version() { "$1" --version 2>/dev/null | awk '{ print $NF }'; }
 
 # Installs a build tool with a quick release profile. These tools run for seconds per build, so
-# their own fat-LTO, opt-level-3 profiles buy nothing here but cost minutes of every cold setup.
+# the speed their own release profiles buy (opt-level 3 for all; fat LTO and one codegen unit
+# for cargo-leptos) makes no measurable difference to a build but costs minutes of a cold setup.
 # On 2 cores, their own profile against this one: cargo-leptos 1,004 s / 693 s, wasm-bindgen-cli
 # 183 s / 150 s, sqlx-cli 128 s / 100 s. The site builds as fast with either: 222–239 s for
 # `cargo leptos build --release --split` (two runs each), about 0.4 s for wasm-bindgen on our module.
