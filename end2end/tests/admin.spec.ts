@@ -45,9 +45,13 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await lee.getByLabel("Work email").fill("ann@fabrikam.com");
   await lee.getByRole("button", { name: "Add and invite" }).click();
   await expect(lee.getByRole("alert").filter({ hasText: "Use an address on your organization's domain: tailspin.com." })).toBeVisible();
+  await expect(lee.getByLabel("Name", { exact: true })).toHaveValue("Ann Lee");
   await lee.getByLabel("Work email").fill("ann@tailspin.com");
   await lee.getByRole("button", { name: "Add and invite" }).click();
   await expect(lee.getByText("Added. The invitation is on its way.")).toBeVisible();
+  // The form is emptied for the next person.
+  await expect(lee.getByLabel("Work email")).toHaveValue("");
+  await expect(lee.getByLabel("Name", { exact: true })).toHaveValue("");
   const invitation = await latestMailText("ann@tailspin.com");
   const link = invitation.match(/https?:\/\/\S+\/invitation\/[0-9a-f]+/)?.[0];
   expect(link).toBeTruthy();
@@ -69,6 +73,7 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await lee.getByLabel("Message").fill("The office is closed on Friday.\nWork from home.");
   await lee.getByRole("button", { name: "Send message" }).click();
   await expect(lee.getByText("Sent to 3 people.")).toBeVisible();
+  await expect(lee.getByLabel("Subject")).toHaveValue("");
   for (const address of ["sara@tailspin.com", "ann@tailspin.com", "lee@tailspin.com"]) {
     await expect.poll(() => latestMailText(address)).toContain("The office is closed on Friday.");
   }
@@ -136,6 +141,7 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   await lee.getByRole("button", { name: "Add domain" }).click();
   const adatum = lee.getByRole("listitem").filter({ has: lee.getByRole("heading", { name: "adatum.com" }) });
   await expect(adatum).toContainText("Waiting for its DNS record");
+  await expect(lee.getByLabel("Domain", { exact: true })).toHaveValue("");
   addTxt("adatum.com", "_tenantry-challenge.adatum.com", await adatum.getByTestId("domain-txt-value").innerText());
   await adatum.getByRole("button", { name: "Verify domain" }).click();
   await expect(lee.getByText("Found the record, and it matches. Your domain is verified.")).toBeVisible();
@@ -167,11 +173,13 @@ test("the admin adds many people from a CSV file, and a bad row adds nobody", as
   await page.getByRole("button", { name: "Add everyone" }).click();
   const refusal = page.getByRole("alert").filter({ hasText: "Nothing was added." });
   await expect(refusal).toContainText("Line 3: the address is not on one of your organization's verified domains.");
+  await expect(page.getByLabel("People to add, one per line")).toHaveValue(/ole@fabrikam\.com/);
 
   await chooseFile("name,email,license\nMia Holm,mia@wingtip.com,yes\nOle Dahl,ole@wingtip.com,\n");
   await expect(page.getByLabel("People to add, one per line")).toHaveValue(/ole@wingtip\.com/);
   await page.getByRole("button", { name: "Add everyone" }).click();
   await expect(page.getByText("Added 2 people; their invitations are on their way.")).toBeVisible();
+  await expect(page.getByLabel("People to add, one per line")).toHaveValue("");
   expect(await latestMailText("mia@wingtip.com")).toContain("/invitation/");
   expect(await latestMailText("ole@wingtip.com")).toContain("/invitation/");
 

@@ -32,6 +32,22 @@ pub fn Submit(
     }
 }
 
+/// The reference for an `ActionForm` that empties itself once its action went through, ready
+/// for the next entry; after a failure it keeps what was typed, so nothing is lost.
+pub fn emptied_after_success<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> NodeRef<leptos::html::Form> {
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move || {
+        if matches!(value.get(), Some(Ok(_))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
+    form
+}
+
 /// A field for a password being chosen, which browsers offer to generate and remember.
 #[component]
 pub fn NewPasswordField(

@@ -14,7 +14,9 @@ mod forms;
 mod messages;
 
 pub use focus::{remember_focus, restore_focus};
-pub use forms::{Choice, CopyButton, Field, FormError, NewPasswordField, Submit};
+pub use forms::{
+    emptied_after_success, Choice, CopyButton, Field, FormError, NewPasswordField, Submit,
+};
 pub use messages::{ErrorText, InvalidText};
 
 /// The route's parameter `name` (`/people/:id`), empty when the address has none.

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use super::{AddDomain, DomainState, DomainsView, RemoveDomain, VerifyDomain};
-use crate::components::{failure, translated, Changes, Field, FormError, Loaded, Page, Submit};
+use crate::components::{
+    emptied_after_success, failure, translated, Changes, Field, FormError, Loaded, Page, Submit,
+};
 use crate::i18n::*;
 use crate::organizations::AdminNav;
 use crate::wizard::FindingText;
@@ -20,6 +22,7 @@ pub fn DomainsPage() -> impl IntoView {
         .follow(verify.value())
         .follow(remove.value());
     let domains = Resource::new(move || changes.count(), |_| crate::admin::domains());
+    let added = emptied_after_success(add.value());
     view! {
         <Page title=translated!(i18n, domains.title)>
             <AdminNav />
@@ -34,7 +37,7 @@ pub fn DomainsPage() -> impl IntoView {
                 })}
             </div>
             <Loaded resource=domains show=move |view| view! { <DomainList view verify remove /> } />
-            <ActionForm action=add attr:class="card">
+            <ActionForm action=add node_ref=added attr:class="card">
                 <h2>{t!(i18n, domains.add_heading)}</h2>
                 <Field label=translated!(i18n, domains.domain) name="domain" autocomplete="off" />
                 <Submit pending=add.pending() error=failure(add.value())>{t!(i18n, domains.add)}</Submit>

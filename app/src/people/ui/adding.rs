@@ -7,7 +7,8 @@ use leptos_router::components::A;
 
 use super::{AcceptInvitation, AddPeople, AddPerson};
 use crate::components::{
-    failure, path_param, translated, Field, Loaded, NewPasswordField, Page, Submit,
+    emptied_after_success, failure, path_param, translated, Field, Loaded, NewPasswordField, Page,
+    Submit,
 };
 use crate::core::error::AppError;
 use crate::organizations::AdminNav;
@@ -19,11 +20,12 @@ pub fn AddPersonPage() -> impl IntoView {
     let i18n = use_i18n();
     let add = ServerAction::<AddPerson>::new();
     let no_license = move || matches!(add.value().get(), Some(Err(AppError::NoLicenseAvailable)));
+    let form = emptied_after_success(add.value());
     view! {
         <Page title=translated!(i18n, people.add_title)>
             <AdminNav />
             <p>{t!(i18n, people.add_lead)}</p>
-            <ActionForm action=add>
+            <ActionForm action=add node_ref=form>
                 <Field label=translated!(i18n, people.name) name="display_name" autocomplete="off" />
                 <Field label=translated!(i18n, fields.work_email) name="email" kind="email" autocomplete="off" />
                 <div class="field checkbox">
@@ -90,8 +92,15 @@ fn AddMany() -> impl IntoView {
     let add = ServerAction::<AddPeople>::new();
     let rows = RwSignal::new(String::new());
     let file_problem = RwSignal::new(None::<FileProblem>);
+    let form = emptied_after_success(add.value());
+    // The rows field shows `rows`, which the emptied form must not bring back.
+    Effect::new(move || {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            rows.set(String::new());
+        }
+    });
     view! {
-        <ActionForm action=add attr:class="card">
+        <ActionForm action=add node_ref=form attr:class="card">
             <h2>{t!(i18n, people.bulk_heading)}</h2>
             <div class="field">
                 <label for="bulk-file">{t!(i18n, people.bulk_file)}</label>

@@ -13,8 +13,8 @@ use super::{
     SignOutPersonDevice, INVITATION_CANCELLED,
 };
 use crate::components::{
-    failure, next_page, query_param, query_params, translated, Choice, CopyButton, Field, Loaded,
-    LocalTime, Page, Submit,
+    emptied_after_success, failure, next_page, query_param, query_params, translated, Choice,
+    CopyButton, Field, Loaded, LocalTime, Page, Submit,
 };
 use crate::i18n::*;
 use crate::organizations::AdminNav;
@@ -237,11 +237,12 @@ pub fn ContactPage() -> impl IntoView {
     let to = query_param("to");
     let recipients = Resource::new(move || to.get(), super::message_recipients);
     let send = ServerAction::<SendMessage>::new();
+    let form = emptied_after_success(send.value());
     view! {
         <Page title=translated!(i18n, people.contact_title)>
             <AdminNav />
             <Loaded resource=recipients show=move |view| view! { <Recipients view /> } />
-            <ActionForm action=send>
+            <ActionForm action=send node_ref=form>
                 <input type="hidden" name="to" prop:value=to />
                 <Field label=translated!(i18n, people.subject) name="subject" autocomplete="off" />
                 <div class="field">
