@@ -73,9 +73,13 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   const orders = adele.getByRole("list", { name: "Orders" });
   await expect(orders.getByRole("listitem").filter({ hasText: "declined" })).toHaveCount(2);
   await expect(adele.getByLabel("Licenses to add")).toHaveValue("1");
+  await expect(adele.getByLabel("Security code (CVC)")).toHaveValue("123");
   await adele.getByLabel("Card number").fill("4242 4242 4242 4242");
   await adele.getByRole("button", { name: "Buy licenses" }).click();
   await expect(adele.getByText("Licenses added.")).toBeVisible();
+  // The charged card's details do not stay on the screen.
+  await expect(adele.getByLabel("Card number")).toHaveValue("");
+  await expect(adele.getByLabel("Security code (CVC)")).toHaveValue("");
   await expect(row.getByRole("cell").nth(0)).toHaveText("3");
   await expect(row.getByRole("cell").nth(2)).toHaveText("1");
 

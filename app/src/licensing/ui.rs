@@ -10,7 +10,8 @@ use super::{
     RemoveLicenses, SeatsView, UnassignLicense,
 };
 use crate::components::{
-    path_param, translated, Changes, ErrorText, LatestFailure, Loaded, LocalTime, Page,
+    emptied_after_success, path_param, translated, Changes, ErrorText, LatestFailure, Loaded,
+    LocalTime, Page,
 };
 use crate::core::error::AppError;
 use crate::i18n::*;
@@ -194,8 +195,9 @@ fn Licensing(
         </table>
         {data.seats.first().map(|seats| {
             let plan = seats.plan.clone();
+            let form = emptied_after_success(remove.value());
             view! {
-                <ActionForm action=remove attr:class="card">
+                <ActionForm action=remove node_ref=form attr:class="card">
                     <input type="hidden" name="plan" value=plan />
                     <div class="field">
                         <label for="remove-quantity">{t!(i18n, licensing.remove_quantity)}</label>
@@ -308,8 +310,10 @@ fn BuyMore(
     let plan = seats.plan.clone();
     let monthly = seats.billing == Billing::Monthly;
     let room = (seats.seat_cap - seats.purchased).max(0);
+    // The card's details do not stay on the screen once it has been charged.
+    let form = emptied_after_success(buy.value());
     view! {
-        <ActionForm action=buy attr:class="card" attr:aria-labelledby="buy-more">
+        <ActionForm action=buy node_ref=form attr:class="card" attr:aria-labelledby="buy-more">
             <h2 id="buy-more">{t!(i18n, licensing.buy_more)}</h2>
             <input type="hidden" name="idempotency_key" value=key />
             <input type="hidden" name="plan" value=seats.plan_id.clone() />
