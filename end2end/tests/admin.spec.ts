@@ -156,6 +156,9 @@ test("the admin adds, contacts, resets, delegates, removes and restores people",
   for (const action of ["Person added", "Invitation accepted", "Message sent", "Password reset", "Role changed", "Person removed", "Person restored", "Domain verified"]) {
     await expect(log.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
   }
+  // What each recorded reads in words, not as stored.
+  const added = log.getByRole("row").filter({ has: lee.getByRole("cell", { name: "Person added", exact: true }) });
+  await expect(added.first()).toContainText("Email: ann@tailspin.com, License assigned: yes, Role: Member");
 });
 
 test("the admin adds many people from a CSV file, and a bad row adds nobody", async ({ page }) => {

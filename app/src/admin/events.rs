@@ -32,11 +32,12 @@ pub(super) fn select_events(
 ) -> QueryBuilder<'static, Postgres> {
     let mut query = QueryBuilder::new(
         "select e.id, e.created_at, e.kind, e.detail, a.display_name as actor_name, a.email as actor_email,
-                s.display_name as subject_name, s.email as subject_email
+                s.display_name as subject_name, s.email as subject_email, pl.name as plan_name
            from audit_events e
            left join members a on a.id = e.member_id
            left join members s on s.id = case when e.detail ? 'member'
                 and e.detail->>'member' ~ '^[0-9a-f-]{36}$' then (e.detail->>'member')::uuid end
+           left join plans pl on pl.id = e.detail->>'plan'
           where e.organization_id = ",
     );
     query.push_bind(organization_id);
@@ -73,6 +74,7 @@ const TECHNICAL: &[&str] = &[
     "admin",
     "wizard",
     "wizards",
+    "invited_by",
     "order",
     "subscription",
     "dns",
@@ -102,6 +104,8 @@ pub(super) struct Event {
     actor_email: Option<String>,
     subject_name: Option<String>,
     subject_email: Option<String>,
+    /// The name of the plan the event names, if it names one.
+    plan_name: Option<String>,
 }
 
 impl Event {
@@ -114,10 +118,15 @@ impl Event {
             Value::Object(fields) => fields
                 .iter()
                 .filter(|(key, _)| !TECHNICAL.contains(&key.as_str()))
-                .map(|(key, value)| format!("{key}: {}", readable(value)))
-                .collect::<Vec<_>>()
-                .join(", "),
-            other => other.to_string(),
+                .map(|(key, value)| {
+                    let value = match (key.as_str(), &self.plan_name) {
+                        ("plan", Some(name)) => name.clone(),
+                        _ => readable(value),
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+            other => vec![(String::new(), other.to_string())],
         };
         let field = |key: &str| self.detail.get(key);
         let amount = field("amount_minor")

@@ -47,7 +47,7 @@ pub async fn audit_csv(
                     entry.actor.as_deref().unwrap_or_default(),
                     entry.subject.as_deref().unwrap_or_default(),
                     &entry.kind,
-                    &entry.detail,
+                    &entry.detail_text(),
                     &entry.technical,
                 ]))
             },

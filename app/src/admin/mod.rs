@@ -141,14 +141,32 @@ pub struct AuditEntry {
     /// Whom it concerned, when that is another person.
     pub subject: Option<String>,
     pub kind: String,
-    /// What else was recorded that a person reads, as `key: value` pairs.
-    pub detail: String,
+    /// What else was recorded that a person reads: each field's name and its value in words (a
+    /// record that is not an object is one value with an empty name).
+    pub detail: Vec<(String, String)>,
     /// The amount of an order event.
     pub amount: Option<crate::domain::Money>,
     /// Whether more was recorded than `detail` and `amount` say (ids, raw DNS answers).
     pub more_recorded: bool,
     /// Everything recorded, as stored, for whoever looks into an event.
     pub technical: String,
+}
+
+impl AuditEntry {
+    /// The detail as `name: value` pairs, as the CSV export writes it.
+    pub fn detail_text(&self) -> String {
+        self.detail
+            .iter()
+            .map(|(key, value)| {
+                if key.is_empty() {
+                    value.clone()
+                } else {
+                    format!("{key}: {value}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// One page of the audit log.

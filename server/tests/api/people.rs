@@ -5,7 +5,7 @@ use crate::helpers::orders::{more_licenses, PAYS};
 use crate::helpers::people::list_people;
 use crate::helpers::wizard::{admin, app_with_dns};
 use crate::helpers::{browser, sign_in_choosing, sign_in_with, TestApp, PASSWORD};
-use app::admin::{LoadAuditLog, LoadOverview};
+use app::admin::{AuditEntry, LoadAuditLog, LoadOverview};
 use app::core::error::{AppError, Invalid, RowIssue, RowProblem};
 use app::domain::Money;
 use app::licensing::{AssignLicense, Licensing};
@@ -1016,12 +1016,19 @@ async fn the_audit_log_reads_as_words_and_keeps_what_was_recorded(pool: PgPool) 
     };
 
     let check = event("domain.check");
+    let detail_has = |entry: &AuditEntry, key: &str, value: &str| {
+        entry.detail.contains(&(key.to_string(), value.to_string()))
+    };
     assert!(
-        check.detail.contains("finding: Verified"),
-        "{}",
+        detail_has(&check, "finding", "Verified"),
+        "{:?}",
         check.detail
     );
-    assert!(!check.detail.contains("dns"), "{}", check.detail);
+    assert!(
+        !check.detail.iter().any(|(key, _)| key == "dns"),
+        "{:?}",
+        check.detail
+    );
     assert!(
         check.technical.contains("nameservers"),
         "{}",
@@ -1031,11 +1038,26 @@ async fn the_audit_log_reads_as_words_and_keeps_what_was_recorded(pool: PgPool) 
     assert!(check.more_recorded, "the DNS answer is one click away");
 
     let paid = event("order.paid");
-    assert!(!paid.detail.contains("amount_minor"), "{}", paid.detail);
+    assert!(
+        !paid.detail.iter().any(|(key, _)| key == "amount_minor"),
+        "{:?}",
+        paid.detail
+    );
     assert_eq!(paid.amount, Some(Money::new(8400, "USD")));
+    // The plan is named as the catalogue names it, not by its id.
+    assert!(
+        detail_has(&paid, "plan", "Business Basic"),
+        "{:?}",
+        paid.detail
+    );
+    assert!(
+        paid.detail_text().contains("plan: Business Basic"),
+        "{}",
+        paid.detail_text()
+    );
 
     // What the summary says in full needs no second look.
     let managed = event("organization.managed");
     assert!(!managed.more_recorded, "{managed:?}");
-    assert_eq!(managed.detail, "");
+    assert!(managed.detail.is_empty(), "{:?}", managed.detail);
 }

@@ -6,7 +6,8 @@ use leptos_router::hooks::use_query_map;
 use super::{AuditFilter, AuditLog};
 use crate::components::{next_page, query_params, translated, Choice, Loaded, LocalTime, Page};
 use crate::i18n::*;
-use crate::organizations::AdminNav;
+use crate::organizations::{AdminNav, Role};
+use crate::people::RoleName;
 
 /// An audit event's kind in words; kinds without words show as stored.
 #[component]
@@ -59,6 +60,90 @@ pub(super) fn ActionName(kind: String) -> impl IntoView {
         "wizard.completed" => t!(i18n, audit.wizard_completed).into_any(),
         "wizard.superseded" => t!(i18n, audit.wizard_superseded).into_any(),
         _ => kind.into_any(),
+    }
+}
+
+/// What an event recorded beyond its summary, in words: each field by its name and its value,
+/// where both are known; anything else as stored.
+#[component]
+fn Details(detail: Vec<(String, String)>) -> impl IntoView {
+    let last = detail.len().saturating_sub(1);
+    detail
+        .into_iter()
+        .enumerate()
+        .map(|(at, (name, value))| {
+            view! {
+                {(!name.is_empty()).then(|| view! { <FieldName name=name.clone() /> ": " })}
+                <FieldValue name value />
+                {(at < last).then_some(", ")}
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn FieldName(name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    match name.as_str() {
+        "device" => t!(i18n, audit_detail.device).into_any(),
+        "network" => t!(i18n, audit_detail.network).into_any(),
+        "domain" => t!(i18n, audit_detail.domain).into_any(),
+        "email" => t!(i18n, audit_detail.email).into_any(),
+        "licensed" => t!(i18n, audit_detail.licensed).into_any(),
+        "role" => t!(i18n, audit_detail.role).into_any(),
+        "from" => t!(i18n, audit_detail.from).into_any(),
+        "to" => t!(i18n, audit_detail.to).into_any(),
+        "how" => t!(i18n, audit_detail.how).into_any(),
+        "purchased" => t!(i18n, audit_detail.purchased).into_any(),
+        "removed" => t!(i18n, audit_detail.removed).into_any(),
+        "added" => t!(i18n, audit_detail.added).into_any(),
+        "quantity" => t!(i18n, audit_detail.quantity).into_any(),
+        "plan" => t!(i18n, audit_detail.plan).into_any(),
+        "billing" => t!(i18n, audit_detail.billing).into_any(),
+        "count" => t!(i18n, audit_detail.count).into_any(),
+        "entry" => t!(i18n, audit_detail.entry).into_any(),
+        "finding" => t!(i18n, audit_detail.finding).into_any(),
+        "method" => t!(i18n, audit_detail.method).into_any(),
+        "joined" => t!(i18n, audit_detail.joined).into_any(),
+        "policy" => t!(i18n, audit_detail.policy).into_any(),
+        "subject" => t!(i18n, audit_detail.subject).into_any(),
+        "recipients" => t!(i18n, audit_detail.recipients).into_any(),
+        "people" => t!(i18n, audit_detail.people).into_any(),
+        "everyone" => t!(i18n, audit_detail.everyone).into_any(),
+        "meetings_cancelled" => t!(i18n, audit_detail.meetings_cancelled).into_any(),
+        "license_freed" => t!(i18n, audit_detail.license_freed).into_any(),
+        "reference" => t!(i18n, audit_detail.reference).into_any(),
+        "refund" => t!(i18n, audit_detail.refund).into_any(),
+        "paid" => t!(i18n, audit_detail.paid).into_any(),
+        "expected" => t!(i18n, audit_detail.expected).into_any(),
+        "sessions" => t!(i18n, audit_detail.sessions).into_any(),
+        _ => name.replace('_', " ").into_any(),
+    }
+}
+
+#[component]
+fn FieldValue(name: String, value: String) -> impl IntoView {
+    let i18n = use_i18n();
+    if matches!(name.as_str(), "role" | "from" | "to") {
+        if let Some(role) = Role::parse(&value) {
+            return view! { <RoleName role /> }.into_any();
+        }
+    }
+    match value.as_str() {
+        "true" => t!(i18n, audit_detail.yes).into_any(),
+        "false" => t!(i18n, audit_detail.no).into_any(),
+        "annual" if name == "billing" => t!(i18n, audit_detail.annual).into_any(),
+        "monthly" if name == "billing" => t!(i18n, audit_detail.monthly).into_any(),
+        "admin_tile" => t!(i18n, audit_detail.admin_tile).into_any(),
+        "meetings_upgrade" => t!(i18n, audit_detail.meetings_upgrade).into_any(),
+        "mailed" if name == "how" => t!(i18n, audit_detail.mailed).into_any(),
+        "temporary" if name == "how" => t!(i18n, audit_detail.temporary).into_any(),
+        "Txt" if name == "method" => t!(i18n, audit_detail.txt).into_any(),
+        "Mx" if name == "method" => t!(i18n, audit_detail.mx).into_any(),
+        "Verified" if name == "finding" => t!(i18n, audit_detail.verified).into_any(),
+        "NoRecord" if name == "finding" => t!(i18n, audit_detail.no_record).into_any(),
+        "OtherValues" if name == "finding" => t!(i18n, audit_detail.other_values).into_any(),
+        _ => value.into_any(),
     }
 }
 
@@ -150,7 +235,7 @@ fn Audit(log: AuditLog, filter: AuditFilter) -> impl IntoView {
                         <td><ActionName kind=event.kind /></td>
                         <td>{event.subject.unwrap_or_default()}</td>
                         <td>
-                            {event.detail}
+                            <Details detail=event.detail />
                             {event.amount.map(|amount| view! { " " {move || amount.format(i18n.get_locale())} })}
                             {event.more_recorded.then(|| view! {
                                 <details>
