@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use super::{
     AbandonWizard, Entry, Finding, Method, RenewChallenge, StartWizard, WizardState, WizardView,
 };
-use crate::components::{translated, CopyButton, ErrorText, SignInToContinue};
+use crate::components::{translated, CopyButton, ErrorText, LocalTime, SignInToContinue};
 use crate::core::error::AppError;
 use crate::i18n::*;
 use crate::organizations::organization_resource;
@@ -160,7 +160,7 @@ pub fn DomainStep(
                     on:click=move |_| method.set(Method::Mx)>{t!(i18n, wizard.verify_mx)}</button>
             </ActionForm>
         </details>
-        <p class="hint">{t!(i18n, wizard.expires)} " " {challenge.expires_at.clone()}</p>
+        <p class="hint">{t!(i18n, wizard.expires)} " " <LocalTime utc=challenge.expires_at.clone() /></p>
         // Forms, so that Verify works from the first moment the page shows, before its script runs.
         <ActionForm action=check>
             <input type="hidden" name="method" value="Txt" />
