@@ -60,8 +60,14 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await expect(row.getByRole("cell").nth(1)).toHaveText("2");
   await expect(row.getByRole("cell").nth(2)).toHaveText("0");
 
-  // A new colleague is coming: the admin buys one more license through the same payment path.
+  // Every license is in use, so none can be removed; the page says why.
   await hydrated(adele);
+  await adele.getByLabel("Licenses to remove").fill("1");
+  await adele.getByRole("button", { name: "Remove licenses" }).click();
+  const inUse = adele.getByRole("alert").filter({ hasText: "These licenses are in use: unassign 1 license first." });
+  await expect(inUse).toBeVisible();
+
+  // A new colleague is coming: the admin buys one more license through the same payment path.
   await expect(adele.getByText("Each license costs $168.00 per year (Business Standard).")).toBeVisible();
   await adele.getByLabel("Licenses to add").fill("1");
   await adele.getByLabel("Card number").fill("4000 0000 0000 0002");
@@ -69,6 +75,8 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await adele.getByLabel("Security code (CVC)").fill("123");
   await adele.getByRole("button", { name: "Buy licenses" }).click();
   await expect(adele.getByRole("alert").filter({ hasText: "The card was declined." })).toBeVisible();
+  // A declined card changed no license: that still holds.
+  await expect(inUse).toBeVisible();
   // The declined order is listed at once, and the form keeps what was typed.
   const orders = adele.getByRole("list", { name: "Orders" });
   await expect(orders.getByRole("listitem").filter({ hasText: "declined" })).toHaveCount(2);
@@ -77,6 +85,8 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await adele.getByLabel("Card number").fill("4242 4242 4242 4242");
   await adele.getByRole("button", { name: "Buy licenses" }).click();
   await expect(adele.getByText("Licenses added.")).toBeVisible();
+  // What the refused removal said no longer holds.
+  await expect(inUse).toHaveCount(0);
   // The charged card's details do not stay on the screen.
   await expect(adele.getByLabel("Card number")).toHaveValue("");
   await expect(adele.getByLabel("Security code (CVC)")).toHaveValue("");

@@ -58,6 +58,15 @@ pub fn LicensingPage() -> impl IntoView {
         .follow(assign.value())
         .follow(unassign.value())
         .error();
+    // What removing licenses last said is stale once the licenses changed another way.
+    Effect::new(move || {
+        let bought = matches!(buy.value().get(), Some(Ok(_)));
+        let assigned = matches!(assign.value().get(), Some(Ok(_)));
+        let unassigned = matches!(unassign.value().get(), Some(Ok(_)));
+        if bought || assigned || unassigned {
+            remove.value().set(None);
+        }
+    });
     let changes = Changes::new()
         .follow(remove.value())
         .follow(assign.value())
