@@ -92,6 +92,13 @@ test("the seed story: two sign up, one upgrades from Meetings with Business Stan
   await expect(adele.getByLabel("Security code (CVC)")).toHaveValue("");
   await expect(row.getByRole("cell").nth(0)).toHaveText("3");
   await expect(row.getByRole("cell").nth(2)).toHaveText("1");
+  // A form being filled in keeps what was typed when the page is redrawn around it.
+  await adele.getByLabel("Licenses to add").fill("2");
+  await adele.getByLabel("Licenses to remove").fill("1");
+  await adele.getByRole("button", { name: "Remove licenses" }).click();
+  await expect(adele.getByText("Licenses removed.")).toBeVisible();
+  await expect(row.getByRole("cell").nth(0)).toHaveText("2");
+  await expect(adele.getByLabel("Licenses to add")).toHaveValue("2");
 
   // Each paid order has a printable invoice.
   await expect(orders.getByRole("link", { name: /^Invoice \d+$/ })).toHaveCount(2);

@@ -38,8 +38,11 @@ pub fn emptied_after_success<T: Clone + Send + Sync + 'static>(
     value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 ) -> NodeRef<leptos::html::Form> {
     let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move || {
-        if matches!(value.get(), Some(Ok(_))) {
+    // Only an answer that comes after the form was made empties it: a form made again later
+    // (its part of the page redrawn) keeps what is being typed into it.
+    Effect::new(move |made: Option<()>| {
+        let succeeded = matches!(value.get(), Some(Ok(_)));
+        if made.is_some() && succeeded {
             if let Some(form) = form.get_untracked() {
                 form.reset();
             }
