@@ -55,7 +55,7 @@ test("an admin's policies take effect: who may join, guests, the password length
 
   // Each change is in the audit log with its old and new value.
   await visit(kim, "/admin/audit?kind=policy.changed");
-  const change = kim.getByRole("row", { name: /password_min_length/ });
-  await expect(change).toContainText("from: 12");
-  await expect(change).toContainText("to: 16");
+  const change = kim.getByRole("row", { name: /Minimum password length/ });
+  await expect(change).toContainText("From: 12");
+  await expect(change).toContainText("To: 16");
 });

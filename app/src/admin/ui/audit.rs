@@ -129,6 +129,20 @@ fn FieldValue(name: String, value: String) -> impl IntoView {
             return view! { <RoleName role /> }.into_any();
         }
     }
+    if name == "policy" {
+        // A policy by the name the policies page gives it.
+        match value.as_str() {
+            "admins_add_people" => return t!(i18n, policies.admins_add_people).into_any(),
+            "guests_allowed" => return t!(i18n, policies.guests_allowed).into_any(),
+            "default_lobby" => return t!(i18n, policies.default_lobby).into_any(),
+            "max_participants" => return t!(i18n, policies.max_participants).into_any(),
+            "password_min_length" => return t!(i18n, policies.password_min_length).into_any(),
+            "session_idle_minutes" => return t!(i18n, policies.session_idle_minutes).into_any(),
+            "session_max_hours" => return t!(i18n, policies.session_max_hours).into_any(),
+            "device_days" => return t!(i18n, policies.device_days).into_any(),
+            _ => {}
+        }
+    }
     match value.as_str() {
         "true" => t!(i18n, audit_detail.yes).into_any(),
         "false" => t!(i18n, audit_detail.no).into_any(),
