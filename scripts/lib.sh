@@ -169,9 +169,15 @@ bench_servers() {
   export_site_env
   export DATABASE_URL="$BENCH_DATABASE_URL" RUST_LOG=warn PAYMENTS=test
   BENCH_SERVER_PIDS=""
-  trap "${2:-true}; kill \$BENCH_SERVER_PIDS 2>/dev/null; wait 2>/dev/null; pg_stop '$BENCH_PG_DIR'" EXIT
+  # Servers the caller stopped already are not there to kill; PostgreSQL is stopped regardless.
+  trap "${2:-true}; kill \$BENCH_SERVER_PIDS 2>/dev/null || true; wait 2>/dev/null; pg_stop '$BENCH_PG_DIR'" EXIT
+  # Each server gets its share of the cores as tokio worker threads, as an operator running
+  # several processes on one machine would set it; by default each would start one a core, and
+  # the processes would wake and preempt each other's threads.
+  local workers=${BENCH_SERVER_WORKERS:-$(($(nproc) / count))}
+  [ "$workers" -ge 1 ] || workers=1
   for port in $(seq 3200 $((3199 + count))); do
-    LEPTOS_SITE_ADDR=127.0.0.1:$port "$ROOT/target/release/server" &
+    TOKIO_WORKER_THREADS=$workers LEPTOS_SITE_ADDR=127.0.0.1:$port "$ROOT/target/release/server" &
     BENCH_SERVER_PIDS="$BENCH_SERVER_PIDS $!"
     wait_ready "127.0.0.1:$port"
   done

@@ -8,6 +8,7 @@
 
 mod common;
 mod networks;
+mod profiler;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -229,6 +230,7 @@ async fn main() {
     prove_domain(&rob, first, dns_dir, dns_port).await;
     upgrade(&rob, first, SEATS).await;
     colleagues(&pool, "rob@contoso.com", SEAT_SEEKERS).await;
+    profiler::sampling("enable");
     let started = Instant::now();
     let (assigned, refused) = race(SEAT_CONCURRENCY, SEAT_SEEKERS, {
         let (rob, first, second) = (rob.clone(), first.clone(), second.clone());
@@ -249,6 +251,7 @@ async fn main() {
     })
     .await;
     let seat_time = started.elapsed();
+    profiler::sampling("disable");
     let licenses = scalar(
         &pool,
         "select count(*) from licenses l join members m on m.id = l.member_id
